@@ -1,0 +1,20 @@
+"""all-vte-registry: data model, validation and synthetic data for the ALL-VTE registry.
+
+The public API: the models (``registry.models``), ``pseudonymize``, the validating path
+(``parse_row``, ``parse_rows``), and persistence helpers (``registry.store``).
+"""
+
+from __future__ import annotations
+
+from registry.models.ids import pseudonymize
+from registry.validation.conformance import FieldError, parse_row, parse_rows
+from registry.version import SCHEMA_VERSION, __version__
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "FieldError",
+    "__version__",
+    "parse_row",
+    "parse_rows",
+    "pseudonymize",
+]

@@ -1,0 +1,91 @@
+"""A Frictionless Data Package (``datapackage.json``) describing a submission folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from registry.export.common import GENERATED_NOTICE, FieldFacts, field_facts, write_text
+from registry.models import TABLES
+from registry.version import SCHEMA_VERSION
+
+__all__ = ["datapackage", "write_datapackage"]
+
+_TYPES = {
+    "str": "string", "code": "string", "int": "integer", "decimal": "number",
+    "date": "date", "datetime": "datetime", "bool": "boolean",
+}
+
+
+def _field(facts: FieldFacts) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": facts.name, "type": _TYPES[facts.kind]}
+    if facts.description:
+        out["description"] = facts.description
+    if facts.kind == "bool":
+        out["trueValues"] = ["true", "True", "TRUE", "1", "yes", "Yes", "YES"]
+        out["falseValues"] = ["false", "False", "FALSE", "0", "no", "No", "NO"]
+    constraints: dict[str, Any] = {}
+    if facts.required:
+        constraints["required"] = True
+    if facts.codes is not None:
+        constraints["enum"] = facts.codes.codes()
+    if facts.minimum is not None:
+        constraints["minimum"] = facts.minimum
+    if facts.maximum is not None:
+        constraints["maximum"] = facts.maximum
+    if facts.max_length is not None:
+        constraints["maxLength"] = facts.max_length
+    if facts.pattern is not None:
+        constraints["pattern"] = facts.pattern.removeprefix("^").removesuffix("$")
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def _foreign_keys(record: Any) -> list[dict[str, Any]]:
+    keys = []
+    for name, info in record.model_fields.items():
+        target = next(
+            (m.foreign_key for m in info.metadata
+             if isinstance(getattr(m, "foreign_key", None), str)),
+            None,
+        )
+        if target:
+            resource, column = target.split(".")
+            keys.append({"fields": name, "reference": {"resource": resource, "fields": column}})
+    return keys
+
+
+def datapackage() -> dict[str, Any]:
+    resources = []
+    for spec in TABLES:
+        schema: dict[str, Any] = {
+            "fields": [field_facts(n, i) for n, i in spec.record.model_fields.items()],
+            "missingValues": [""],
+            "primaryKey": [spec.id_field],
+        }
+        schema["fields"] = [_field(f) for f in schema["fields"]]
+        if fks := _foreign_keys(spec.record):
+            schema["foreignKeys"] = fks
+        resources.append({
+            "name": spec.name,
+            "path": f"{spec.name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": schema,
+        })
+    return {
+        "profile": "tabular-data-package",
+        "name": "all-vte-registry-submission",
+        "title": "ALL-VTE registry submission",
+        "version": SCHEMA_VERSION,
+        "description": GENERATED_NOTICE,
+        "resources": resources,
+    }
+
+
+def write_datapackage(path: Path) -> Path:
+    return write_text(path, json.dumps(datapackage(), indent=2, ensure_ascii=False))

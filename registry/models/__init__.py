@@ -1,0 +1,116 @@
+"""The registry's data model: one module per submission table, plus manifest and survey.
+
+``TABLES`` lists the submission tables in load order (referenced tables first); each entry
+pairs the validating record class with its SQLModel table class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import SQLModel
+
+from registry.models.anticoagulation_courses import (
+    AnticoagulationCourse,
+    AnticoagulationCourseRecord,
+)
+from registry.models.asparaginase_doses import AsparaginaseDose, AsparaginaseDoseRecord
+from registry.models.base import RegistryRecord, Violation
+from registry.models.bleeding_events import BleedingEvent, BleedingEventRecord
+from registry.models.catheters import Catheter, CatheterRecord
+from registry.models.dose_adjustments import DoseAdjustment, DoseAdjustmentRecord
+from registry.models.ids import pseudonymize
+from registry.models.lab_results import LabResult, LabResultRecord
+from registry.models.manifest import Manifest
+from registry.models.patients import Patient, PatientRecord
+from registry.models.survey import SurveyResponse, SurveyResponseRecord
+from registry.models.thrombophilia_tests import ThrombophiliaTestRecord, ThrombophiliaTestResult
+from registry.models.treatment_phases import TreatmentPhase, TreatmentPhaseRecord
+from registry.models.vte_assessments import VteAssessment, VteAssessmentRecord
+from registry.models.vte_events import VteEvent, VteEventRecord
+
+__all__ = [
+    "TABLES",
+    "TABLE_NAMES",
+    "AnticoagulationCourse",
+    "AnticoagulationCourseRecord",
+    "AsparaginaseDose",
+    "AsparaginaseDoseRecord",
+    "BleedingEvent",
+    "BleedingEventRecord",
+    "Catheter",
+    "CatheterRecord",
+    "DoseAdjustment",
+    "DoseAdjustmentRecord",
+    "LabResult",
+    "LabResultRecord",
+    "Manifest",
+    "Patient",
+    "PatientRecord",
+    "RegistryRecord",
+    "SurveyResponse",
+    "SurveyResponseRecord",
+    "TableSpec",
+    "ThrombophiliaTestRecord",
+    "ThrombophiliaTestResult",
+    "TreatmentPhase",
+    "TreatmentPhaseRecord",
+    "Violation",
+    "VteAssessment",
+    "VteAssessmentRecord",
+    "VteEvent",
+    "VteEventRecord",
+    "pseudonymize",
+    "registry_metadata",
+    "table_spec",
+]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A submission table: its name, validating record class and persistence class."""
+
+    name: str
+    record: type[RegistryRecord]
+    table: type[SQLModel]
+
+    @property
+    def id_field(self) -> str:
+        return self.record.id_field
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.record.model_fields)
+
+
+TABLES: tuple[TableSpec, ...] = tuple(
+    TableSpec(record.table_name, record, table)
+    for record, table in (
+        (PatientRecord, Patient),
+        (TreatmentPhaseRecord, TreatmentPhase),
+        (CatheterRecord, Catheter),
+        (AsparaginaseDoseRecord, AsparaginaseDose),
+        (ThrombophiliaTestRecord, ThrombophiliaTestResult),
+        (VteEventRecord, VteEvent),
+        (AnticoagulationCourseRecord, AnticoagulationCourse),
+        (DoseAdjustmentRecord, DoseAdjustment),
+        (LabResultRecord, LabResult),
+        (BleedingEventRecord, BleedingEvent),
+        (VteAssessmentRecord, VteAssessment),
+    )
+)
+TABLE_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLES)
+_BY_NAME = {spec.name: spec for spec in TABLES}
+
+
+def table_spec(name: str) -> TableSpec:
+    """The submission table called ``name`` (KeyError naming the known tables otherwise)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLE_NAMES)}") from None
+
+
+def registry_metadata() -> object:
+    """SQLAlchemy metadata holding the registry tables (and the survey table)."""
+    return SQLModel.metadata

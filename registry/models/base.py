@@ -1,0 +1,138 @@
+"""The base of every registry record: CSV-friendly parsing and row rules with rule IDs.
+
+A record class (e.g. ``CatheterRecord``) validates; its table class (``Catheter``,
+``table=True``) persists and, like every SQLModel table class, does *not* validate on
+construction (sqlmodel #52). Sites' data always goes through the record class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar, NamedTuple
+
+from pydantic import ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import SQLModel
+
+from registry.models.fields import Conditional, conditional_of
+
+__all__ = ["ROW_RULES_ERROR", "RegistryRecord", "Violation"]
+
+#: pydantic error type under which a record's row-rule violations travel (in ``ctx``).
+ROW_RULES_ERROR = "row-rules"
+
+
+class Violation(NamedTuple):
+    """One broken row rule: the rule ID, the field it is reported on, and why."""
+
+    rule: str
+    field: str
+    message: str
+
+
+class RegistryRecord(SQLModel):
+    """Common behaviour of all registry records.
+
+    Input as read from CSV (every value a string, empty = missing) is accepted: empty
+    strings are treated as missing, unknown keys are refused (they might carry identifiers).
+    """
+
+    model_config = ConfigDict(  # type: ignore[assignment]
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        validate_default=False,
+    )
+
+    #: Submission table name (file ``<table>.csv``).
+    table_name: ClassVar[str] = ""
+    #: Letter that record IDs of this table carry after the patient ID (None for patients).
+    id_prefix: ClassVar[str | None] = None
+    #: Name of the primary-key field.
+    id_field: ClassVar[str] = ""
+    #: Rule IDs this model checks beyond single fields (for documentation and coverage).
+    row_rule_ids: ClassVar[tuple[str, ...]] = ()
+    #: Conditional fields, collected from the field declarations.
+    conditionals: ClassVar[dict[str, Conditional]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.conditionals = {
+            name: cond
+            for name, info in cls.model_fields.items()
+            if (cond := conditional_of(info)) is not None
+        }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_missing(cls, data: Any) -> Any:
+        # Spreadsheet exports pad cells with spaces; a blank cell is a missing value.
+        if isinstance(data, dict):
+            out = {}
+            for key, value in data.items():
+                if isinstance(value, str):
+                    value = value.strip()
+                if value is not None and value != "":
+                    out[key] = value
+            return out
+        return data
+
+    @model_validator(mode="after")
+    def _row_rules(self) -> Any:
+        violations = list(self._conditional_violations())
+        violations.extend(self._id_violations())
+        violations.extend(self.row_rules())
+        if violations:
+            raise PydanticCustomError(
+                ROW_RULES_ERROR,
+                "{count} row rule(s) broken",
+                {"count": len(violations), "violations": violations},
+            )
+        return self
+
+    def row_rules(self) -> Iterator[Violation]:
+        """Rules of this table that need only this row (overridden per table)."""
+        return iter(())
+
+    # -- shared rule helpers -------------------------------------------------------------
+    def _conditional_violations(self) -> Iterator[Violation]:
+        for name, cond in self.conditionals.items():
+            present = getattr(self, name) is not None
+            if not present and cond.required is not None and cond.required.holds(self):
+                yield Violation(
+                    cond.missing_rule, name, f"{name} is required when {cond.required.text()}"
+                )
+            elif present and cond.shown is not None and not cond.shown.holds(self):
+                yield Violation(
+                    "unexpected-value",
+                    name,
+                    f"{name} must be empty unless {cond.shown.text()}",
+                )
+
+    def _id_violations(self) -> Iterator[Violation]:
+        if self.id_prefix is None:
+            return
+        record_id = getattr(self, self.id_field)
+        patient_id = getattr(self, "patient_id", None)
+        expected = f"{patient_id}-{self.id_prefix}"
+        suffix = record_id[len(expected):] if record_id.startswith(expected) else ""
+        if not (suffix.isdigit() and not suffix.startswith("0")):
+            yield Violation(
+                "id-format",
+                self.id_field,
+                f"{self.id_field} must be '{expected}<n>' (its patient_id, then "
+                f"'-{self.id_prefix}' and a number)",
+            )
+
+    def _not_before(
+        self, later: str, earlier: str, rule: str = "end-before-start"
+    ) -> Iterator[Violation]:
+        """``later`` (if given) must not be before ``earlier``."""
+        end, start = getattr(self, later), getattr(self, earlier)
+        if end is not None and start is not None and end < start:
+            yield Violation(rule, later, f"{later} {end} is before {earlier} {start}")
+
+    @classmethod
+    def required_fields(cls) -> list[str]:
+        return [name for name, info in cls.model_fields.items() if info.is_required()]

@@ -1,0 +1,42 @@
+"""dose_adjustments: holds and reductions of an anticoagulation course (prefix D)."""
+
+from __future__ import annotations
+
+from registry.models.base import RegistryRecord
+from registry.models.codes import DoseAdjustmentAction, DoseAdjustmentReason
+from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_ref, ref
+
+__all__ = ["DoseAdjustment", "DoseAdjustmentRecord"]
+
+
+class DoseAdjustmentRecord(RegistryRecord):
+    """A dose adjustment as submitted; validates on construction."""
+
+    table_name = "dose_adjustments"
+    id_prefix = "D"
+    id_field = "adjustment_id"
+    row_rule_ids = ("id-format",)
+
+    adjustment_id: str = own_id("Adjustment record ID: <patient_id>-D<n>.")
+    course_id: str = ref(
+        "anticoagulation_courses.course_id",
+        "The course adjusted (-> anticoagulation_courses of the same patient).",
+        index=True,
+    )
+    patient_id: str = patient_ref()
+    date: Date = field("Date of the adjustment; within the course.")
+    action: DoseAdjustmentAction = field("What was done.", sa_type=CODE)
+    reason: DoseAdjustmentReason = field("Why.", sa_type=CODE)
+    platelets: float | None = field(
+        "Platelet count that prompted the adjustment.", unit="x10^9/L", ge=0, le=2000,
+        required_when=Eq("reason", DoseAdjustmentReason.THROMBOCYTOPENIA),
+    )
+    platelet_transfusion: Flag = field(
+        "Platelets transfused to maintain anticoagulation."
+    )
+
+
+class DoseAdjustment(DoseAdjustmentRecord, table=True):
+    """The ``dose_adjustments`` table (persistence only)."""
+
+    __tablename__ = "dose_adjustments"

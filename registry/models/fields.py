@@ -1,0 +1,369 @@
+"""Building blocks for model fields: CSV-aware types, conditions, and the ``field()`` helper.
+
+Every field's description, unit, range and condition is declared once, in ``field(...)``;
+JSON Schema, the data dictionaries and the REDCap dictionaries are generated from it, and
+the same condition objects drive the row validator and REDCap branching logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+from sqlmodel import Field, String
+
+__all__ = [
+    "CODE",
+    "All",
+    "AtLeast",
+    "Below",
+    "Checked",
+    "Cond",
+    "Conditional",
+    "Date",
+    "Eq",
+    "Flag",
+    "Ne",
+    "Present",
+    "conditional_of",
+    "field",
+    "own_id",
+    "patient_ref",
+    "ref",
+]
+
+#: Column type of code fields: the code text (native ENUM types would tie PostgreSQL
+#: migrations to every code-list change, and SQLAlchemy would store member names).
+CODE = String(40)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Dates in another layout (03/01/2021, 2021/3/1, 2021-03-01T00:00): right idea, wrong layout.
+_OTHER_DATE_LAYOUT = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$")
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def _iso_date(value: Any) -> Any:
+    """Dates are ISO 8601 calendar dates only; a time part or another layout is a type error."""
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("type-error", "expected a date (YYYY-MM-DD), not a timestamp")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _ISO_DATE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise PydanticCustomError(
+                    "type-error", "not a calendar date (no such day)"
+                ) from None
+        if _OTHER_DATE_LAYOUT.match(text):
+            raise PydanticCustomError(
+                "pattern-mismatch", "dates are written YYYY-MM-DD (ISO 8601), without a time"
+            )
+    raise PydanticCustomError("type-error", "expected a calendar date YYYY-MM-DD")
+
+
+def _flag(value: Any) -> Any:
+    """true/false, and in CSV also 1/0 and yes/no (case-insensitive); nothing else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise PydanticCustomError("type-error", "expected true or false (or 1/0, yes/no)")
+
+
+#: A calendar date, read strictly as ``YYYY-MM-DD``.
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+#: A boolean, read from ``true``/``false``, ``1``/``0`` or ``yes``/``no``.
+Flag = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
+
+
+# --- conditions ---------------------------------------------------------------------------
+def _value(record: Any, name: str) -> Any:
+    return getattr(record, name, None)
+
+
+def _redcap_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "'1'" if value else "'0'"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return f"'{value}'"
+
+
+class Cond:
+    """A condition on other fields of the same record."""
+
+    def holds(self, record: Any) -> bool:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        """Human-readable form, for data dictionaries and messages."""
+        raise NotImplementedError
+
+    def redcap(self, var: Any = str) -> str:
+        """REDCap branching-logic form; ``var`` maps a field name to its REDCap variable."""
+        raise NotImplementedError
+
+    def fields(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Eq(Cond):
+    name: str
+    value: Any
+
+    def holds(self, record: Any) -> bool:
+        return _value(record, self.name) == self.value
+
+    def text(self) -> str:
+        return f"{self.name} = {_text(self.value)}"
+
+    def redcap(self, var: Any = str) -> str:
+        return f"[{var(self.name)}] = {_redcap_literal(self.value)}"
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class Ne(Cond):
+    name: str
+    value: Any
+
+    def holds(self, record: Any) -> bool:
+        current = _value(record, self.name)
+        return current is not None and current != self.value
+
+    def text(self) -> str:
+        return f"{self.name} ≠ {_text(self.value)}"
+
+    def redcap(self, var: Any = str) -> str:
+        # REDCap shows a field when the controlling field is empty and "<>" is used; the
+        # extra test keeps it hidden until the controlling question has been answered.
+        return f"[{var(self.name)}] <> '' and [{var(self.name)}] <> {_redcap_literal(self.value)}"
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class AtLeast(Cond):
+    name: str
+    value: float
+
+    def holds(self, record: Any) -> bool:
+        current = _value(record, self.name)
+        return current is not None and current >= self.value
+
+    def text(self) -> str:
+        return f"{self.name} ≥ {self.value:g}"
+
+    def redcap(self, var: Any = str) -> str:
+        return f"[{var(self.name)}] >= {self.value:g}"
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class Below(Cond):
+    name: str
+    value: float
+
+    def holds(self, record: Any) -> bool:
+        current = _value(record, self.name)
+        return current is not None and current < self.value
+
+    def text(self) -> str:
+        return f"{self.name} < {self.value:g}"
+
+    def redcap(self, var: Any = str) -> str:
+        return f"[{var(self.name)}] < {self.value:g}"
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class Present(Cond):
+    name: str
+
+    def holds(self, record: Any) -> bool:
+        return _value(record, self.name) is not None
+
+    def text(self) -> str:
+        return f"{self.name} is given"
+
+    def redcap(self, var: Any = str) -> str:
+        return f"[{var(self.name)}] <> ''"
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class Checked(Cond):
+    """A multi-select (checkbox) item has ``code`` ticked: column ``<item>___<code>`` = 1."""
+
+    item: str
+    code: str
+
+    def holds(self, record: Any) -> bool:
+        return bool(_value(record, f"{self.item}___{self.code}"))
+
+    def text(self) -> str:
+        return f"{self.item} includes {self.code}"
+
+    def redcap(self, var: Any = str) -> str:
+        return f"[{var(self.item)}({self.code})] = '1'"
+
+    def fields(self) -> tuple[str, ...]:
+        return (f"{self.item}___{self.code}",)
+
+
+@dataclass(frozen=True)
+class All(Cond):
+    parts: tuple[Cond, ...]
+
+    def holds(self, record: Any) -> bool:
+        return all(part.holds(record) for part in self.parts)
+
+    def text(self) -> str:
+        return " and ".join(part.text() for part in self.parts)
+
+    def redcap(self, var: Any = str) -> str:
+        return " and ".join(f"({part.redcap(var)})" for part in self.parts)
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(name for part in self.parts for name in part.fields())
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """When a field may and must hold a value.
+
+    ``shown``: a value is allowed only while this holds (else ``unexpected-value``).
+    ``required``: a value is required while this holds (else ``missing_rule``).
+    """
+
+    shown: Cond | None = None
+    required: Cond | None = None
+    missing_rule: str = "missing-value"
+
+    def text(self) -> str:
+        if self.shown is not None and self.shown == self.required:
+            return f"iff {self.shown.text()}"
+        parts = []
+        if self.required is not None:
+            parts.append(f"required when {self.required.text()}")
+        if self.shown is not None:
+            parts.append(f"only when {self.shown.text()}")
+        return "; ".join(parts)
+
+
+def conditional_of(info: Any) -> Conditional | None:
+    """The ``Conditional`` attached to a pydantic ``FieldInfo``, if any."""
+    for item in getattr(info, "metadata", ()):
+        if isinstance(item, Conditional):
+            return item
+    return None
+
+
+def field(
+    description: str,
+    *,
+    unit: str | None = None,
+    required: bool = True,
+    iff: Cond | None = None,
+    required_when: Cond | None = None,
+    only_when: Cond | None = None,
+    missing_rule: str = "missing-value",
+    source: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Declare a field once: description, unit, range (ge/le/gt/max_length), condition.
+
+    ``required=False`` or any condition makes the field optional (default None); the
+    condition then says when it must or may be filled.
+    """
+    conditional = None
+    if iff is not None or required_when is not None or only_when is not None:
+        conditional = Conditional(
+            shown=iff if iff is not None else only_when,
+            required=iff if iff is not None else required_when,
+            missing_rule=missing_rule,
+        )
+    extra: dict[str, Any] = {}
+    if unit:
+        extra["x-unit"] = unit
+    if source:
+        extra["x-source"] = source
+    if conditional is not None:
+        extra["x-condition"] = conditional.text()
+    optional = conditional is not None or not required
+    schema_extra: dict[str, Any] = {"json_schema_extra": extra} if extra else {}
+    if "pattern" in kwargs:  # sqlmodel.Field has no ``pattern``; pydantic's FieldInfo does
+        schema_extra["pattern"] = kwargs.pop("pattern")
+    info = Field(
+        default=None if optional else ...,
+        description=description,
+        schema_extra=schema_extra or None,
+        **kwargs,
+    )
+    if conditional is not None:
+        info.metadata.append(conditional)
+    return info
+
+
+# --- identifiers and references -----------------------------------------------------------
+def own_id(description: str) -> Any:
+    """The primary key of a non-patient table: ``<patient_id>-<prefix><n>``."""
+    from registry.models.ids import RECORD_ID_PATTERN
+
+    return field(description, pattern=RECORD_ID_PATTERN, primary_key=True, max_length=30)
+
+
+def patient_ref() -> Any:
+    """The owning patient: a reference to patients.patient_id, indexed."""
+    from registry.models.ids import PATIENT_ID_PATTERN
+
+    return field(
+        "The patient this record belongs to (-> patients).",
+        pattern=PATIENT_ID_PATTERN,
+        foreign_key="patients.patient_id",
+        index=True,
+        max_length=17,
+    )
+
+
+def ref(target: str, description: str, **kwargs: Any) -> Any:
+    """A reference to another record of the same patient, e.g. ``ref("catheters.catheter_id")``."""
+    from registry.models.ids import RECORD_ID_PATTERN
+
+    return field(
+        description, pattern=RECORD_ID_PATTERN, foreign_key=target, max_length=30, **kwargs
+    )

@@ -1,0 +1,78 @@
+"""lab_results: coagulation and blood-count results (prefix L)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from registry.models.base import RegistryRecord, Violation
+from registry.models.codes import LabTest as T
+from registry.models.codes import LabUnit as U
+from registry.models.fields import CODE, Date, field, own_id, patient_ref, ref
+
+__all__ = ["LAB_TESTS", "LabRange", "LabResult", "LabResultRecord"]
+
+
+class LabRange(NamedTuple):
+    unit: U
+    low: float
+    high: float
+
+
+#: The unit fixed per test and the range outside which a value is an error (spec).
+LAB_TESTS: dict[T, LabRange] = {
+    T.PLATELETS: LabRange(U.PLATELETS_10E9_L, 0, 2000),
+    T.ANTI_XA: LabRange(U.U_ML, 0, 3),
+    T.INR: LabRange(U.RATIO, 0.5, 15),
+    T.APTT: LabRange(U.S, 10, 250),
+    T.FIBRINOGEN: LabRange(U.G_L, 0.1, 10),
+    T.ANTITHROMBIN: LabRange(U.PERCENT, 5, 200),
+    T.D_DIMER: LabRange(U.MG_L_FEU, 0, 100),
+    T.HEMOGLOBIN: LabRange(U.G_DL, 2, 25),
+    T.CREATININE: LabRange(U.UMOL_L, 5, 2000),
+}
+
+
+class LabResultRecord(RegistryRecord):
+    """A laboratory result as submitted; validates on construction."""
+
+    table_name = "lab_results"
+    id_prefix = "L"
+    id_field = "lab_id"
+    row_rule_ids = ("id-format", "unit-mismatch", "out-of-range")
+
+    lab_id: str = own_id("Lab record ID: <patient_id>-L<n>.")
+    patient_id: str = patient_ref()
+    date: Date = field("Sample date.")
+    test: T = field("Laboratory test.", sa_type=CODE)
+    value: float = field(
+        "Result, in the unit fixed for the test: "
+        + "; ".join(f"{t.value} {r.low:g}-{r.high:g} {r.unit.value}" for t, r in LAB_TESTS.items())
+        + "."
+    )
+    unit: U = field("Unit; fixed per test.", sa_type=CODE)
+    course_id: str | None = ref(
+        "anticoagulation_courses.course_id",
+        "Course this sample monitors (-> anticoagulation_courses of the same patient).",
+        required=False,
+    )
+
+    def row_rules(self) -> Iterator[Violation]:
+        fixed = LAB_TESTS[self.test]
+        if self.unit != fixed.unit:
+            yield Violation(
+                "unit-mismatch", "unit",
+                f"{self.test.value} is reported in {fixed.unit.value}, not {self.unit.value}",
+            )
+        if not fixed.low <= self.value <= fixed.high:
+            yield Violation(
+                "out-of-range", "value",
+                f"{self.test.value} {self.value:g} is outside {fixed.low:g}-{fixed.high:g} "
+                f"{fixed.unit.value}",
+            )
+
+
+class LabResult(LabResultRecord, table=True):
+    """The ``lab_results`` table (persistence only)."""
+
+    __tablename__ = "lab_results"

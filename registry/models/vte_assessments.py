@@ -1,0 +1,42 @@
+"""vte_assessments: follow-up imaging and post-thrombotic syndrome of an event (prefix S)."""
+
+from __future__ import annotations
+
+from registry.models.base import RegistryRecord
+from registry.models.codes import Imaging, PtsInstrument, ThrombusResponse
+from registry.models.fields import CODE, Date, Present, field, own_id, patient_ref, ref
+
+__all__ = ["VteAssessment", "VteAssessmentRecord"]
+
+
+class VteAssessmentRecord(RegistryRecord):
+    """A follow-up assessment as submitted; validates on construction."""
+
+    table_name = "vte_assessments"
+    id_prefix = "S"
+    id_field = "assessment_id"
+    row_rule_ids = ("id-format",)
+
+    assessment_id: str = own_id("Assessment record ID: <patient_id>-S<n>.")
+    event_id: str = ref(
+        "vte_events.event_id", "The event assessed (-> vte_events of the same patient).",
+        index=True,
+    )
+    patient_id: str = patient_ref()
+    date: Date = field("Date of the assessment; not before the event's diagnosis_date.")
+    imaging: Imaging | None = field("Imaging used, if any.", required=False, sa_type=CODE)
+    thrombus_response: ThrombusResponse = field(
+        "Thrombus compared with diagnosis.", sa_type=CODE
+    )
+    pts_instrument: PtsInstrument | None = field(
+        "Post-thrombotic syndrome instrument, if PTS was scored.", required=False, sa_type=CODE
+    )
+    pts_score: int | None = field(
+        "Post-thrombotic syndrome score.", ge=0, le=33, iff=Present("pts_instrument")
+    )
+
+
+class VteAssessment(VteAssessmentRecord, table=True):
+    """The ``vte_assessments`` table (persistence only)."""
+
+    __tablename__ = "vte_assessments"

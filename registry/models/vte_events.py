@@ -1,0 +1,99 @@
+"""vte_events: one row per objectively confirmed thrombotic event (prefix V)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from registry.models.base import RegistryRecord, Violation
+from registry.models.codes import Detection, Imaging, Occlusive, Phase, VteSite
+from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_ref, ref
+
+__all__ = ["VteEvent", "VteEventRecord", "ptwg_by_detection"]
+
+
+def ptwg_by_detection(detection: Detection) -> bool | None:
+    """PTWG qualification decided by detection alone (None: depends on treatment).
+
+    Symptomatic events and events found at autopsy qualify; events found by screening do
+    not; incidental events qualify only when treated with systemic anticoagulation.
+    """
+    if detection in (Detection.SYMPTOMATIC, Detection.AUTOPSY):
+        return True
+    if detection == Detection.SCREENING:
+        return False
+    return None
+
+
+class VteEventRecord(RegistryRecord):
+    """A thrombotic event as submitted; validates on construction."""
+
+    table_name = "vte_events"
+    id_prefix = "V"
+    id_field = "event_id"
+    row_rule_ids = ("id-format", "ptwg-inconsistent")
+
+    event_id: str = own_id("Event record ID: <patient_id>-V<n>.")
+    patient_id: str = patient_ref()
+    diagnosis_date: Date = field(
+        "Date the event was diagnosed; not more than 30 days before the ALL diagnosis and "
+        "not after the data cutoff."
+    )
+    site: VteSite = field("Site of the thrombosis.", sa_type=CODE)
+    catheter_related: Flag = field("Thrombosis related to a central venous catheter.")
+    catheter_id: str | None = ref(
+        "catheters.catheter_id",
+        "The catheter involved (-> catheters of the same patient, in place on "
+        "diagnosis_date).",
+        iff=Eq("catheter_related", True),
+    )
+    detection: Detection = field("How the event came to attention.", sa_type=CODE)
+    imaging: Imaging = field(
+        "Imaging that confirmed the event; must suit the site.", sa_type=CODE
+    )
+    occlusive: Occlusive = field("Occlusion of the vessel.", sa_type=CODE)
+    phase_at_event: Phase = field(
+        "Treatment phase on diagnosis_date (as recorded in treatment_phases).", sa_type=CODE
+    )
+    platelets_at_diagnosis: float = field(
+        "Platelet count at event diagnosis.", unit="x10^9/L", ge=0, le=2000
+    )
+    fibrinogen_at_diagnosis: float | None = field(
+        "Fibrinogen at event diagnosis.", unit="g/L", ge=0.1, le=10, required=False
+    )
+    antithrombin_at_diagnosis: float | None = field(
+        "Antithrombin activity at event diagnosis.", unit="%", ge=5, le=200, required=False
+    )
+    on_prophylaxis: Flag = field("On anticoagulant prophylaxis at onset.")
+    recurrence_of_event_id: str | None = ref(
+        "vte_events.event_id",
+        "Earlier event of the same patient that this one recurs or extends.",
+        required=False,
+    )
+    ctcae_grade: int = field(
+        "CTCAE v5 grade of the thromboembolic event; 5 only when the patient died of VTE.",
+        ge=1, le=5, source="CTCAE v5.0 (2017), Vascular disorders: Thromboembolic event",
+    )
+    ptwg_qualifying: Flag = field(
+        "Meets the Ponte di Legno definition: symptomatic or found at autopsy, or incidental "
+        "and treated with systemic anticoagulation.",
+        source="Schmiegelow et al., Lancet Oncol 2016;17:e231 (as applied in NOPHO ALL2008)",
+    )
+
+    def row_rules(self) -> Iterator[Violation]:
+        expected = ptwg_by_detection(self.detection)
+        if expected is not None and self.ptwg_qualifying != expected:
+            yield Violation(
+                "ptwg-inconsistent", "ptwg_qualifying",
+                f"a {self.detection.value} event is "
+                f"{'always' if expected else 'never'} PTWG-qualifying",
+            )
+        if self.recurrence_of_event_id is not None and self.recurrence_of_event_id == self.event_id:
+            yield Violation(
+                "fk-missing", "recurrence_of_event_id", "an event cannot be a recurrence of itself"
+            )
+
+
+class VteEvent(VteEventRecord, table=True):
+    """The ``vte_events`` table (persistence only)."""
+
+    __tablename__ = "vte_events"

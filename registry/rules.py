@@ -1,0 +1,122 @@
+"""The catalogue of rule IDs: severity and data-quality category of every finding.
+
+IDs, severities and categories are those of shared/spec/registry.md ("Rules beyond single
+fields" and the generic per-field findings); categories follow Kahn et al. 2016. Where a
+rule is implemented (row validator, expectation suite, scanner) is recorded there; this
+module is the one place a rule's severity and category are read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["RULES", "SURVEY_RULES", "Rule", "Severity", "rule"]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    category: str
+    title: str
+
+
+_SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
+    ("id-format", "error", "conformance.value",
+     "IDs follow the formats of the spec; a record ID starts with its patient_id"),
+    ("id-unique", "error", "plausibility.uniqueness",
+     "primary keys unique within the submission"),
+    ("site-mismatch", "error", "conformance.relational",
+     "patient site_id = manifest site_id = ID prefix"),
+    ("fk-missing", "error", "conformance.relational", "every reference names an existing record"),
+    ("fk-other-patient", "error", "conformance.relational",
+     "a referenced record belongs to the same patient"),
+    ("after-cutoff", "error", "plausibility.temporal", "no date after data_cutoff_date"),
+    ("before-diagnosis", "error", "plausibility.temporal",
+     "dates earlier than allowed relative to ALL diagnosis"),
+    ("end-before-start", "error", "plausibility.temporal",
+     "end/removal/stop dates before their start"),
+    ("after-death", "error", "plausibility.temporal",
+     "no event, dose, lab or assessment after death_date"),
+    ("phase-overlap", "error", "plausibility.temporal", "treatment phases of a patient overlap"),
+    ("late-enrollment", "warning", "plausibility.temporal",
+     "enrollment more than 60 days after diagnosis"),
+    ("phase-mismatch", "warning", "plausibility.temporal",
+     "phase_at_event differs from the phase on that date"),
+    ("dose-outside-phase", "warning", "plausibility.temporal",
+     "asparaginase given outside any recorded phase"),
+    ("catheter-not-in-place", "error", "plausibility.temporal",
+     "catheter-related event on a date the catheter was not in place"),
+    ("treatment-without-event", "error", "conformance.relational",
+     "a treatment course with no event, or an event course before the event"),
+    ("untreated-event", "warning", "completeness",
+     "a vte_event with no treatment course and detection other than autopsy"),
+    ("nci-risk-inconsistent", "error", "conformance.computational",
+     "B-ALL aged >= 12 months: standard iff age < 120 months and WBC < 50 x10^9/L"),
+    ("ptwg-inconsistent", "error", "conformance.computational",
+     "ptwg_qualifying disagrees with detection and treatment"),
+    ("ctcae-inconsistent", "error", "conformance.computational",
+     "grade 5 without death from VTE on or after the event, or death from VTE with no "
+     "grade-5 event"),
+    ("isth-inconsistent", "error", "conformance.computational",
+     "bleeding meets major criteria but is not classed major"),
+    ("imaging-site-mismatch", "warning", "plausibility.atemporal",
+     "imaging modality does not suit the thrombosis site"),
+    ("dose-implausible", "warning", "plausibility.atemporal",
+     "dose outside the plausible range"),
+    ("unit-mismatch", "error", "conformance.value",
+     "unit not the one fixed for the test or agent"),
+    ("genotype-result-mismatch", "error", "conformance.value",
+     "result_category not allowed for that test"),
+    ("anti-xa-without-heparin", "warning", "plausibility.atemporal",
+     "anti-Xa sample with no heparin-class course active"),
+    ("platelets-hold-inconsistent", "warning", "plausibility.atemporal",
+     "full-dose course with platelets < 20 x10^9/L and no adjustment within 2 days"),
+    ("completeness-threshold", "warning", "completeness",
+     "a non-required field missing in more than 20% of rows"),
+    ("phi-suspected", "error", "conformance.value",
+     "a value looks like a direct identifier"),
+    ("incidence-implausible", "warning", "plausibility.atemporal",
+     "symptomatic VTE in < 1% or > 40% of patients with >= 6 months follow-up"),
+)
+
+_GENERIC_RULES: tuple[tuple[str, str, str], ...] = (
+    ("missing-value", "completeness", "a required value is missing"),
+    ("unexpected-value", "conformance.value",
+     "a conditional field is filled although its condition is false"),
+    ("type-error", "conformance.value", "a value is not of the field's type"),
+    ("out-of-range", "conformance.value", "a value is outside the field's range"),
+    ("invalid-code", "conformance.value", "a value is not one of the field's codes"),
+    ("pattern-mismatch", "conformance.value", "a value does not have the required layout"),
+    ("unknown-column", "conformance.value", "a column or key the format does not define"),
+    ("missing-column", "conformance.value", "a required column is absent"),
+    ("encoding-error", "conformance.value", "a file is not UTF-8 text"),
+    ("unreadable-file", "conformance.value", "a file cannot be read"),
+)
+
+RULES: dict[str, Rule] = {
+    **{rid: Rule(rid, sev, cat, title) for rid, sev, cat, title in _SPEC_RULES},
+    **{rid: Rule(rid, "error", cat, title) for rid, cat, title in _GENERIC_RULES},
+}
+
+#: Survey-only rules (shared/spec/survey.md): not in the registry's rule table.
+SURVEY_RULES: dict[str, Rule] = {
+    "exclusive-option": Rule(
+        "exclusive-option", "error", "conformance.value",
+        "an exclusive option (none) is ticked together with other options"),
+    "threshold-inconsistent": Rule(
+        "threshold-inconsistent", "warning", "plausibility.atemporal",
+        "platelet hold threshold above the reduce threshold"),
+    "id-unique": RULES["id-unique"],
+}
+
+
+def rule(rule_id: str) -> Rule:
+    """Look up a rule of the registry or the survey by ID."""
+    try:
+        return RULES.get(rule_id) or SURVEY_RULES[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule ID {rule_id!r}") from None

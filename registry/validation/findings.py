@@ -1,0 +1,53 @@
+"""A finding: one broken rule at one place of a submission."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from registry.rules import rule as lookup_rule
+
+__all__ = ["Finding", "finding"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located: the JSON report contract of shared/design.md."""
+
+    rule: str
+    severity: str
+    category: str
+    table: str | None
+    row: int | None
+    record_id: str | None
+    field: str | None
+    value: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def finding(
+    rule: str,
+    message: str,
+    *,
+    table: str | None = None,
+    row: int | None = None,
+    record_id: str | None = None,
+    field: str | None = None,
+    value: Any = None,
+) -> Finding:
+    """A finding whose severity and category come from the rule catalogue."""
+    known = lookup_rule(rule)
+    return Finding(
+        rule=rule,
+        severity=known.severity,
+        category=known.category,
+        table=table,
+        row=row,
+        record_id=record_id,
+        field=field,
+        value=None if value is None else str(value),
+        message=message,
+    )

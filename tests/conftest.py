@@ -1,0 +1,67 @@
+"""Shared fixtures. Expensive ones (databases, cohorts, GX context) are per session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/rows.py and friends
+
+from registry import store
+
+PG_URL = os.environ.get(
+    "VTE_REGISTRY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+# .ci/run sets this: there a PostgreSQL test that cannot connect fails instead of skipping.
+REQUIRE_PG = os.environ.get("VTE_REGISTRY_REQUIRE_PG") == "1"
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _pg_engine_or_skip() -> Engine:
+    engine = store.make_engine(PG_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL required but unreachable at {PG_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    engine = _pg_engine_or_skip()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_schema(pg_engine: Engine, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A private PostgreSQL schema for one test, dropped afterwards."""
+    name = "t_" + request.node.name.lower().translate(
+        str.maketrans({c: "_" for c in "[]-. /:"})
+    )[:50]
+    with pg_engine.begin() as connection:
+        connection.execute(text(f'drop schema if exists "{name}" cascade'))
+        connection.execute(text(f'create schema "{name}"'))
+    engine = store.make_engine(
+        PG_URL, connect_args={"options": f"-csearch_path={name}"}
+    )
+    yield engine
+    engine.dispose()
+    with pg_engine.begin() as connection:
+        connection.execute(text(f'drop schema if exists "{name}" cascade'))
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    yield engine
+    engine.dispose()

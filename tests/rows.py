@@ -1,0 +1,105 @@
+"""One consistent, valid patient with a row in every table, as CSV text (the site's view)."""
+
+from __future__ import annotations
+
+PID = "NYC01-7F3K9Q2M"
+
+VALID: dict[str, dict[str, str]] = {
+    "patients": {
+        "patient_id": PID, "site_id": "NYC01", "sex": "female",
+        "age_at_diagnosis_months": "50", "diagnosis_date": "2021-03-01",
+        "enrollment_date": "2021-03-10", "immunophenotype": "b_cell",
+        "nci_risk_group": "standard", "wbc_at_diagnosis": "12.5", "cns_status": "cns1",
+        "down_syndrome": "false", "mediastinal_mass": "false",
+        "weight_kg_at_diagnosis": "17.2", "height_cm_at_diagnosis": "104",
+        "protocol": "cog", "protocol_name": "AALL1731", "induction_steroid": "dexamethasone",
+        "prior_vte": "false", "family_history_vte": "unknown",
+        "last_contact_date": "2023-06-30", "vital_status": "alive", "death_date": "",
+        "cause_of_death": "", "off_study_reason": "",
+    },
+    "treatment_phases": {
+        "phase_id": f"{PID}-P1", "patient_id": PID, "phase": "induction",
+        "start_date": "2021-03-02", "end_date": "2021-03-30",
+    },
+    "catheters": {
+        "catheter_id": f"{PID}-C1", "patient_id": PID, "catheter_type": "implanted_port",
+        "insertion_vein": "internal_jugular", "side": "right", "lumens": "1",
+        "insertion_date": "2021-03-03", "removal_date": "", "removal_reason": "",
+    },
+    "asparaginase_doses": {
+        "dose_id": f"{PID}-A1", "patient_id": PID, "product": "pegaspargase",
+        "dose": "2500", "dose_unit": "iu_per_m2", "administration_date": "2021-03-05",
+        "route": "iv", "hypersensitivity": "false", "after_vte": "false",
+    },
+    "thrombophilia_tests": {
+        "test_id": f"{PID}-T1", "patient_id": PID, "test": "factor_v_leiden",
+        "sample_date": "2021-03-02", "result_category": "heterozygous", "result_value": "",
+        "result_unit": "", "on_anticoagulation": "false",
+    },
+    "vte_events": {
+        "event_id": f"{PID}-V1", "patient_id": PID, "diagnosis_date": "2021-03-20",
+        "site": "cvc_upper_dvt", "catheter_related": "true", "catheter_id": f"{PID}-C1",
+        "detection": "symptomatic", "imaging": "doppler_ultrasound", "occlusive": "occlusive",
+        "phase_at_event": "induction", "platelets_at_diagnosis": "85",
+        "fibrinogen_at_diagnosis": "1.4", "antithrombin_at_diagnosis": "62",
+        "on_prophylaxis": "false", "recurrence_of_event_id": "", "ctcae_grade": "2",
+        "ptwg_qualifying": "true",
+    },
+    "anticoagulation_courses": {
+        "course_id": f"{PID}-K1", "patient_id": PID, "event_id": f"{PID}-V1",
+        "intent": "treatment", "agent": "enoxaparin", "dose": "1.0", "dose_unit": "mg_per_kg",
+        "frequency": "twice_daily", "weight_kg": "17.0", "start_date": "2021-03-20",
+        "intended_duration": "3_months", "stop_date": "2021-06-20", "stop_reason": "completed",
+    },
+    "dose_adjustments": {
+        "adjustment_id": f"{PID}-D1", "course_id": f"{PID}-K1", "patient_id": PID,
+        "date": "2021-04-02", "action": "reduced", "reason": "thrombocytopenia",
+        "platelets": "38", "platelet_transfusion": "false",
+    },
+    "lab_results": {
+        "lab_id": f"{PID}-L1", "patient_id": PID, "date": "2021-03-22", "test": "anti_xa",
+        "value": "0.62", "unit": "u_ml", "course_id": f"{PID}-K1",
+    },
+    "bleeding_events": {
+        "bleed_id": f"{PID}-B1", "patient_id": PID, "date": "2021-04-05",
+        "site": "mucocutaneous", "isth_category": "minor", "hemoglobin_drop_g_dl": "0.3",
+        "transfusion": "false", "fatal": "false", "course_id": f"{PID}-K1",
+    },
+    "vte_assessments": {
+        "assessment_id": f"{PID}-S1", "event_id": f"{PID}-V1", "patient_id": PID,
+        "date": "2021-06-18", "imaging": "doppler_ultrasound",
+        "thrombus_response": "complete_resolution", "pts_instrument": "modified_villalta",
+        "pts_score": "2",
+    },
+}
+
+VALID_SURVEY: dict[str, str] = {
+    "response_id": "R000001", "started_at": "2020-05-01 10:00:00",
+    "submitted_at": "2020-05-01 10:14:00", "complete": "1",
+    "q01_practice_type": "hematology", "q02_years_in_practice": "6_10",
+    "q03_new_leukemia_per_year": "0_50", "q04_country": "us",
+    "q10_vte_types_treated___cvc_dvt": "1", "q10_vte_types_treated___pe": "1",
+    "q10_vte_types_treated___none": "0",
+    "q15_cvc_line_removal": "if_nonfunctional_or_infected", "q16_cvc_delay_removal": "3",
+    "q26_doac_use": "selected", "q27_doac_agents___rivaroxaban": "1",
+    "q31_plt_reduce_threshold": "lt_50", "q32_plt_hold_threshold": "lt_20",
+    "q33_transfuse_platelets": "acute_period_only", "q34_transfusion_target": "50",
+    "q38_primary_prophylaxis": "high_risk_only",
+    "q39_prophylaxis_agents___antithrombin_concentrate": "1",
+    "q40_at_replace_threshold": "60", "q43_thrombophilia_testing": "after_vte_only",
+    "q44_thrombophilia_panel___factor_v_leiden": "1",
+}
+
+VALID_MANIFEST: dict[str, str] = {
+    "site_id": "NYC01",
+    "submission_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "schema_version": "1.0",
+    "data_cutoff_date": "2023-06-30",
+    "created_at": "2023-07-01T09:00:00+00:00",
+    "generator": "hand-written test rows",
+}
+
+
+def row(table: str, **changes: str) -> dict[str, str]:
+    """A copy of the valid row of ``table`` with some fields changed."""
+    return {**VALID[table], **changes}

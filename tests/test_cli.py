@@ -1,0 +1,66 @@
+"""The command line as a user meets it: help for every command, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from conftest import REPO
+from typer.testing import CliRunner
+
+from registry.cli import app
+
+runner = CliRunner()
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, command in getattr(group, "commands", {}).items():
+        path = (*prefix, name)
+        out.append(path)
+        out.extend(_commands(command, path))
+    return out
+
+
+ALL_COMMANDS = _commands(typer.main.get_command(app))
+assert ALL_COMMANDS, "no commands found: the test would check nothing"
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and "schema 1.0" in result.output
+
+
+def test_export_schemas_writes_what_is_committed(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", "schemas", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    for path in (REPO / "schemas").glob("*.json"):
+        assert (tmp_path / "s" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_export_into_a_file_is_a_usage_error_without_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = subprocess.run(
+        [sys.executable, "-m", "registry", "export", "redcap", str(blocker / "sub")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "cannot write" in result.stderr
+
+
+def test_help_does_not_import_great_expectations() -> None:
+    code = "import sys; from registry.cli import app; print('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
