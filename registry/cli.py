@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -92,5 +93,62 @@ def export_frictionless(out: OutDir) -> None:
     console.print(f"wrote {path}")
 
 
+class FileFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def synth(
+    out: OutDir,
+    patients: Annotated[int, typer.Option("--patients", "-n", min=1, max=1_000_000,
+                                          help="Number of patients.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")]
+    = 0,
+    profile: Annotated[str, typer.Option(help="Profile name under synthetic/profiles, or a "
+                                              "path to a .toml merged over the default.")]
+    = "default",
+    defects: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of records to "
+                                           "corrupt with known defects (ground truth in "
+                                           "defects.json).")] = 0.0,
+    fmt: Annotated[FileFormat, typer.Option("--format", help="Table file format.")]
+    = FileFormat.csv,
+) -> None:
+    """Generate a synthetic submission folder (no real patient in it)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from registry.synthetic import ProfileError, synthesize
+
+    progress = Progress("generating", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, disable=not err_console.is_terminal,
+                        transient=True)
+    try:
+        with progress:
+            task = progress.add_task("patients", total=patients)
+            result = synthesize(out, patients, seed, profile, defects, fmt.value,
+                                progress=lambda done: progress.update(task, completed=done))
+    except ProfileError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
+    rows = sum(result.counts.values())
+    console.print(f"wrote {patients} patients ({rows} records) to {out}", highlight=False)
+    if defects > 0:
+        console.print(f"injected {len(result.defects)} defects: {out / 'defects.json'}",
+                      highlight=False)
+
+
 def main() -> None:
-    app()
+    """Entry point: a bug is reported in one line, not a traceback (VTE_REGISTRY_DEBUG=1
+    shows it)."""
+    import os
+
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("VTE_REGISTRY_DEBUG") == "1":
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(set VTE_REGISTRY_DEBUG=1 for details and please report it)", highlight=False)
+        raise SystemExit(2) from None

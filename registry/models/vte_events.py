@@ -8,7 +8,25 @@ from registry.models.base import RegistryRecord, Violation
 from registry.models.codes import Detection, Imaging, Occlusive, Phase, VteSite
 from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_ref, ref
 
-__all__ = ["VteEvent", "VteEventRecord", "ptwg_by_detection"]
+__all__ = ["SUITABLE_IMAGING", "VteEvent", "VteEventRecord", "ptwg_by_detection"]
+
+_S, _I = VteSite, Imaging
+_VENOUS_LIMB = frozenset({_I.DOPPLER_ULTRASOUND, _I.VENOGRAPHY, _I.CT, _I.MRI_MRV, _I.AUTOPSY})
+#: Imaging that can confirm a thrombosis at each site (rule imaging-site-mismatch): PE by
+#: CTPA or V/Q, CSVT by MRI/MRV or CT, right atrium by echocardiography; autopsy anywhere
+#: [V BMC Cancer 2017;17:3306, Table 2].
+SUITABLE_IMAGING: dict[VteSite, frozenset[Imaging]] = {
+    _S.CVC_UPPER_DVT: _VENOUS_LIMB,
+    _S.NON_CVC_UPPER_DVT: _VENOUS_LIMB,
+    _S.LOWER_EXTREMITY_DVT: _VENOUS_LIMB,
+    _S.PULMONARY_EMBOLISM: frozenset({_I.CT_PULMONARY_ANGIOGRAPHY, _I.VQ_SCAN, _I.AUTOPSY}),
+    _S.CEREBRAL_SINOVENOUS: frozenset({_I.MRI_MRV, _I.CT, _I.AUTOPSY}),
+    _S.RIGHT_ATRIAL: frozenset({_I.ECHOCARDIOGRAPHY, _I.CT, _I.MRI_MRV, _I.AUTOPSY}),
+    _S.SPLANCHNIC: frozenset({_I.DOPPLER_ULTRASOUND, _I.CT, _I.MRI_MRV, _I.AUTOPSY}),
+    _S.RENAL_VEIN: frozenset({_I.DOPPLER_ULTRASOUND, _I.CT, _I.MRI_MRV, _I.AUTOPSY}),
+    _S.ARTERIAL: frozenset({_I.DOPPLER_ULTRASOUND, _I.CT, _I.MRI_MRV, _I.AUTOPSY}),
+    _S.OTHER: frozenset(_I),
+}
 
 
 def ptwg_by_detection(detection: Detection) -> bool | None:

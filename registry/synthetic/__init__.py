@@ -1,0 +1,99 @@
+"""Synthetic data: realistic, reproducible cohorts and survey responses, with known defects
+injected on request (the ground truth goes to ``defects.json``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry.submission import Format, write_submission
+from registry.synthetic.cohort import Cohort, generate_cohort
+from registry.synthetic.defects import (
+    ENCODING_MARKER,
+    LATIN1_TEXT,
+    Defect,
+    FileDefects,
+    inject,
+)
+from registry.synthetic.profile import CohortProfile, ProfileError, load_profile
+
+__all__ = [
+    "Cohort",
+    "CohortProfile",
+    "ProfileError",
+    "SynthResult",
+    "generate_cohort",
+    "load_profile",
+    "synthesize",
+    "write_cohort",
+]
+
+DEFECTS_FILE = "defects.json"
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    folder: Path
+    files: list[Path]
+    counts: dict[str, int]
+    defects: list[Defect]
+
+
+def _apply_file_defects(folder: Path, fmt: Format, files: FileDefects) -> None:
+    for table in files.latin1_tables:
+        path = folder / f"{table}.csv"
+        path.write_bytes(path.read_bytes().replace(ENCODING_MARKER.encode(), LATIN1_TEXT))
+    for table in files.unreadable:
+        path = folder / f"{table}.{fmt}"
+        data = path.read_bytes()
+        # A damaged file: cut short and filled with NUL bytes, as a failed copy leaves it.
+        path.write_bytes(data[: max(len(data) // 3, 8)] + b"\x00" * 64)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for table in {**files.extra_columns, **files.dropped_columns}:
+            path = folder / f"{table}.parquet"
+            data = pq.read_table(path)
+            for column in files.dropped_columns.get(table, []):
+                data = data.drop_columns([column])
+            for column in files.extra_columns.get(table, []):
+                data = data.append_column(column, pa.array([None] * data.num_rows, pa.string()))
+            pq.write_table(data, path, compression="zstd")
+
+
+def write_cohort(
+    cohort: Cohort, folder: Path, fmt: Format = "csv", defects: list[Defect] | None = None,
+    file_defects: FileDefects | None = None,
+) -> list[Path]:
+    files = file_defects or FileDefects()
+    written = write_submission(
+        folder, cohort.tables, cohort.manifest, fmt,
+        extra_columns=files.extra_columns if fmt == "csv" else None,
+        dropped_columns=files.dropped_columns if fmt == "csv" else None,
+    )
+    _apply_file_defects(folder, fmt, files)
+    if defects is not None:
+        path = folder / DEFECTS_FILE
+        path.write_text(json.dumps([d.to_dict() for d in defects], indent=1) + "\n",
+                        encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
+
+
+def synthesize(
+    folder: Path,
+    patients: int,
+    seed: int = 0,
+    profile: str | Path = "default",
+    defects: float = 0.0,
+    fmt: Format = "csv",
+    progress: Callable[[int], None] | None = None,
+) -> SynthResult:
+    """Generate a cohort, inject defects if asked, and write it as a submission folder."""
+    cohort = generate_cohort(patients, seed, load_profile(profile), progress=progress)
+    injected, file_defects = inject(cohort, defects, fmt) if defects > 0 else ([], FileDefects())
+    files = write_cohort(cohort, folder, fmt, injected if defects > 0 else None, file_defects)
+    return SynthResult(folder, files, cohort.counts(), injected)

@@ -1,0 +1,151 @@
+"""Synthetic anticoagulation: treatment of events with the practice variation the survey
+found (agent, intended duration), primary prophylaxis in induction, and secondary
+prophylaxis during later asparaginase."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from registry.synthetic.case import Case, Rec, days
+
+__all__ = ["add_courses", "add_primary_prophylaxis", "dosing"]
+
+# Rivaroxaban by body weight: (upper bound kg, mg per dose, frequency) [V EINSTEIN-Jr; GK label]
+_RIVAROXABAN = (
+    (3, 0.8, "three_times_daily"), (4, 0.9, "three_times_daily"), (5, 1.4, "three_times_daily"),
+    (7, 1.6, "three_times_daily"), (8, 1.8, "three_times_daily"), (9, 2.4, "three_times_daily"),
+    (10, 2.8, "three_times_daily"), (12, 3.0, "three_times_daily"), (30, 5.0, "twice_daily"),
+    (50, 15.0, "once_daily"), (1000, 20.0, "once_daily"),
+)
+# Apixaban and dabigatran by weight [GK approximations of the pediatric labels].
+_APIXABAN = ((12, 1.0), (18, 2.5), (25, 3.0), (35, 4.0), (1000, 5.0))
+_DABIGATRAN = ((13, 75.0), (16, 90.0), (21, 110.0), (26, 140.0), (41, 150.0), (1000, 150.0))
+
+_DURATION_DAYS = {"6_weeks": 42, "3_months": 91, "6_months": 182, "other": 120}
+_HEPARIN_SWITCH = "enoxaparin"
+
+
+def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, str, str]:
+    """(dose, dose_unit, frequency) for an agent, by intent, age and weight."""
+    t = case.profile.treatment
+    infant = case.age_months < 12
+    if agent == "enoxaparin":
+        if intent != "treatment":
+            return 0.5, "mg_per_kg", "twice_daily"
+        young = case.age_months < 2
+        return (t.enoxaparin_mg_per_kg_under_2_months if young else t.enoxaparin_mg_per_kg,
+                "mg_per_kg", "twice_daily")
+    if agent == "dalteparin":
+        return t.dalteparin_iu_per_kg, "iu_per_kg", "once_daily"
+    if agent == "unfractionated_heparin":
+        rate = t.ufh_units_per_kg_per_hour_under_1_year if infant else t.ufh_units_per_kg_per_hour
+        return rate, "units_per_kg_per_hour", "continuous"
+    if agent == "warfarin":
+        return t.warfarin_mg_per_kg, "mg_per_kg", "once_daily"
+    if agent == "rivaroxaban":
+        _, mg, freq = next(row for row in _RIVAROXABAN if weight < row[0])
+        return mg, "mg", freq
+    if agent == "apixaban":
+        return next(mg for limit, mg in _APIXABAN if weight < limit), "mg", "twice_daily"
+    if agent == "dabigatran":
+        return next(mg for limit, mg in _DABIGATRAN if weight < limit), "mg", "twice_daily"
+    raise ValueError(f"no dosing for {agent}")
+
+
+def _weight_on(case: Case, day: dt.date) -> float:
+    months = max((day - case.dx).days, 0) / 30.4
+    return round(min(max(case.weight * (1 + 0.004 * months), 1.5), 200.0), 1)
+
+
+def _course(case: Case, event: Rec | None, intent: str, agent: str, start: dt.date,
+            duration: str, planned_stop: dt.date | None, reason: str = "completed") -> Rec:
+    weight = _weight_on(case, start)
+    dose, unit, freq = dosing(case, agent, intent, weight)
+    stop, why = planned_stop, reason
+    if stop is not None and stop > case.horizon:
+        stop, why = None, None
+    if stop is None and case.death is not None:
+        stop, why = case.horizon, "death"
+    return case.add("anticoagulation_courses", {
+        "course_id": None, "patient_id": None, "event_id": event, "intent": intent,
+        "agent": agent, "dose": float(dose), "dose_unit": unit, "frequency": freq,
+        "weight_kg": weight, "start_date": start, "intended_duration": duration,
+        "stop_date": stop, "stop_reason": why if stop is not None else None,
+    })
+
+
+def add_primary_prophylaxis(case: Case) -> None:
+    """LMWH prophylaxis through induction for some patients, more often at >= 10 years."""
+    share = case.profile.treatment.primary_prophylaxis_share
+    share *= 2.5 if case.age_months >= 120 else 0.6
+    induction = case.phase_named("induction")
+    if induction is None or not case.draw.chance(share):
+        return
+    start = induction["start_date"] + days(1)
+    if start > case.horizon:
+        return
+    _course(case, None, "primary_prophylaxis", "enoxaparin", start,
+            "until_end_of_asparaginase", induction["end_date"])
+
+
+def _planned_stop(case: Case, event: Rec, duration: str, start: dt.date) -> dt.date | None:
+    if duration in _DURATION_DAYS:
+        return start + days(_DURATION_DAYS[duration])
+    if duration == "until_line_removal":
+        catheter = event["catheter_id"]
+        return catheter["removal_date"] if isinstance(catheter, dict) else None
+    if duration == "until_end_of_asparaginase":
+        later = [a["administration_date"] for a in case.tables["asparaginase_doses"]
+                 if a["administration_date"] >= start]
+        return (max(later) + days(21)) if later else start + days(91)
+    if duration == "until_end_of_therapy":
+        maintenance = case.phase_named("maintenance")
+        return maintenance["end_date"] if maintenance else None
+    return None  # indefinite
+
+
+def _treat(case: Case, event: Rec) -> Rec | None:
+    d, t = case.draw, case.profile.treatment
+    day = event["diagnosis_date"]
+    if not d.chance(t.treated_share.get(event["detection"], 0.0)):
+        return None
+    for course in case.courses_on(day):  # prophylaxis gives way to treatment
+        if course["intent"] != "treatment" and course["start_date"] <= day:
+            course["stop_date"], course["stop_reason"] = day, "switched_agent"
+    start = day + days(d.integer(0, 1))
+    if start > case.horizon:
+        start = day
+    agent = d.pick(t.agent)
+    duration = d.pick(t.duration)
+    if duration == "until_line_removal" and not event["catheter_related"]:
+        duration = "3_months"
+    stop = _planned_stop(case, event, duration, start)
+    if stop is not None and stop <= start:
+        stop = start + days(42)
+    if agent == "unfractionated_heparin" and d.chance(t.ufh_then_lmwh_share):
+        switch = start + days(d.integer(2, 6))
+        if switch < (stop or case.horizon) and switch <= case.horizon:
+            _course(case, event, "treatment", agent, start, duration, switch, "switched_agent")
+            return _course(case, event, "treatment", _HEPARIN_SWITCH, switch, duration, stop)
+    return _course(case, event, "treatment", agent, start, duration, stop)
+
+
+def _secondary_prophylaxis(case: Case, event: Rec, last: Rec) -> None:
+    end = case.course_end(last)
+    for phase in case.phases():
+        if not phase["phase"].startswith("delayed_intensification"):
+            continue
+        if phase["start_date"] > end and phase["start_date"] <= case.horizon:
+            if case.draw.chance(case.profile.treatment.secondary_prophylaxis_share):
+                _course(case, event, "secondary_prophylaxis", "enoxaparin",
+                        phase["start_date"], "until_end_of_asparaginase", phase["end_date"])
+            return
+
+
+def add_courses(case: Case) -> None:
+    for event in sorted(case.tables["vte_events"], key=lambda e: e["diagnosis_date"]):
+        last = _treat(case, event)
+        if event["detection"] == "incidental":
+            event["ptwg_qualifying"] = last is not None
+        if last is not None:
+            _secondary_prophylaxis(case, event, last)

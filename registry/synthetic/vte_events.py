@@ -1,0 +1,177 @@
+"""Synthetic VTE: who gets one (hazard ratios), when (induction/consolidation, within 14
+days of asparaginase), where (site mix), how it was found and confirmed, and its grade."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+from registry.models.vte_events import ptwg_by_detection
+from registry.synthetic.case import Case, Rec, days
+from registry.synthetic.catheters import remove_for_thrombosis
+from registry.synthetic.patients import Baseline
+from registry.synthetic.profile import CohortProfile
+
+__all__ = ["IMAGING_WEIGHTS", "add_events", "event_hazard_scale", "relative_risk"]
+
+#: How each site is usually confirmed (all within SUITABLE_IMAGING of the model) [GK].
+IMAGING_WEIGHTS: dict[str, dict[str, float]] = {
+    "cvc_upper_dvt": {"doppler_ultrasound": 0.85, "venography": 0.05, "ct": 0.1},
+    "non_cvc_upper_dvt": {"doppler_ultrasound": 0.9, "venography": 0.05, "ct": 0.05},
+    "lower_extremity_dvt": {"doppler_ultrasound": 0.95, "venography": 0.05},
+    "pulmonary_embolism": {"ct_pulmonary_angiography": 0.9, "vq_scan": 0.1},
+    "cerebral_sinovenous": {"mri_mrv": 0.75, "ct": 0.25},
+    "right_atrial": {"echocardiography": 1.0},
+    "splanchnic": {"doppler_ultrasound": 0.5, "ct": 0.5},
+    "renal_vein": {"doppler_ultrasound": 0.7, "ct": 0.3},
+    "other": {"ct": 0.5, "doppler_ultrasound": 0.3, "mri_mrv": 0.2},
+}
+_CATHETER_SITES = ("cvc_upper_dvt",)
+_SERIOUS = ("pulmonary_embolism", "cerebral_sinovenous", "right_atrial")
+_SCREENABLE = ("cvc_upper_dvt", "right_atrial")
+
+
+def relative_risk(b: Baseline, profile: CohortProfile, thrombophilia: bool) -> float:
+    v = profile.vte
+    r = 1.0
+    if b.age_months >= 120:
+        r *= v.hr_age_ge_10
+    if b.mediastinal_mass:
+        r *= v.hr_mediastinal_mass
+    if b.immunophenotype == "t_cell":
+        r *= v.hr_t_cell
+    if thrombophilia:
+        r *= v.hr_thrombophilia
+    if b.age_months >= profile.therapy.steroid_age_cutoff_months:
+        r *= v.hr_prednisone
+    return r
+
+
+def event_hazard_scale(baselines: Sequence[Baseline], profile: CohortProfile) -> float:
+    """lambda such that the mean of 1 - exp(-lambda * risk) is the profile's incidence."""
+    t = profile.thrombophilia
+    carrier = t.fvl_heterozygous + t.fvl_homozygous + t.prothrombin_heterozygous
+    mean_thromb = 1 - carrier + carrier * profile.vte.hr_thrombophilia
+    risks = [relative_risk(b, profile, False) * mean_thromb for b in baselines]
+    if not risks or profile.vte.incidence <= 0:
+        return 0.0
+    low, high = 0.0, 50.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        mean = sum(1 - math.exp(-mid * r) for r in risks) / len(risks)
+        low, high = (mid, high) if mean < profile.vte.incidence else (low, mid)
+    return (low + high) / 2
+
+
+def _event_date(case: Case) -> dt.date | None:
+    d, v = case.draw, case.profile.vte
+    doses = [a["administration_date"] for a in case.tables["asparaginase_doses"]]
+    u = d.random()
+    if doses and u < v.within_14_days_of_asparaginase_share:
+        day = d.choice(doses) + days(d.integer(1, 14))
+    elif u < v.within_14_days_of_asparaginase_share + v.consolidation_share and (
+        phase := case.phase_named("consolidation")
+    ):
+        day = d.date_between(phase["start_date"], phase["end_date"] or case.horizon)
+    else:
+        maintenance = case.phase_named("maintenance")
+        end = (maintenance["end_date"] if maintenance else None) or case.horizon
+        day = d.date_between(case.dx, min(end, case.horizon))
+    day = min(day, case.horizon)
+    if case.phase_on(day) is None:  # in a gap between phases: the next phase's first day
+        later = [p["start_date"] for p in case.phases() if p["start_date"] > day]
+        day = later[0] if later else day
+    return day if case.phase_on(day) is not None and day <= case.horizon else None
+
+
+def _site(case: Case, catheter: Rec | None) -> str:
+    weights = dict(case.profile.vte.site)
+    if catheter is None:
+        for site in _CATHETER_SITES:
+            weights.pop(site, None)
+    return case.draw.pick(weights)
+
+
+def _detection(case: Case, site: str) -> str:
+    detection = case.draw.pick(case.profile.vte.detection)
+    if detection == "screening" and site not in _SCREENABLE:
+        return "symptomatic"
+    return detection
+
+
+def _grade(case: Case, site: str, detection: str) -> int:
+    if detection in ("screening", "incidental"):
+        return 1 if case.draw.chance(0.5) else 2
+    if site in _SERIOUS:
+        return 4 if case.draw.chance(0.04) else (3 if case.draw.chance(0.7) else 2)
+    return 2
+
+
+def _platelets(case: Case, phase: str) -> float:
+    median = {"induction": 60.0, "maintenance": 210.0, "off_therapy": 260.0}.get(phase, 130.0)
+    return float(round(min(max(case.draw.lognormal(median, 0.6), 2.0), 1500.0)))
+
+
+def _asparaginase_window(case: Case, day: dt.date) -> bool:
+    return any(0 <= (day - a["administration_date"]).days <= 21
+               for a in case.tables["asparaginase_doses"])
+
+
+def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Rec:
+    d, v = case.draw, case.profile.vte
+    catheter = case.catheter_in_place(day)
+    site = recurrence_of["site"] if recurrence_of is not None and d.chance(0.7) else (
+        _site(case, catheter)
+    )
+    if site in _CATHETER_SITES and catheter is None:
+        site = _site(case, None)
+    related = site in _CATHETER_SITES or (site == "right_atrial" and catheter is not None
+                                         and d.chance(0.7))
+    detection = _detection(case, site)
+    phase = case.phase_on(day)
+    assert phase is not None
+    low_window = _asparaginase_window(case, day)
+    fibrinogen = (round(min(max(d.lognormal(1.2 if low_window else 2.8, 0.35), 0.2), 9.5), 1)
+                  if d.chance(v.lab_recorded_share) else None)
+    antithrombin = (round(min(max(d.normal(60 if low_window else 95, 15), 10), 180))
+                    if d.chance(v.lab_recorded_share) else None)
+    on_prophylaxis = any(c["intent"] == "primary_prophylaxis" for c in case.courses_on(day))
+    event = case.add("vte_events", {
+        "event_id": None, "patient_id": None, "diagnosis_date": day, "site": site,
+        "catheter_related": related, "catheter_id": catheter if related else None,
+        "detection": detection,
+        "imaging": d.pick(IMAGING_WEIGHTS[site]),
+        "occlusive": d.pick(v.occlusive), "phase_at_event": phase["phase"],
+        "platelets_at_diagnosis": _platelets(case, phase["phase"]),
+        "fibrinogen_at_diagnosis": fibrinogen,
+        "antithrombin_at_diagnosis": None if antithrombin is None else float(antithrombin),
+        "on_prophylaxis": on_prophylaxis, "recurrence_of_event_id": recurrence_of,
+        "ctcae_grade": _grade(case, site, detection),
+        "ptwg_qualifying": ptwg_by_detection(detection),  # incidental: set when treated
+    })
+    if related and catheter is not None and d.chance(0.25):
+        remove_for_thrombosis(case, catheter, day + days(d.integer(3, 10)))
+    return event
+
+
+def add_events(case: Case, hazard_scale: float, risk: float) -> None:
+    """Zero, one or (rarely) two events; a fatal event ends the patient's history."""
+    d, v = case.draw, case.profile.vte
+    if not d.chance(1 - math.exp(-hazard_scale * risk)):
+        return
+    day = _event_date(case)
+    if day is None:
+        return
+    first = _new_event(case, day)
+    if first["site"] in _SERIOUS and first["detection"] == "symptomatic" and d.chance(
+        v.fatal_share_serious
+    ):
+        first["ctcae_grade"] = 5
+        enrolled = case.patient["enrollment_date"]  # nobody is enrolled after death
+        case.die(min(max(day + days(d.integer(0, 7)), enrolled), case.horizon), "vte")
+        return
+    if d.chance(v.recurrence_share):
+        later = day + days(d.integer(30, 365))
+        if later <= case.horizon and case.phase_on(later) is not None:
+            _new_event(case, later, recurrence_of=first)
