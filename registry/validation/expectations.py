@@ -1,0 +1,164 @@
+"""Stage 2: the Great Expectations suites of ``expectations/``, run in an ephemeral context.
+
+Each suite is a GX 1.x ExpectationSuite stored as JSON; ``meta.batch`` names the table its
+``{batch}`` stands for. Every expectation is an ``UnexpectedRowsExpectation`` whose query
+returns the offending rows as ``tbl, row_no, record_id, field_name, value_text[, message]``
+and whose ``meta`` carries the rule ID, severity and Kahn category. The query text is
+written once for both dialects: ``DAYS(x)`` is rendered as SQLite's ``julianday(x)`` or
+PostgreSQL's ``(x - DATE '1970-01-01')``.
+
+The context is ephemeral: no ``gx/`` folder, no Data Docs, so no patient data is copied to
+disk, and usage analytics are off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from registry.paths import data_dir
+from registry.validation.findings import Finding
+
+__all__ = ["SuiteError", "SuiteRun", "load_suites", "render", "run_suites"]
+
+_DAYS = re.compile(r"DAYS\(([^()]*(?:\([^()]*\))?[^()]*)\)")
+
+
+class SuiteError(RuntimeError):
+    """An expectation could not run (a broken suite or database): a bug, not a finding."""
+
+
+@dataclass
+class SuiteRun:
+    findings: list[Finding] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    expectations: int = 0
+
+
+def suites_dir() -> Path:
+    return data_dir("expectations")
+
+
+@cache
+def load_suites() -> tuple[dict[str, Any], ...]:
+    """Every suite in ``expectations/`` as stored (JSON), in name order."""
+    out = []
+    for path in sorted(suites_dir().glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        suite["_file"] = path.name
+        out.append(suite)
+    return tuple(out)
+
+
+def render(query: str, dialect: str) -> str:
+    """The query for a SQL dialect ("sqlite" or "postgresql")."""
+    if dialect == "sqlite":
+        return _DAYS.sub(r"julianday(\1)", query)
+    if dialect == "postgresql":
+        return _DAYS.sub(r"(\1 - DATE '1970-01-01')", query)
+    raise ValueError(f"unsupported SQL dialect {dialect!r}")
+
+
+def _gx() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx  # imported on first use: it takes seconds
+
+    return gx
+
+
+def _context(gx: Any) -> Any:
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False,
+                                                         metric_calculations=False)
+    return context
+
+
+def _rows_to_findings(rows: list[dict[str, Any]], meta: dict[str, Any],
+                      description: str) -> list[Finding]:
+    out = []
+    for row in rows:
+        row_no = row.get("row_no")
+        out.append(Finding(
+            rule=meta["rule"],
+            severity=meta["severity"],
+            category=meta["category"],
+            table=row.get("tbl"),
+            row=None if row_no is None else int(row_no),
+            record_id=row.get("record_id"),
+            field=row.get("field_name"),
+            value=None if row.get("value_text") is None else str(row["value_text"]),
+            message=str(row.get("message") or description),
+        ))
+    return out
+
+
+def _exception(item: Any) -> str | None:
+    """The error of an expectation that did not run (GX nests it by metric)."""
+    info = item.exception_info or {}
+    details = [info] if "raised_exception" in info else [
+        v for v in info.values() if isinstance(v, dict)]
+    for detail in details:
+        if detail.get("raised_exception"):
+            return str(detail.get("exception_message", "unknown error")).splitlines()[0]
+    if not item.success and (item.result or {}).get("observed_value") is None:
+        return "the expectation produced no result"
+    return None
+
+
+def run_suites(connection_string: str, dialect: str,
+               suites: tuple[dict[str, Any], ...] | None = None) -> SuiteRun:
+    """Run the suites against a database holding the (staged) tables; rows become findings."""
+    gx = _gx()
+    context = _context(gx)
+    if dialect == "sqlite":
+        source = context.data_sources.add_sqlite("registry", connection_string=connection_string)
+    else:
+        source = context.data_sources.add_postgres("registry",
+                                                   connection_string=connection_string)
+    batches: dict[str, Any] = {}
+    run = SuiteRun()
+    for stored in suites if suites is not None else load_suites():
+        started = time.perf_counter()
+        batch_table = stored["meta"]["batch"]
+        if batch_table not in batches:
+            asset = source.add_table_asset(name=batch_table, table_name=batch_table)
+            batches[batch_table] = asset.add_batch_definition_whole_table("whole table")
+        expectations = []
+        for exp in stored["expectations"]:
+            rendered = json.loads(json.dumps(exp))
+            query = rendered["kwargs"]["unexpected_rows_query"]
+            rendered["kwargs"]["unexpected_rows_query"] = render(query, dialect)
+            expectations.append(rendered)
+        suite = gx.ExpectationSuite(name=stored["name"], expectations=expectations,
+                                    meta=stored.get("meta"))
+        if len(suite.expectations) != len(expectations):  # GX drops invalid ones silently
+            raise SuiteError(f"{stored['_file']}: {len(expectations) - len(suite.expectations)} "
+                             "expectation(s) are not valid GX configurations")
+        suite = context.suites.add(suite)
+        definition = context.validation_definitions.add(gx.ValidationDefinition(
+            name=stored["name"], data=batches[batch_table], suite=suite))
+        result = definition.run(result_format="COMPLETE")
+        by_id = {e.id: e for e in suite.expectations}
+        for item in result.results:
+            config = item.expectation_config
+            if problem := _exception(item):
+                raise SuiteError(f"{stored['_file']}: rule {config.meta.get('rule')}: {problem}")
+            run.expectations += 1
+            if item.success:
+                continue
+            rows = item.result.get("details", {}).get("unexpected_rows") or []
+            if item.result.get("observed_value", 0) > len(rows):  # GX keeps 200: fetch all
+                rows = definition.get_unexpected_rows(by_id[config.id])
+            rows = [dict(r) if not isinstance(r, dict) else r for r in rows]
+            run.findings.extend(
+                _rows_to_findings(rows, config.meta, config.description or ""))
+        run.seconds[stored["name"]] = time.perf_counter() - started
+    return run

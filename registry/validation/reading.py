@@ -1,0 +1,348 @@
+"""Reading a submission: a folder or a .zip; CSV (UTF-8, with or without BOM) or Parquet.
+
+Nothing here raises on bad content: a damaged or empty file, another encoding, duplicate,
+unknown or missing columns all become findings that name the file, line and column. Only
+input that cannot be a submission at all (no such path, an unsafe or corrupt zip) raises
+``UnusableInput`` (exit code 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from registry.models import TABLES, Manifest, table_spec
+from registry.submission import MANIFEST_FILE
+from registry.validation.conformance import parse_row
+from registry.validation.findings import Finding, finding
+
+__all__ = [
+    "MAX_UNZIPPED_BYTES",
+    "RawTable",
+    "Submission",
+    "UnusableInput",
+    "open_submission",
+    "read_submission",
+]
+
+#: Upper bound on what a .zip may expand to (zip bombs); a submission of 100,000 patients
+#: is about 150 MB of CSV.
+MAX_UNZIPPED_BYTES = 4 * 1024**3
+_MAX_RATIO = 200  # compressed -> uncompressed; CSV compresses ~10x
+
+
+class UnusableInput(Exception):
+    """The path cannot be read as a submission at all (exit code 2)."""
+
+
+@dataclass
+class RawTable:
+    """A table as read: rows of text (empty = missing), with their file line numbers."""
+
+    name: str
+    file: str
+    columns: list[str]
+    rows: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    #: Rows that could not be decoded: excluded from validation, reported as findings.
+    excluded: set[int] = field(default_factory=set)
+    #: Columns of the table that the file lacks.
+    missing_columns: list[str] = field(default_factory=list)
+    #: Values of columns the table does not define (kept only for the PHI scan).
+    unknown_values: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Submission:
+    """Everything read from a submission, and the findings reading produced."""
+
+    source: Path
+    manifest: Manifest | None
+    manifest_raw: dict[str, Any] | None
+    tables: dict[str, RawTable]
+    findings: list[Finding]
+    #: SHA-256 of every file read (for the audit trail of loads).
+    file_sha256: dict[str, str] = field(default_factory=dict)
+
+    def row_count(self, name: str) -> int:
+        table = self.tables.get(name)
+        return 0 if table is None else len(table.rows)
+
+
+# --- zip -------------------------------------------------------------------------------------
+def _safe_member(name: str) -> bool:
+    path = PurePosixPath(name.replace("\\", "/"))
+    return not (path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]))
+
+
+def _extract(archive: Path, target: Path) -> None:
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnusableInput(f"{archive.name} is not a readable zip file: {exc}") from None
+    with zf:
+        members = zf.infolist()
+        for info in members:
+            if not _safe_member(info.filename):
+                raise UnusableInput(
+                    f"{archive.name}: entry {info.filename!r} has an absolute path or '..'; "
+                    "the archive was refused and nothing was extracted")
+        declared = sum(i.file_size for i in members)
+        if declared > MAX_UNZIPPED_BYTES:
+            raise UnusableInput(f"{archive.name} would expand to {declared:,} bytes "
+                                f"(limit {MAX_UNZIPPED_BYTES:,})")
+        written = 0
+        for info in members:
+            if info.is_dir():
+                continue
+            if info.compress_size and info.file_size / info.compress_size > _MAX_RATIO and (
+                info.file_size > 10 * 1024**2
+            ):
+                raise UnusableInput(f"{archive.name}: {info.filename} is compressed "
+                                    f"{info.file_size // info.compress_size}:1 (a zip bomb?)")
+            out = target / PurePosixPath(info.filename.replace("\\", "/"))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with zf.open(info) as src, out.open("wb") as dst:
+                    while chunk := src.read(1 << 20):  # never trust the declared size
+                        written += len(chunk)
+                        if written > MAX_UNZIPPED_BYTES:
+                            raise UnusableInput(f"{archive.name} expands past "
+                                                f"{MAX_UNZIPPED_BYTES:,} bytes")
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
+                raise UnusableInput(f"{archive.name}: {info.filename} is damaged: {exc}") from None
+
+
+def _submission_folder(root: Path) -> Path:
+    """The folder holding the tables: the root, or its single sub-folder."""
+    if (root / MANIFEST_FILE).exists() or any(root.glob("*.csv")) or any(root.glob("*.parquet")):
+        return root
+    subdirs = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith("__MACOSX")]
+    return subdirs[0] if len(subdirs) == 1 else root
+
+
+@contextmanager
+def open_submission(path: Path) -> Iterator[Path]:
+    """The folder of a submission; a .zip is extracted into a temporary folder first."""
+    path = Path(path)
+    if not path.exists():
+        raise UnusableInput(f"{path} does not exist")
+    if path.is_dir():
+        yield _submission_folder(path)
+        return
+    if not zipfile.is_zipfile(path):
+        raise UnusableInput(f"{path} is neither a submission folder nor a .zip of one")
+    tmp = Path(tempfile.mkdtemp(prefix="vte-registry-"))
+    try:
+        _extract(path, tmp)
+        yield _submission_folder(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tuple[str, set[int]]:
+    """UTF-8 text (BOM dropped); lines that are not UTF-8 are reported and blanked out."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), set()
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    bad: set[int] = set()
+    text_lines = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text_lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            bad.add(number)
+            text = raw.decode("utf-8", errors="replace")
+            cells = next(csv.reader([text]), [])
+            column = next((i for i, cell in enumerate(cells) if "\ufffd" in cell), None)
+            findings.append(finding(
+                "encoding-error",
+                f"{file} line {number}: byte {raw[exc.start:exc.start + 1]!r} at position "
+                f"{exc.start + 1} is not UTF-8 (save the file as UTF-8); the row was not read",
+                table=table, record_id=cells[0] if cells else None,
+                field=None if column is None else f"column {column + 1}",
+            ))
+            text_lines.append(text)
+    return "\n".join(text_lines), bad
+
+
+def _read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> RawTable | None:
+    if not data.strip():
+        findings.append(finding("unreadable-file", f"{path.name} is empty (not even a header)",
+                                table=table))
+        return None
+    if b"\x00" in data:
+        findings.append(finding(
+            "unreadable-file",
+            f"{path.name} contains NUL bytes: it is damaged or not a CSV file",
+            table=table))
+        return None
+    text, bad_lines = _decode(data, path.name, table, findings)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        findings.append(finding("unreadable-file", f"{path.name}: no header row ({exc})",
+                                table=table))
+        return None
+    raw = RawTable(table, path.name, [h.strip() for h in header])
+    width = len(header)
+    previous_end = 1
+    try:
+        for cells in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue  # blank line
+            index = len(raw.rows)
+            if len(cells) != width:
+                findings.append(finding(
+                    "unreadable-file",
+                    f"{path.name} line {start}: {len(cells)} cells where the header has {width}; "
+                    "the row was not read", table=table, row=index + 1, record_id=cells[0]))
+                raw.excluded.add(index)
+            if any(line in bad_lines for line in range(start, previous_end + 1)):
+                raw.excluded.add(index)
+            raw.rows.append(dict(zip(raw.columns, cells, strict=False)))
+            raw.lines.append(start)
+    except csv.Error as exc:
+        findings.append(finding("unreadable-file",
+                                f"{path.name} line {reader.line_num}: {exc}; reading stopped",
+                                table=table))
+    return raw
+
+
+def _read_parquet(path: Path, data: bytes, table: str, findings: list[Finding]) -> RawTable | None:
+    import pyarrow.parquet as pq
+
+    try:
+        parsed = pq.read_table(io.BytesIO(data))
+    except Exception as exc:
+        findings.append(finding("unreadable-file", f"{path.name} is not a readable Parquet "
+                                f"file: {str(exc).splitlines()[0][:200]}", table=table))
+        return None
+    raw = RawTable(table, path.name, list(parsed.column_names))
+    columns = []
+    for column in parsed.columns:
+        values = column.to_pylist()
+        columns.append(["" if v is None else _text(v) for v in values])
+    for index, cells in enumerate(zip(*columns, strict=True)):
+        raw.rows.append(dict(zip(raw.columns, cells, strict=True)))
+        raw.lines.append(index + 1)
+    return raw
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return repr(value)
+    return str(value)
+
+
+def _check_columns(raw: RawTable, findings: list[Finding]) -> None:
+    spec = table_spec(raw.name)
+    expected = spec.fields
+    seen: set[str] = set()
+    for position, column in enumerate(raw.columns, start=1):
+        if column in seen:
+            findings.append(finding(
+                "unknown-column", f"{raw.file}: column {column!r} appears twice "
+                f"(again at position {position}); only the first is read",
+                table=raw.name, field=column))
+        elif column not in expected:
+            findings.append(finding(
+                "unknown-column", f"{raw.file}: column {column!r} (position {position}) is not "
+                f"part of {raw.name}; it was not read (it might carry identifiers)",
+                table=raw.name, field=column))
+        seen.add(column)
+    for column in expected:
+        if column not in seen:
+            raw.missing_columns.append(column)
+            findings.append(finding(
+                "missing-column", f"{raw.file} has no column {column!r}; its values are read "
+                "as missing", table=raw.name, field=column))
+    keep = [c for c in expected if c in seen]
+    for column in seen - set(expected):
+        raw.unknown_values[column] = [row.get(column, "") for row in raw.rows]
+    for i, row in enumerate(raw.rows):  # only the table's own columns travel on
+        raw.rows[i] = {c: row.get(c, "") for c in keep}
+
+
+def _read_manifest(folder: Path, findings: list[Finding]) -> tuple[Manifest | None, Any]:
+    path = folder / MANIFEST_FILE
+    if not path.exists():
+        findings.append(finding("unreadable-file", f"{MANIFEST_FILE} is missing",
+                                table="manifest"))
+        return None, None
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        findings.append(finding("unreadable-file", f"{MANIFEST_FILE} is not valid UTF-8 JSON: "
+                                f"{exc}", table="manifest"))
+        return None, None
+    if not isinstance(data, dict):
+        findings.append(finding("unreadable-file", f"{MANIFEST_FILE} is not a JSON object",
+                                table="manifest"))
+        return None, None
+    parsed = parse_row(Manifest, data)
+    if isinstance(parsed, list):
+        for err in parsed:
+            findings.append(finding(err.rule, f"{MANIFEST_FILE}: {err.field}: {err.message}",
+                                    table="manifest", field=err.field, value=err.value))
+        return None, data
+    return parsed, data  # type: ignore[return-value]
+
+
+def read_submission(path: Path) -> Submission:
+    """Read a submission folder or .zip. Raises UnusableInput only if it is not one."""
+    with open_submission(path) as folder:
+        return _read_folder(folder, Path(path))
+
+
+def _read_folder(folder: Path, source: Path) -> Submission:
+    findings: list[Finding] = []
+    manifest, manifest_raw = _read_manifest(folder, findings)
+    tables: dict[str, RawTable] = {}
+    hashes: dict[str, str] = {}
+    for spec in TABLES:
+        csv_path, pq_path = folder / f"{spec.name}.csv", folder / f"{spec.name}.parquet"
+        path = csv_path if csv_path.exists() else pq_path if pq_path.exists() else None
+        if path is None:
+            if spec.name == "patients":
+                findings.append(finding("unreadable-file", "patients.csv (or .parquet) is "
+                                        "missing: every submission has patients",
+                                        table="patients"))
+            continue
+        try:
+            data = path.read_bytes()
+            hashes[path.name] = hashlib.sha256(data).hexdigest()
+            raw = (_read_csv if path.suffix == ".csv" else _read_parquet)(
+                path, data, spec.name, findings)
+        except OSError as exc:
+            findings.append(finding("unreadable-file", f"{path.name}: {exc}", table=spec.name))
+            raw = None
+        if raw is not None:
+            _check_columns(raw, findings)
+            tables[spec.name] = raw
+    if (folder / MANIFEST_FILE).exists():
+        hashes[MANIFEST_FILE] = hashlib.sha256((folder / MANIFEST_FILE).read_bytes()).hexdigest()
+    return Submission(source, manifest, manifest_raw, tables, findings, hashes)
