@@ -100,6 +100,8 @@ TABLES: tuple[TableSpec, ...] = tuple(
     )
 )
 TABLE_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLES)
+for _record in (*(spec.record for spec in TABLES), SurveyResponseRecord):
+    _record.validate_in_one_pass()
 _BY_NAME = {spec.name: spec for spec in TABLES}
 
 

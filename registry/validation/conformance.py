@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from pydantic import TypeAdapter, ValidationError, WrapValidator
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from registry.models import RegistryRecord, table_spec
 from registry.models.base import ROW_RULES_ERROR, Violation
 from registry.rules import RULES, SURVEY_RULES
 
-__all__ = ["FieldError", "TableParse", "error_rule", "parse_row", "parse_rows"]
+__all__ = ["FieldError", "TableParse", "clean_row", "error_rule", "parse_row", "parse_rows"]
 
 
 class FieldError(NamedTuple):
@@ -77,9 +77,9 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def _field_errors(exc: ValidationError, row: Mapping[str, Any]) -> list[FieldError]:
+def _field_errors(errors: list[ErrorDetails], row: Mapping[str, Any]) -> list[FieldError]:
     out: list[FieldError] = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         out.extend(_one(err, row))
     return out
 
@@ -136,34 +136,59 @@ def parse_row(
     'id-format'
     """
     record_class = _record_class(table)
+    cleaned = clean_row(row)
     try:
-        return record_class.model_validate(row)
+        return record_class.model_validate(cleaned)
     except ValidationError as exc:
-        return _field_errors(exc, row)
+        return _field_errors(exc.errors(include_url=False), cleaned)
+
+
+def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """CSV conventions: padded cells are trimmed, a blank cell is a missing value."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if value is not None and value != "":
+            out[key] = value
+    return out
 
 
 @cache
 def _list_adapter(record_class: type[RegistryRecord]) -> TypeAdapter[list[Any]]:
-    def keep_error(value: Any, handler: Any) -> Any:
-        try:
-            return handler(value)
-        except ValidationError as exc:
-            return exc
-
-    return TypeAdapter(list[Annotated[record_class, WrapValidator(keep_error)]])
+    return TypeAdapter(list[record_class])  # type: ignore[valid-type]
 
 
 def parse_rows(
-    table: str | type[RegistryRecord], rows: Iterable[Mapping[str, Any]]
+    table: str | type[RegistryRecord],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    cleaned: bool = False,
 ) -> TableParse:
-    """Parse a whole table in one validation call; all failures of all rows are kept."""
+    """Parse a whole table in one validation call; all failures of all rows are kept.
+
+    ``cleaned=True``: the rows are already trimmed, without blank cells (as the submission
+    reader delivers them). The list is validated in one call; when rows fail, their errors
+    are collected and the remaining rows are validated again, in one more call.
+    """
     record_class = _record_class(table)
-    rows = rows if isinstance(rows, list) else list(rows)
-    parsed = _list_adapter(record_class).validate_python(rows)
+    rows = list(rows) if not cleaned else rows if isinstance(rows, list) else list(rows)
+    if not cleaned:
+        rows = [clean_row(r) for r in rows]
+    adapter = _list_adapter(record_class)
     result = TableParse()
-    for index, item in enumerate(parsed):
-        if isinstance(item, ValidationError):
-            result.errors.extend((index, err) for err in _field_errors(item, rows[index]))
-        else:
-            result.records.append((index, item))
+    try:
+        records = adapter.validate_python(rows)
+        result.records = list(enumerate(records))
+        return result
+    except ValidationError as exc:
+        by_row: dict[int, list[ErrorDetails]] = {}
+        for err in exc.errors(include_url=False):
+            index = int(err["loc"][0])
+            by_row.setdefault(index, []).append({**err, "loc": err["loc"][1:]})
+    for index in sorted(by_row):
+        result.errors.extend((index, e) for e in _field_errors(by_row[index], rows[index]))
+    good = [i for i in range(len(rows)) if i not in by_row]
+    result.records = list(zip(good, adapter.validate_python([rows[i] for i in good]),
+                              strict=True))
     return result

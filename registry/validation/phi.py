@@ -8,6 +8,7 @@ synthetic defects use. Reports never repeat a suspected identifier: ``mask`` it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -53,7 +54,7 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
 def _names(text: str) -> bool:
     first, last, _ = _vocabulary()
     words = _WORD.findall(text)
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last:
             return True
     if m := re.search(r"\b([A-Z][a-z'-]+),\s*([A-Z][a-z'-]+)\b", text):  # Doe, John

@@ -219,7 +219,9 @@ def _read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> R
                 raw.excluded.add(index)
             if any(line in bad_lines for line in range(start, previous_end + 1)):
                 raw.excluded.add(index)
-            raw.rows.append(dict(zip(raw.columns, cells, strict=False)))
+            # Trimmed, blank cells dropped: the CSV conventions parse_rows expects.
+            raw.rows.append({c: v for c, cell in zip(raw.columns, cells, strict=False)
+                             if (v := cell.strip())})
             raw.lines.append(start)
     except csv.Error as exc:
         findings.append(finding("unreadable-file",
@@ -243,7 +245,8 @@ def _read_parquet(path: Path, data: bytes, table: str, findings: list[Finding]) 
         values = column.to_pylist()
         columns.append(["" if v is None else _text(v) for v in values])
     for index, cells in enumerate(zip(*columns, strict=True)):
-        raw.rows.append(dict(zip(raw.columns, cells, strict=True)))
+        raw.rows.append({c: v for c, cell in zip(raw.columns, cells, strict=True)
+                         if (v := cell.strip())})
         raw.lines.append(index + 1)
     return raw
 
@@ -283,8 +286,10 @@ def _check_columns(raw: RawTable, findings: list[Finding]) -> None:
     keep = [c for c in expected if c in seen]
     for column in seen - set(expected):
         raw.unknown_values[column] = [row.get(column, "") for row in raw.rows]
-    for i, row in enumerate(raw.rows):  # only the table's own columns travel on
-        raw.rows[i] = {c: row.get(c, "") for c in keep}
+    if len(keep) != len(raw.columns):  # only the table's own columns travel on
+        wanted = set(keep)
+        for i, row in enumerate(raw.rows):
+            raw.rows[i] = {c: v for c, v in row.items() if c in wanted}
 
 
 def _read_manifest(folder: Path, findings: list[Finding]) -> tuple[Manifest | None, Any]:

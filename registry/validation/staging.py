@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +61,12 @@ def _identity_fields(record_class: type[RegistryRecord]) -> list[str]:
     return [name for name in record_class.model_fields if name.endswith("_id")]
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+def _date_fields(record_class: type[RegistryRecord]) -> set[str]:
+    """Fields stored as ISO text, as SQLAlchemy's Date does on SQLite (codes are str already,
+    booleans are ints: sqlite3 takes both as they are)."""
+    table = next(s.table for s in TABLES if s.record is record_class)
+    return {c.name for c in table.__table__.columns  # type: ignore[attr-defined]
+            if isinstance(c.type, Date)}
 
 
 def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -87,31 +90,41 @@ def stage(
     """
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _fast_sqlite)
-    metadata, tables = staging_metadata()
+    metadata, _ = staging_metadata()
     metadata.create_all(engine)
-    with engine.begin() as connection:
+    raw_connection = engine.raw_connection()  # plain executemany: 5x faster than Core here
+    try:
+        cursor = raw_connection.cursor()
         for spec in TABLES:
-            table = tables[spec.name]
+            columns = ["_row", "_valid", *spec.fields]
             ok = dict(valid.get(spec.name, []))
-            identity = _identity_fields(spec.record)
-            empty = dict.fromkeys(spec.fields)
+            identity = {name: columns.index(name) for name in _identity_fields(spec.record)}
+            width = len(columns)
+            dates = [i for i, c in enumerate(columns) if c in _date_fields(spec.record)]
             rows = []
             for index, raw in enumerate(raw_rows.get(spec.name, [])):
                 record = ok.get(index)
-                row = dict(empty)
                 if record is not None:
-                    row.update((k, _plain(v)) for k, v in record.__dict__.items() if k in empty)
-                    row["_valid"] = True
+                    values = record.__dict__
+                    row = [index + 1, 1, *map(values.__getitem__, spec.fields)]
+                    for position in dates:
+                        if row[position] is not None:
+                            row[position] = row[position].isoformat()
                 else:
-                    row.update((name, raw.get(name)) for name in identity
-                               if _ID_RE.match(raw.get(name) or ""))
-                    row["_valid"] = False
-                row["_row"] = index + 1
+                    row = [index + 1, 0, *([None] * (width - 2))]
+                    for name, position in identity.items():
+                        text = raw.get(name) or ""
+                        if _ID_RE.match(text):
+                            row[position] = text
                 rows.append(row)
             if rows:
-                connection.execute(table.insert(), rows)
+                marks = ", ".join("?" * width)
+                names = ", ".join(f'"{c}"' for c in columns)
+                cursor.executemany(f'INSERT INTO "{spec.name}" ({names}) VALUES ({marks})', rows)
         if manifest is not None:
-            connection.execute(tables[MANIFEST_TABLE].insert(), [{
-                "site_id": manifest.site_id, "data_cutoff_date": manifest.data_cutoff_date,
-            }])
+            cursor.execute(f'INSERT INTO "{MANIFEST_TABLE}" VALUES (?, ?)',
+                           (manifest.site_id, manifest.data_cutoff_date.isoformat()))
+        raw_connection.commit()
+    finally:
+        raw_connection.close()
     return engine

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from registry.models import RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
-from registry.validation.expectations import run_suites
 from registry.validation.findings import Finding, finding
 from registry.validation.phi import FREE_TEXT_FIELDS, mask, scan_text
 from registry.validation.reading import RawTable, Submission, read_submission
 from registry.validation.report import Report
 from registry.validation.staging import stage
+from registry.validation.worker import SuiteWorker
 
 __all__ = ["ValidatedSubmission", "check_submission", "validate_submission"]
 
@@ -33,7 +33,7 @@ class ValidatedSubmission:
 
 def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
     spec = table_spec(raw.name)
-    parsed = parse_rows(raw.name, raw.rows)
+    parsed = parse_rows(raw.name, raw.rows, cleaned=True)
     findings = []
     for index, err in parsed.errors:
         if index in raw.excluded:
@@ -44,7 +44,8 @@ def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, Registry
             err.rule, err.message, table=raw.name, row=index + 1,
             record_id=raw.rows[index].get(spec.id_field) or None, field=err.field,
             value=err.value))
-    valid = [(i, r) for i, r in parsed.records if i not in raw.excluded]
+    valid = ([(i, r) for i, r in parsed.records if i not in raw.excluded]
+             if raw.excluded else parsed.records)
     return findings, valid
 
 
@@ -86,6 +87,11 @@ def check_submission(path: Path, progress: Progress | None = None) -> ValidatedS
     """Validate and keep the conformant records. Raises UnusableInput for a non-submission."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    with SuiteWorker() as worker:
+        return _check(path, say, worker, started)
+
+
+def _check(path: Path, say: Progress, worker: SuiteWorker, started: float) -> ValidatedSubmission:
     say("reading")
     sub = read_submission(path)
     findings = list(sub.findings)
@@ -102,7 +108,7 @@ def check_submission(path: Path, progress: Progress | None = None) -> ValidatedS
         raw_rows = {name: raw.rows for name, raw in sub.tables.items()}
         engine = stage(db, records, raw_rows, sub.manifest)
         engine.dispose()
-        run = run_suites(f"sqlite:///{db}", "sqlite")
+        run = worker.run(f"sqlite:///{db}", "sqlite")
     findings.extend(run.findings)
     findings = _masked(findings, sub)
     manifest = sub.manifest

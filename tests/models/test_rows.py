@@ -363,7 +363,7 @@ MANIFEST_INVALID: list[tuple[str, dict[str, str], str, str]] = [
     ("no-zone", {"created_at": "2023-07-01T09:00:00"}, "type-error", "created_at"),
     ("not-uuid", {"submission_id": "42"}, "type-error", "submission_id"),
     ("site-lower", {"site_id": "nyc01"}, "id-format", "site_id"),
-    ("cutoff-missing", {"data_cutoff_date": ""}, "type-error", "data_cutoff_date"),
+    ("cutoff-missing", {"data_cutoff_date": ""}, "missing-value", "data_cutoff_date"),
 ]
 
 

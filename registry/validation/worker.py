@@ -1,0 +1,98 @@
+"""Stage 2 in a second process, started first, so that importing Great Expectations
+(3-4 s) overlaps with reading and record conformance instead of following them.
+
+The worker is ``python -m registry.validation.worker``, talking pickles over its stdin and
+stdout: unlike multiprocessing's spawn, it never re-imports the caller's ``__main__`` (so
+site scripts need no ``if __name__ == "__main__"`` guard).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from registry.validation.expectations import SuiteError, SuiteRun, run_suites
+
+__all__ = ["SuiteWorker"]
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class SuiteWorker:
+    """``run`` the suites in a worker process (in-process if VTE_REGISTRY_NO_WORKER=1)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        if os.environ.get("VTE_REGISTRY_NO_WORKER") == "1":
+            return
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH"))
+                                            if p)
+        env.setdefault("GX_ANALYTICS_ENABLED", "false")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "registry.validation.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )
+
+    def run(self, connection_string: str, dialect: str) -> SuiteRun:
+        proc = self._proc
+        if proc is None:
+            return run_suites(connection_string, dialect)
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            pickle.dump((connection_string, dialect), proc.stdin)
+            proc.stdin.close()
+            result = pickle.load(proc.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            raise SuiteError(f"the expectation worker stopped ({exc}); "
+                             "set VTE_REGISTRY_NO_WORKER=1 to run in-process") from None
+        finally:
+            self.close()
+        if isinstance(result, BaseException):
+            raise result
+        return result  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> SuiteWorker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    from registry.validation.expectations import _gx
+
+    _gx()  # the slow import, while the parent reads the submission
+    try:
+        request: Any = pickle.load(requests)
+    except EOFError:
+        return  # the parent did not need us after all
+    try:
+        reply: Any = run_suites(*request)
+    except Exception as exc:  # every failure goes back to the parent
+        reply = SuiteError(f"{type(exc).__name__}: {exc}")
+    pickle.dump(reply, replies)
+    replies.flush()
+
+
+if __name__ == "__main__":
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but the reply may reach the parent's pipe
+    _serve(sys.stdin.buffer, out)
