@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -91,6 +94,159 @@ def export_frictionless(out: OutDir) -> None:
     except OSError as exc:
         raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     console.print(f"wrote {path}")
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: $VTE_REGISTRY_DB, else ./vte_registry.sqlite), e.g. "
+                 "postgresql+psycopg://user@host:5432/registry")]
+
+
+def _progress(console_: Console) -> Any:
+    """A status line on a terminal; nothing when output is piped."""
+    if not console_.is_terminal:
+        return None, None
+    status = console_.status("starting")
+    return status, lambda message: status.update(message)
+
+
+def _emit_report(report: Any, fmt: ReportFormat, output: Path | None) -> None:
+    from registry.validation.report_html import render_html
+    from registry.validation.report_text import print_report, render_text
+
+    if fmt == ReportFormat.json:
+        text = json.dumps(report.to_dict(), indent=2) + "\n"
+    elif fmt == ReportFormat.html:
+        text = render_html(report)
+    else:
+        if output is None:
+            print_report(report, console)
+            return
+        text = render_text(report)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    err_console.print(f"report written to {output}", highlight=False)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="Submission folder or .zip of one.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
+    = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to "
+                                                "this file instead of the terminal.")] = None,
+) -> None:
+    """Validate a submission: exit 0 without errors, 1 with errors, 2 if unusable."""
+    from registry.validation.reading import UnusableInput
+    from registry.validation.validate import validate_submission
+
+    status, say = _progress(err_console)
+    try:
+        if status is not None:
+            with status:
+                report = validate_submission(path, progress=say)
+        else:
+            report = validate_submission(path)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    _emit_report(report, fmt, output)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def load(
+    path: Annotated[Path, typer.Argument(help="Submission folder or .zip of one.")],
+    db: DbOption = None,
+    report_file: Annotated[Path | None, typer.Option(
+        "--report", help="Also write the validation report (HTML) to this file.")] = None,
+) -> None:
+    """Validate, then load into the database in one transaction (all or nothing)."""
+    from sqlalchemy.exc import OperationalError
+
+    from registry.store import LoadError, database_url, load_submission
+    from registry.validation.reading import UnusableInput
+    from registry.validation.report_html import render_html
+    from registry.validation.report_text import print_report
+
+    url = database_url(db)
+    status, say = _progress(err_console)
+    try:
+        if status is not None:
+            with status:
+                result = load_submission(path, url, progress=say)
+        else:
+            result = load_submission(path, url)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    except LoadError as exc:
+        raise fail(str(exc), 1) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise fail(f"cannot reach the database {_safe_url(url)}: {reason}") from None
+    if report_file is not None:
+        report_file.write_text(render_html(result.report), encoding="utf-8")
+    if result.outcome == "rejected":
+        print_report(result.report, console)
+        err_console.print(f"[bold red]not loaded:[/] {result.message}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"{result.message} into {_safe_url(url)}", highlight=False)
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the database"
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo submission and reports.")]
+    = Path("vte-registry-demo"),
+    patients: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
+    seed: Annotated[int, typer.Option()] = 7,
+    db: DbOption = None,
+) -> None:
+    """Generate a synthetic submission, validate it, load it, and show where the report is."""
+    from registry.store import database_url, load_submission
+    from registry.synthetic import synthesize
+    from registry.validation.report_html import render_html
+    from registry.validation.report_text import print_report
+
+    submission = out / "submission"
+    if submission.exists():
+        shutil.rmtree(submission)
+    result = synthesize(submission, patients, seed)
+    console.print(f"1. generated {patients} synthetic patients "
+                  f"({sum(result.counts.values())} records) in {submission}", highlight=False)
+    url = database_url(db)
+    loaded = load_submission(submission, url)
+    report = loaded.report
+    html = out / "report.html"
+    html.write_text(render_html(report), encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n",
+                                     encoding="utf-8")
+    console.print(f"2. validated: {report.errors} errors, {report.warnings} warnings "
+                  f"({report.seconds:.1f} s)", highlight=False)
+    console.print(f"3. {loaded.message} into {_safe_url(url)}", highlight=False)
+    print_report(report, console)
+    console.print(f"HTML report: {html.resolve()}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 class FileFormat(StrEnum):

@@ -6,22 +6,30 @@ else a SQLite file ``vte_registry.sqlite`` in the working folder.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select
-from sqlmodel import SQLModel, create_engine
+from sqlalchemy import Connection, DateTime, Engine, Text, delete, event, select, text
+from sqlmodel import Field, SQLModel, create_engine
 
-from registry.models import RegistryRecord, table_spec
+from registry.models import TABLES, RegistryRecord, table_spec
+from registry.version import __version__
 
 __all__ = [
     "DB_ENV_VAR",
     "DEFAULT_DB_FILE",
+    "LoadError",
+    "LoadResult",
+    "SubmissionAudit",
     "create_schema",
     "database_url",
+    "load_submission",
     "make_engine",
     "read_table",
     "to_table_row",
@@ -91,3 +99,135 @@ def read_table(engine: Engine, name: str) -> Sequence[RegistryRecord]:
         return [spec.record.model_validate(dict(row)) for row in rows]
 
 
+
+
+# --- loading ---------------------------------------------------------------------------------
+class SubmissionAudit(SQLModel, table=True):
+    """The audit trail of loads: one row per submission written to the database."""
+
+    __tablename__ = "submissions"
+
+    submission_id: str = Field(primary_key=True, max_length=36,
+                               description="manifest submission_id")
+    site_id: str = Field(index=True, max_length=8, description="manifest site_id")
+    data_cutoff_date: dt.date = Field(description="manifest data_cutoff_date")
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=True),
+                                    description="manifest created_at")
+    loaded_at: dt.datetime = Field(sa_type=DateTime(timezone=True),
+                                   description="when this load committed")
+    package_version: str = Field(max_length=40)
+    outcome: str = Field(max_length=20, description="loaded (first for the site) or replaced")
+    file_sha256: str = Field(sa_type=Text, description="JSON: file name -> SHA-256")
+    row_counts: str = Field(sa_type=Text, description="JSON: table -> rows written")
+
+
+class LoadError(Exception):
+    """A load that was refused; nothing was written. The message says why."""
+
+
+@dataclass
+class LoadResult:
+    outcome: str  # loaded | replaced | unchanged | rejected
+    report: Any
+    message: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _ordered_events(records: list[RegistryRecord]) -> list[RegistryRecord]:
+    """Events before the events that recur from them (the foreign key is checked per row)."""
+    pending, done, out = list(records), set(), []
+    while pending:
+        ready = [e for e in pending
+                 if e.recurrence_of_event_id is None  # type: ignore[attr-defined]
+                 or e.recurrence_of_event_id in done]  # type: ignore[attr-defined]
+        if not ready:  # a cycle cannot pass validation; keep going rather than spin
+            ready = pending
+        for e in ready:
+            done.add(e.event_id)  # type: ignore[attr-defined]
+        out.extend(ready)
+        pending = [e for e in pending if e.event_id not in done]  # type: ignore[attr-defined]
+    return out
+
+
+def _delete_site(connection: Connection, site_id: str) -> None:
+    for spec in reversed(TABLES):  # children first
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        column = table.c.patient_id
+        connection.execute(delete(table).where(column.like(f"{site_id}-%")))
+
+
+def _lock_site(connection: Connection, site_id: str) -> None:
+    """Serialize loads of one site (PostgreSQL); SQLite locks the whole database anyway."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:site))"),
+                           {"site": f"vte-registry:{site_id}"})
+
+
+def load_submission(path: Path, url: str | None = None, engine: Engine | None = None,
+                    progress: Any = None) -> LoadResult:
+    """Validate, then write everything in one transaction, or nothing.
+
+    A submission with error findings is rejected (nothing written). The same submission_id
+    again changes nothing. A newer submission of a site replaces all of that site's
+    records; other sites are untouched. Every load is recorded in ``submissions``.
+    """
+    from registry.validation.validate import check_submission
+
+    checked = check_submission(Path(path), progress)
+    report = checked.report
+    if not report.ok:
+        return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
+    manifest = checked.submission.manifest
+    assert manifest is not None  # a missing manifest is an error finding
+    site = manifest.site_id
+    for name, records in checked.records.items():  # site isolation, whatever the rules say
+        foreign = [r for _, r in records if not r.patient_id.startswith(f"{site}-")]  # type: ignore[attr-defined]
+        if foreign:
+            raise LoadError(f"{name} holds records of another site than {site}; nothing loaded")
+    own_engine = engine is None
+    engine = engine or make_engine(url)
+    try:
+        create_schema(engine)
+        with engine.begin() as connection:
+            _lock_site(connection, site)
+            audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+            hashes = json.dumps(checked.submission.file_sha256, sort_keys=True)
+            previous = connection.execute(
+                select(audit).where(audit.c.submission_id == str(manifest.submission_id))
+            ).mappings().first()
+            if previous is not None:
+                if previous["file_sha256"] == hashes:
+                    return LoadResult("unchanged", report, f"submission {manifest.submission_id}"
+                                      " is already loaded; nothing changed")
+                raise LoadError(f"submission_id {manifest.submission_id} was already loaded "
+                                "with other files; give a new submission a new submission_id")
+            latest = connection.execute(
+                select(audit.c.created_at).where(audit.c.site_id == site)
+                .order_by(audit.c.created_at.desc()).limit(1)
+            ).scalar()
+            if latest is not None and _aware(latest) > manifest.created_at:
+                raise LoadError(f"a newer submission of {site} (created {latest}) is already "
+                                "loaded; an older one cannot replace it")
+            _delete_site(connection, site)
+            counts = {}
+            for spec in TABLES:
+                records = [r for _, r in checked.records.get(spec.name, [])]
+                if spec.name == "vte_events":
+                    records = _ordered_events(records)
+                counts[spec.name] = write_records(connection, spec.name, records)
+            outcome = "replaced" if latest is not None else "loaded"
+            connection.execute(audit.insert().values(
+                submission_id=str(manifest.submission_id), site_id=site,
+                data_cutoff_date=manifest.data_cutoff_date, created_at=manifest.created_at,
+                loaded_at=dt.datetime.now(dt.UTC), package_version=__version__,
+                outcome=outcome, file_sha256=hashes, row_counts=json.dumps(counts)))
+        return LoadResult(outcome, report, f"{outcome} {sum(counts.values())} records of "
+                          f"{site} (submission {manifest.submission_id})", counts)
+    finally:
+        if own_engine:
+            engine.dispose()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite returns naive timestamps for timezone-aware columns: they were stored in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -1,0 +1,68 @@
+"""The report on a terminal: summary first, then the top findings of each rule (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from registry.validation.report import Report
+
+__all__ = ["print_report", "render_text"]
+
+TOP_PER_RULE = 5
+_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def _summary(report: Report) -> Panel:
+    verdict = (Text("PASSED", style="bold green") if report.ok
+               else Text("FAILED", style="bold red"))
+    line = Text.assemble(verdict, f"  {report.errors} errors, {report.warnings} warnings, "
+                         f"{len(report.rules())} rules failed")
+    where = Text(f"{report.kind}: {report.source}\nsite {report.site_id or '?'}   "
+                 f"submission {report.submission_id or '?'}")
+    counts = Text("rows: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()),
+                  style="dim")
+    return Panel(Group(line, where, counts), title="validation report", expand=False)
+
+
+def _rules_table(report: Report) -> Table:
+    table = Table(title="rules failed", show_lines=False, title_justify="left")
+    for column in ("rule", "severity", "category", "findings", "what it checks"):
+        table.add_column(column, overflow="fold")
+    for r in report.rules():
+        table.add_row(r.rule, Text(r.severity, style=_STYLE[r.severity]), r.category,
+                      str(r.count), r.title)
+    return table
+
+
+def _top_findings(report: Report) -> list[Table]:
+    out = []
+    for r in report.rules():
+        rows = report.by_rule(r.rule)
+        table = Table(title=f"{r.rule} ({r.severity}): first {min(TOP_PER_RULE, len(rows))} "
+                      f"of {len(rows)}", title_justify="left", title_style=_STYLE[r.severity])
+        for column in ("table", "row", "record", "field", "value", "message"):
+            table.add_column(column, overflow="fold")
+        for f in rows[:TOP_PER_RULE]:
+            table.add_row(f.table or "", "" if f.row is None else str(f.row),
+                          f.record_id or "", f.field or "", f.value or "", f.message)
+        out.append(table)
+    return out
+
+
+def print_report(report: Report, console: Console) -> None:
+    console.print(_summary(report))
+    if report.findings:
+        console.print(_rules_table(report))
+        for table in _top_findings(report):
+            console.print(table)
+
+
+def render_text(report: Report, width: int = 120) -> str:
+    """The same report as plain text (no colour), e.g. for a file."""
+    console = Console(width=width, record=True, color_system=None, force_terminal=False)
+    with console.capture() as capture:
+        print_report(report, console)
+    return capture.get()
