@@ -5,14 +5,22 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/rows.py and friends
+# Tests run the expectation suites in-process, so Great Expectations is imported once per
+# session; test_worker.py covers the worker process that the CLI uses.
+os.environ.setdefault("VTE_REGISTRY_NO_WORKER", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from registry import store
+from registry.synthetic import SynthResult, synthesize
+from registry.validation.report import Report
+from registry.validation.validate import validate_submission
 
 PG_URL = os.environ.get(
     "VTE_REGISTRY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,3 +73,41 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     engine = store.make_engine(f"sqlite:///{tmp_path / 'registry.sqlite'}")
     yield engine
     engine.dispose()
+
+
+# --- shared cohorts (generated and validated once per session) -------------------------------
+@dataclass(frozen=True)
+class Validated:
+    synth: SynthResult
+    report: Report
+
+    @property
+    def folder(self) -> Path:
+        return self.synth.folder
+
+
+def _validated(factory: pytest.TempPathFactory, name: str, **kwargs: object) -> Validated:
+    folder = factory.mktemp(name) / "submission"
+    result = synthesize(folder, **kwargs)  # type: ignore[arg-type]
+    return Validated(result, validate_submission(folder))
+
+
+@pytest.fixture(scope="session")
+def clean_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated:
+    return _validated(tmp_path_factory, "clean", patients=600, seed=11)
+
+
+@pytest.fixture(scope="session")
+def clean_parquet_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated:
+    return _validated(tmp_path_factory, "clean-parquet", patients=300, seed=12, fmt="parquet")
+
+
+@pytest.fixture(scope="session")
+def defect_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated:
+    return _validated(tmp_path_factory, "defects", patients=2500, seed=13, defects=0.02)
+
+
+@pytest.fixture(scope="session")
+def defect_parquet_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated:
+    return _validated(tmp_path_factory, "defects-parquet", patients=1500, seed=14,
+                      defects=0.03, fmt="parquet")

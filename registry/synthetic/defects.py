@@ -570,10 +570,11 @@ def inject(cohort: Cohort, rate: float, fmt: str = "csv") -> tuple[list[Defect],
         if (found := make(ctx)) is not None:
             defects.append(found)
     rules = list(PATIENT_DEFECTS)
-    available, pos, turn, misses = order, 0, 0, 0
-    while len(defects) < wanted and available and misses < 3 * len(rules):
+    pool = list(rules)  # rules that still find patients they apply to
+    available, pos, turn = order, 0, 0
+    while len(defects) < wanted and available and pool:
         # Every rule once first, then rules at random.
-        rule = rules[turn] if turn < len(rules) else draw.choice(rules)
+        rule = rules[turn] if turn < len(rules) else draw.choice(pool)
         turn += 1
         made = None
         for step in range(min(300, len(available))):  # a patient this defect applies to
@@ -584,7 +585,8 @@ def inject(cohort: Cohort, rate: float, fmt: str = "csv") -> tuple[list[Defect],
                 pos = k
                 break
         if made is None:
-            misses += 1
+            if rule in pool:
+                pool.remove(rule)
             continue
         defects.append(made)
     return defects, ctx.files

@@ -1,0 +1,97 @@
+"""The expectation suites: well-formed, tied to the rule catalogue and to the models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from registry.models import TABLES
+from registry.models.survey import _SurveyBase
+from registry.rules import RULES
+from registry.validation.expectations import load_suites, render, run_suites, suites_dir
+from registry.validation.phi import FREE_TEXT_FIELDS
+from registry.validation.staging import MANIFEST_TABLE, stage
+
+MODEL_COLUMNS = {spec.name: set(spec.fields) for spec in TABLES}
+STAGING_EXTRAS = {"_row", "_valid"}
+EXPECTATIONS = [(s["name"], e) for s in load_suites() for e in s["expectations"]]
+
+
+def test_every_suite_file_is_loaded_and_named_after_its_file() -> None:
+    files = sorted(p.stem for p in suites_dir().glob("*.json"))
+    assert files == sorted(s["name"] for s in load_suites())
+    per_table = {spec.name for spec in TABLES}
+    assert per_table <= set(files), "one suite per table"
+    assert any(name.startswith("cross_table") for name in files)
+
+
+@pytest.mark.parametrize(("suite", "expectation"), EXPECTATIONS,
+                         ids=[f"{s}:{e['meta']['rule']}" for s, e in EXPECTATIONS])
+def test_meta_carries_rule_severity_and_category_of_the_catalogue(
+    suite: str, expectation: dict
+) -> None:
+    meta = expectation["meta"]
+    rule = RULES[meta["rule"]]
+    assert (meta["severity"], meta["category"]) == (rule.severity, rule.category)
+    assert expectation["type"] == "unexpected_rows_expectation"
+    assert expectation["description"]
+
+
+@pytest.mark.parametrize(("suite", "expectation"), EXPECTATIONS,
+                         ids=[f"{s}:{e['meta']['rule']}" for s, e in EXPECTATIONS])
+def test_every_named_column_exists_in_the_models(suite: str, expectation: dict) -> None:
+    for table, columns in expectation["meta"]["columns"].items():
+        assert table in MODEL_COLUMNS, table
+        assert set(columns) <= MODEL_COLUMNS[table], (table, set(columns) - MODEL_COLUMNS[table])
+    # Every alias.column the SQL uses is a model column (or staging's _row/_valid).
+    query = expectation["kwargs"]["unexpected_rows_query"]
+    known = set().union(*MODEL_COLUMNS.values()) | STAGING_EXTRAS | {"site_id",
+                                                                     "data_cutoff_date"}
+    used = {column for alias, column in re.findall(r"\b([a-z]{1,2})\.([a-z_]+)\b", query)
+            if alias != "s"}  # "s" is a derived table (counts), not a registry table
+    assert used <= known, used - known
+    assert "{batch}" in query
+
+
+def test_every_rule_of_the_spec_has_an_implementation() -> None:
+    implemented = {e["meta"]["rule"] for _, e in EXPECTATIONS}
+    for spec in TABLES:
+        implemented |= set(spec.record.row_rule_ids)
+    implemented |= {"missing-value", "unexpected-value", "type-error", "out-of-range",
+                    "invalid-code", "pattern-mismatch"}  # record conformance (pydantic)
+    implemented |= {"unknown-column", "missing-column", "encoding-error",
+                    "unreadable-file"}  # reading.py
+    implemented |= {"phi-suspected"} if FREE_TEXT_FIELDS else set()  # phi.py
+    assert set(RULES) - implemented == set()
+    assert _SurveyBase.row_rule_ids
+
+
+def test_dialect_rendering() -> None:
+    query = "WHERE DAYS(b.enrollment_date) - DAYS(b.diagnosis_date) > 60"
+    assert render(query, "sqlite") == (
+        "WHERE julianday(b.enrollment_date) - julianday(b.diagnosis_date) > 60")
+    assert render(query, "postgresql") == (
+        "WHERE (b.enrollment_date - DATE '1970-01-01') - "
+        "(b.diagnosis_date - DATE '1970-01-01') > 60")
+    for _, e in EXPECTATIONS:
+        assert "DAYS(" not in render(e["kwargs"]["unexpected_rows_query"], "postgresql")
+
+
+def test_every_suite_runs_on_an_empty_submission(tmp_path: Path) -> None:
+    engine = stage(tmp_path / "empty.sqlite", {}, {}, None)
+    engine.dispose()
+    run = run_suites(f"sqlite:///{tmp_path / 'empty.sqlite'}", "sqlite")
+    assert run.expectations == len(EXPECTATIONS)
+    assert run.findings == []
+    assert MANIFEST_TABLE == "_manifest"
+
+
+def test_no_gx_folder_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = stage(tmp_path / "s.sqlite", {}, {}, None)
+    engine.dispose()
+    run_suites(f"sqlite:///{tmp_path / 's.sqlite'}", "sqlite")
+    assert not (tmp_path / "gx").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]

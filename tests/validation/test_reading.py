@@ -1,0 +1,161 @@
+"""Reading submissions: every kind of damage is a finding or a clean exit 2, never a crash."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import Validated
+from rows import VALID, VALID_MANIFEST
+
+from registry.models import TABLES
+from registry.validation.reading import UnusableInput, read_submission
+from registry.validation.validate import validate_submission
+
+
+def _write(folder: Path, tables: dict[str, list[dict[str, str]]] | None = None,
+           manifest: dict[str, str] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = tables or {spec.name: [VALID[spec.name]] for spec in TABLES}
+    for name, rows in tables.items():
+        fields = list(rows[0]) if rows else next(s.fields for s in TABLES if s.name == name)
+        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+    (folder / "manifest.json").write_text(json.dumps(manifest or VALID_MANIFEST))
+    return folder
+
+
+def _rules(folder: Path) -> set[tuple[str, str | None, str | None]]:
+    report = validate_submission(folder)
+    return {(f.rule, f.table, f.field) for f in report.findings}
+
+
+def test_the_hand_written_valid_submission_is_clean(tmp_path: Path) -> None:
+    report = validate_submission(_write(tmp_path / "s"))
+    assert report.errors == 0, report.findings
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "s")
+    path = folder / "patients.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert validate_submission(folder).errors == 0
+
+
+def test_a_latin1_row_is_an_encoding_error_naming_line_and_column(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "s")
+    path = folder / "patients.csv"
+    path.write_bytes(path.read_bytes().replace(b"AALL1731", b"Ni\xf1o"))
+    report = validate_submission(folder)
+    found = [f for f in report.findings if f.rule == "encoding-error"]
+    assert len(found) == 1
+    assert "patients.csv line 2" in found[0].message
+    assert found[0].field == "column 16" and found[0].record_id == VALID["patients"]["patient_id"]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"", "empty"), (b"   \n", "empty"), (b"\x00\x01\x02PK\x00", "NUL bytes")],
+)
+def test_empty_or_binary_file_is_unreadable(tmp_path: Path, content: bytes, why: str) -> None:
+    folder = _write(tmp_path / "s")
+    (folder / "catheters.csv").write_bytes(content)
+    findings = [f for f in validate_submission(folder).findings if f.rule == "unreadable-file"]
+    assert findings and findings[0].table == "catheters" and why in findings[0].message
+
+
+def test_columns_unknown_duplicate_and_missing(tmp_path: Path) -> None:
+    rows = [dict(VALID["catheters"], notes="x")]
+    folder = _write(tmp_path / "s", {**{s.name: [VALID[s.name]] for s in TABLES},
+                                     "catheters": rows})
+    text = (folder / "catheters.csv").read_text()
+    header, body = text.split("\n", 1)
+    header = header.replace("lumens", "lumens,lumens").replace(",side", "")
+    body = body.replace(",right,1,", ",1,1,")
+    (folder / "catheters.csv").write_text(header + "\n" + body)
+    rules = _rules(folder)
+    assert ("unknown-column", "catheters", "notes") in rules
+    assert ("unknown-column", "catheters", "lumens") in rules  # the duplicate
+    assert ("missing-column", "catheters", "side") in rules
+    assert ("missing-value", "catheters", "side") not in rules  # said once, not per row
+
+
+def test_a_row_with_too_many_cells_is_reported_and_skipped(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "s")
+    path = folder / "lab_results.csv"
+    path.write_text(path.read_text() + "a,b,c,d,e,f,g,h,i\n")
+    findings = validate_submission(folder).findings
+    assert any(f.rule == "unreadable-file" and f.table == "lab_results" and f.row == 2
+               for f in findings)
+
+
+def test_missing_patients_and_manifest(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "s")
+    (folder / "patients.csv").unlink()
+    (folder / "manifest.json").unlink()
+    rules = _rules(folder)
+    assert ("unreadable-file", "patients", None) in rules
+    assert ("unreadable-file", "manifest", None) in rules
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"site_id": "NYC01"'])
+def test_broken_manifest(tmp_path: Path, text: str) -> None:
+    folder = _write(tmp_path / "s")
+    (folder / "manifest.json").write_text(text)
+    assert ("unreadable-file", "manifest", None) in _rules(folder)
+
+
+def test_nonexistent_path_is_unusable(tmp_path: Path) -> None:
+    with pytest.raises(UnusableInput, match="does not exist"):
+        read_submission(tmp_path / "nothing")
+
+
+def test_zip_of_a_folder_is_read(tmp_path: Path, clean_cohort: Validated) -> None:
+    archive = tmp_path / "sub.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in clean_cohort.folder.iterdir():
+            zf.write(path, f"submission/{path.name}")
+    report = validate_submission(archive)
+    assert report.errors == 0 and report.tables == clean_cohort.report.tables
+
+
+@pytest.mark.parametrize("name", ["../evil.csv", "/tmp/evil.csv", "a/../../evil.csv"])
+def test_zip_with_unsafe_paths_is_refused_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("manifest.json", "{}")
+        zf.writestr(name, "x")
+    before = set(tmp_path.parent.rglob("evil.csv"))
+    with pytest.raises(UnusableInput, match="refused"):
+        read_submission(archive)
+    assert set(tmp_path.parent.rglob("evil.csv")) == before
+    assert not Path("/tmp/evil.csv").exists()
+
+
+def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("patients.csv", b"\0" * (40 * 1024**2))  # 40 MB of zeros: ~40 KB zipped
+    with pytest.raises(UnusableInput, match=r"zip bomb|expand"):
+        read_submission(archive)
+    monkeypatch.setattr("registry.validation.reading.MAX_UNZIPPED_BYTES", 1000)
+    small = tmp_path / "big.zip"
+    with zipfile.ZipFile(small, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("patients.csv", b"x" * 5000)
+    with pytest.raises(UnusableInput, match="expand"):
+        read_submission(small)
+
+
+def test_a_damaged_zip_is_unusable(tmp_path: Path, clean_cohort: Validated) -> None:
+    archive = tmp_path / "sub.zip"
+    shutil.make_archive(str(archive.with_suffix("")), "zip", clean_cohort.folder)
+    data = archive.read_bytes()
+    archive.write_bytes(data[: len(data) // 2] + b"\0" * 100 + data[-200:])
+    with pytest.raises(UnusableInput):
+        read_submission(archive)
