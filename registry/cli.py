@@ -26,6 +26,9 @@ app = typer.Typer(
 export_app = typer.Typer(help="Write the published contracts generated from the models.",
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
+survey_app = typer.Typer(help="The provider practice survey: synthetic responses, validation "
+                         "and summaries.", no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -292,6 +295,41 @@ def synth(
     if defects > 0:
         console.print(f"injected {len(result.defects)} defects: {out / 'defects.json'}",
                       highlight=False)
+
+
+@survey_app.command("synth")
+def survey_synth(
+    out: OutDir,
+    respondents: Annotated[int, typer.Option("--respondents", "-n", min=1, max=100_000,
+                                             help="Number of respondents.")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    profile: Annotated[str, typer.Option(help="Survey profile name or .toml path.")]
+    = "survey_2021",
+) -> None:
+    """Write OUT/survey_responses.csv: synthetic answers calibrated to the 2021 survey."""
+    from registry.synthetic.profile import ProfileError
+    from registry.synthetic.survey import generate_survey, load_survey_profile, write_survey
+
+    try:
+        rows = generate_survey(respondents, seed, load_survey_profile(profile))
+        path = write_survey(out, rows)
+    except ProfileError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
+    console.print(f"wrote {respondents} survey responses to {path}", highlight=False)
+
+
+@export_app.command("samples")
+def export_samples(out: OutDir) -> None:
+    """The small sample submission and survey export kept in synthetic/ (OUT = synthetic)."""
+    from registry.synthetic import write_samples
+
+    try:
+        written = write_samples(out)
+    except OSError as exc:
+        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
+    console.print(f"wrote {len(written)} files under {out}", highlight=False)
 
 
 def main() -> None:

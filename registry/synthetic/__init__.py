@@ -28,6 +28,7 @@ __all__ = [
     "load_profile",
     "synthesize",
     "write_cohort",
+    "write_samples",
 ]
 
 DEFECTS_FILE = "defects.json"
@@ -81,6 +82,26 @@ def write_cohort(
                         encoding="utf-8", newline="\n")
         written.append(path)
     return written
+
+
+SAMPLE_PATIENTS, SAMPLE_SEED = 60, 60
+SURVEY_SAMPLE_RESPONDENTS, SURVEY_SAMPLE_SEED = 154, 2021
+
+
+def write_samples(folder: Path) -> list[Path]:
+    """The small samples kept in ``synthetic/``: a 60-patient submission (``sample/``) and a
+    calibrated survey export (``sample_survey/``). Regenerate with
+    ``vte-registry export samples synthetic``."""
+    from registry.synthetic.survey import generate_survey, write_survey
+
+    sample = folder / "sample"
+    if sample.exists():
+        for old in sample.iterdir():
+            old.unlink()
+    files = synthesize(sample, SAMPLE_PATIENTS, SAMPLE_SEED).files
+    rows = generate_survey(SURVEY_SAMPLE_RESPONDENTS, SURVEY_SAMPLE_SEED)
+    files.append(write_survey(folder / "sample_survey", rows))
+    return files
 
 
 def synthesize(
