@@ -320,6 +320,70 @@ def survey_synth(
     console.print(f"wrote {respondents} survey responses to {path}", highlight=False)
 
 
+@survey_app.command("validate")
+def survey_validate(
+    path: Annotated[Path, typer.Argument(help="Survey export CSV (this package's or "
+                                              "REDCap's), or a folder holding "
+                                              "survey_responses.csv.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
+    = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to "
+                                                "this file.")] = None,
+) -> None:
+    """Validate survey responses: exit 0 without errors, 1 with errors, 2 if unusable."""
+    from registry.survey import validate_survey
+    from registry.validation.reading import UnusableInput
+
+    try:
+        report = validate_survey(path)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    _emit_report(report, fmt, output)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@survey_app.command("summarize")
+def survey_summarize(
+    path: Annotated[Path, typer.Argument(help="Survey export CSV or folder.")],
+    invited: Annotated[int | None, typer.Option(min=1, help="Number invited: adds the "
+                                                "response rate.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+    = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
+                                                "(HTML: the charts go beside it as PNG).")]
+    = None,
+) -> None:
+    """Counts and percentages per item, cross-tabulations, and charts of practice variation."""
+    from registry.survey import summarize
+    from registry.survey.report import render_summary_html, render_summary_text
+    from registry.validation.reading import UnusableInput
+
+    try:
+        summary, report = summarize(path, invited)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    if fmt == ReportFormat.json:
+        text = json.dumps(summary.to_dict(), indent=2) + "\n"
+    elif fmt == ReportFormat.html:
+        charts = output.with_name(output.stem + "_charts") if output else None
+        text = render_summary_html(summary, charts)
+    else:
+        text = render_summary_text(summary)
+    if report.errors:
+        err_console.print(f"note: {report.errors} error findings; responses with errors are "
+                          "left out of the counts (see `vte-registry survey validate`)",
+                          highlight=False)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    err_console.print(f"summary written to {output}", highlight=False)
+
+
 @export_app.command("samples")
 def export_samples(out: OutDir) -> None:
     """The small sample submission and survey export kept in synthetic/ (OUT = synthetic)."""

@@ -25,6 +25,7 @@ from registry.models.fields import CODE, Checked, Cond, Eq, Flag, Ne, field
 
 __all__ = [
     "CHECKBOX_SEPARATOR",
+    "EXPORT_FILE",
     "ITEMS",
     "Item",
     "SurveyResponse",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 CHECKBOX_SEPARATOR = "___"
+#: File name of a survey export inside a folder.
+EXPORT_FILE = "survey_responses.csv"
 ItemKind = Literal["single", "multi", "int", "text"]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from registry.models.survey import ITEMS, Item, checkbox_column, item
+from registry.models.survey import EXPORT_FILE, ITEMS, Item, checkbox_column, item
 from registry.submission import format_value
 from registry.synthetic.draw import Draw
 from registry.synthetic.profile import ProfileError, profile_path
@@ -25,7 +25,7 @@ from registry.synthetic.profile import ProfileError, profile_path
 __all__ = ["SURVEY_FILE", "SurveyProfile", "generate_survey", "load_survey_profile",
            "write_survey"]
 
-SURVEY_FILE = "survey_responses.csv"
+SURVEY_FILE = EXPORT_FILE
 RESPONSE_COLUMNS = ("response_id", "started_at", "submitted_at", "complete")
 
 

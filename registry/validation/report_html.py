@@ -14,7 +14,7 @@ __all__ = ["ROWS_PER_RULE", "render_html"]
 
 ROWS_PER_RULE = 20
 
-_TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
+_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.html.j2"
 
 
 @cache

@@ -20,8 +20,10 @@ def _summary(report: Report) -> Panel:
                else Text("FAILED", style="bold red"))
     line = Text.assemble(verdict, f"  {report.errors} errors, {report.warnings} warnings, "
                          f"{len(report.rules())} rules failed")
-    where = Text(f"{report.kind}: {report.source}\nsite {report.site_id or '?'}   "
-                 f"submission {report.submission_id or '?'}")
+    where = Text(f"{report.kind}: {report.source}")
+    if report.site_id or report.submission_id:
+        where.append(f"\nsite {report.site_id or '?'}   "
+                     f"submission {report.submission_id or '?'}")
     counts = Text("rows: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()),
                   style="dim")
     return Panel(Group(line, where, counts), title="validation report", expand=False)
