@@ -203,7 +203,8 @@ def load(
         print_report(result.report, console)
         err_console.print(f"[bold red]not loaded:[/] {result.message}", highlight=False)
         raise typer.Exit(1)
-    console.print(f"{result.message} into {_safe_url(url)}", highlight=False)
+    where = "" if result.outcome == "unchanged" else f" into {_safe_url(url)}"
+    console.print(f"{result.message}{where}", highlight=False)
 
 
 def _safe_url(url: str) -> str:

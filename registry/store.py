@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Text, delete, event, select, text
+from sqlalchemy import Connection, DateTime, Engine, Text, delete, event, func, select, text
 from sqlmodel import Field, SQLModel, create_engine
 
 from registry.models import TABLES, RegistryRecord, table_spec
@@ -133,22 +133,6 @@ class LoadResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _ordered_events(records: list[RegistryRecord]) -> list[RegistryRecord]:
-    """Events before the events that recur from them (the foreign key is checked per row)."""
-    pending, done, out = list(records), set(), []
-    while pending:
-        ready = [e for e in pending
-                 if e.recurrence_of_event_id is None  # type: ignore[attr-defined]
-                 or e.recurrence_of_event_id in done]  # type: ignore[attr-defined]
-        if not ready:  # a cycle cannot pass validation; keep going rather than spin
-            ready = pending
-        for e in ready:
-            done.add(e.event_id)  # type: ignore[attr-defined]
-        out.extend(ready)
-        pending = [e for e in pending if e.event_id not in done]  # type: ignore[attr-defined]
-    return out
-
-
 def _delete_site(connection: Connection, site_id: str) -> None:
     for spec in reversed(TABLES):  # children first
         table = spec.table.__table__  # type: ignore[attr-defined]
@@ -163,6 +147,25 @@ def _lock_site(connection: Connection, site_id: str) -> None:
                            {"site": f"vte-registry:{site_id}"})
 
 
+def _copy_table(source: Connection, target: Connection, name: str, staged: Any) -> int:
+    """Insert the conformant rows of a staged table into the registry table, in chunks."""
+    spec = table_spec(name)
+    table = staged[name]
+    order = [table.c._row]
+    if name == "vte_events":  # an event before the events that recur from it (FK per row)
+        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date,
+                 table.c._row]
+    query = (select(*[table.c[f] for f in spec.fields])
+             .where(table.c._valid.is_(True)).order_by(*order))
+    target_table = spec.table.__table__  # type: ignore[attr-defined]
+    written = 0
+    for chunk in source.execute(query).mappings().partitions(10_000):
+        rows = [dict(row) for row in chunk]
+        target.execute(target_table.insert(), rows)
+        written += len(rows)
+    return written
+
+
 def load_submission(path: Path, url: str | None = None, engine: Engine | None = None,
                     progress: Any = None) -> LoadResult:
     """Validate, then write everything in one transaction, or nothing.
@@ -171,61 +174,72 @@ def load_submission(path: Path, url: str | None = None, engine: Engine | None = 
     again changes nothing. A newer submission of a site replaces all of that site's
     records; other sites are untouched. Every load is recorded in ``submissions``.
     """
-    from registry.validation.validate import check_submission
+    from registry.validation.staging import staging_metadata
+    from registry.validation.validate import checked_submission
 
-    checked = check_submission(Path(path), progress)
-    report = checked.report
-    if not report.ok:
-        return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
-    manifest = checked.submission.manifest
-    assert manifest is not None  # a missing manifest is an error finding
+    with checked_submission(Path(path), progress) as checked:
+        report = checked.report
+        if not report.ok:
+            return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
+        manifest = checked.manifest
+        assert manifest is not None  # a missing manifest is an error finding
+        site = manifest.site_id
+        _, staged = staging_metadata()
+        staging = create_engine(f"sqlite:///{checked.staging}")
+        own_engine = engine is None
+        engine = engine or make_engine(url)
+        try:
+            with staging.connect() as source:
+                for spec in TABLES:  # site isolation, whatever the rules say
+                    table = staged[spec.name]
+                    foreign = source.execute(
+                        select(func.count()).select_from(table).where(
+                            ~table.c.patient_id.like(f"{site}-%"))).scalar()
+                    if foreign:
+                        raise LoadError(f"{spec.name} holds {foreign} records of another site "
+                                        f"than {site}; nothing was loaded")
+                return _write(source, engine, manifest, checked.file_sha256, report, staged)
+        finally:
+            staging.dispose()
+            if own_engine:
+                engine.dispose()
+
+
+def _write(source: Connection, engine: Engine, manifest: Any, file_sha256: dict[str, str],
+           report: Any, staged: Any) -> LoadResult:
     site = manifest.site_id
-    for name, records in checked.records.items():  # site isolation, whatever the rules say
-        foreign = [r for _, r in records if not r.patient_id.startswith(f"{site}-")]  # type: ignore[attr-defined]
-        if foreign:
-            raise LoadError(f"{name} holds records of another site than {site}; nothing loaded")
-    own_engine = engine is None
-    engine = engine or make_engine(url)
-    try:
-        create_schema(engine)
-        with engine.begin() as connection:
-            _lock_site(connection, site)
-            audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
-            hashes = json.dumps(checked.submission.file_sha256, sort_keys=True)
-            previous = connection.execute(
-                select(audit).where(audit.c.submission_id == str(manifest.submission_id))
-            ).mappings().first()
-            if previous is not None:
-                if previous["file_sha256"] == hashes:
-                    return LoadResult("unchanged", report, f"submission {manifest.submission_id}"
-                                      " is already loaded; nothing changed")
-                raise LoadError(f"submission_id {manifest.submission_id} was already loaded "
-                                "with other files; give a new submission a new submission_id")
-            latest = connection.execute(
-                select(audit.c.created_at).where(audit.c.site_id == site)
-                .order_by(audit.c.created_at.desc()).limit(1)
-            ).scalar()
-            if latest is not None and _aware(latest) > manifest.created_at:
-                raise LoadError(f"a newer submission of {site} (created {latest}) is already "
-                                "loaded; an older one cannot replace it")
-            _delete_site(connection, site)
-            counts = {}
-            for spec in TABLES:
-                records = [r for _, r in checked.records.get(spec.name, [])]
-                if spec.name == "vte_events":
-                    records = _ordered_events(records)
-                counts[spec.name] = write_records(connection, spec.name, records)
-            outcome = "replaced" if latest is not None else "loaded"
-            connection.execute(audit.insert().values(
-                submission_id=str(manifest.submission_id), site_id=site,
-                data_cutoff_date=manifest.data_cutoff_date, created_at=manifest.created_at,
-                loaded_at=dt.datetime.now(dt.UTC), package_version=__version__,
-                outcome=outcome, file_sha256=hashes, row_counts=json.dumps(counts)))
-        return LoadResult(outcome, report, f"{outcome} {sum(counts.values())} records of "
-                          f"{site} (submission {manifest.submission_id})", counts)
-    finally:
-        if own_engine:
-            engine.dispose()
+    create_schema(engine)
+    with engine.begin() as connection:
+        _lock_site(connection, site)
+        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+        hashes = json.dumps(file_sha256, sort_keys=True)
+        previous = connection.execute(
+            select(audit).where(audit.c.submission_id == str(manifest.submission_id))
+        ).mappings().first()
+        if previous is not None:
+            if previous["file_sha256"] == hashes:
+                return LoadResult("unchanged", report, f"submission {manifest.submission_id}"
+                                  " is already loaded; nothing changed")
+            raise LoadError(f"submission_id {manifest.submission_id} was already loaded "
+                            "with other files; give a new submission a new submission_id")
+        latest = connection.execute(
+            select(audit.c.created_at).where(audit.c.site_id == site)
+            .order_by(audit.c.created_at.desc()).limit(1)
+        ).scalar()
+        if latest is not None and _aware(latest) > manifest.created_at:
+            raise LoadError(f"a newer submission of {site} (created {latest}) is already "
+                            "loaded; an older one cannot replace it")
+        _delete_site(connection, site)
+        counts = {spec.name: _copy_table(source, connection, spec.name, staged)
+                  for spec in TABLES}
+        outcome = "replaced" if latest is not None else "loaded"
+        connection.execute(audit.insert().values(
+            submission_id=str(manifest.submission_id), site_id=site,
+            data_cutoff_date=manifest.data_cutoff_date, created_at=manifest.created_at,
+            loaded_at=dt.datetime.now(dt.UTC), package_version=__version__,
+            outcome=outcome, file_sha256=hashes, row_counts=json.dumps(counts)))
+    return LoadResult(outcome, report, f"{outcome} {sum(counts.values())} records of "
+                      f"{site} (submission {manifest.submission_id})", counts)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -67,6 +67,7 @@ def render(query: str, dialect: str) -> str:
 
 def _gx() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws progress bars outside its config
     import great_expectations as gx  # imported on first use: it takes seconds
 
     return gx

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_UNZIPPED_BYTES",
     "RawTable",
     "Submission",
+    "SubmissionReader",
     "UnusableInput",
     "open_submission",
     "read_submission",
@@ -317,37 +318,55 @@ def _read_manifest(folder: Path, findings: list[Finding]) -> tuple[Manifest | No
     return parsed, data  # type: ignore[return-value]
 
 
+class SubmissionReader:
+    """Reads a submission folder table by table, so that only one table is in memory.
+
+    ``manifest``, ``manifest_raw``, ``findings`` (of reading) and ``file_sha256`` fill in
+    as ``tables()`` is consumed.
+    """
+
+    def __init__(self, folder: Path, source: Path) -> None:
+        self.folder = folder
+        self.source = source
+        self.findings: list[Finding] = []
+        self.manifest, self.manifest_raw = _read_manifest(folder, self.findings)
+        self.file_sha256: dict[str, str] = {}
+        if (folder / MANIFEST_FILE).exists():
+            self.file_sha256[MANIFEST_FILE] = hashlib.sha256(
+                (folder / MANIFEST_FILE).read_bytes()).hexdigest()
+
+    def tables(self) -> Iterator[RawTable]:
+        for spec in TABLES:
+            csv_path = self.folder / f"{spec.name}.csv"
+            pq_path = self.folder / f"{spec.name}.parquet"
+            path = csv_path if csv_path.exists() else pq_path if pq_path.exists() else None
+            if path is None:
+                if spec.name == "patients":
+                    self.findings.append(finding(
+                        "unreadable-file", "patients.csv (or .parquet) is missing: every "
+                        "submission has patients", table="patients"))
+                continue
+            try:
+                data = path.read_bytes()
+                self.file_sha256[path.name] = hashlib.sha256(data).hexdigest()
+                raw = (_read_csv if path.suffix == ".csv" else _read_parquet)(
+                    path, data, spec.name, self.findings)
+                del data
+            except OSError as exc:
+                self.findings.append(finding("unreadable-file", f"{path.name}: {exc}",
+                                             table=spec.name))
+                raw = None
+            if raw is not None:
+                _check_columns(raw, self.findings)
+                yield raw
+
+
 def read_submission(path: Path) -> Submission:
-    """Read a submission folder or .zip. Raises UnusableInput only if it is not one."""
+    """Read a whole submission folder or .zip into memory (UnusableInput if it is not one).
+
+    Validation streams tables instead (``SubmissionReader``); this is for small ones."""
     with open_submission(path) as folder:
-        return _read_folder(folder, Path(path))
-
-
-def _read_folder(folder: Path, source: Path) -> Submission:
-    findings: list[Finding] = []
-    manifest, manifest_raw = _read_manifest(folder, findings)
-    tables: dict[str, RawTable] = {}
-    hashes: dict[str, str] = {}
-    for spec in TABLES:
-        csv_path, pq_path = folder / f"{spec.name}.csv", folder / f"{spec.name}.parquet"
-        path = csv_path if csv_path.exists() else pq_path if pq_path.exists() else None
-        if path is None:
-            if spec.name == "patients":
-                findings.append(finding("unreadable-file", "patients.csv (or .parquet) is "
-                                        "missing: every submission has patients",
-                                        table="patients"))
-            continue
-        try:
-            data = path.read_bytes()
-            hashes[path.name] = hashlib.sha256(data).hexdigest()
-            raw = (_read_csv if path.suffix == ".csv" else _read_parquet)(
-                path, data, spec.name, findings)
-        except OSError as exc:
-            findings.append(finding("unreadable-file", f"{path.name}: {exc}", table=spec.name))
-            raw = None
-        if raw is not None:
-            _check_columns(raw, findings)
-            tables[spec.name] = raw
-    if (folder / MANIFEST_FILE).exists():
-        hashes[MANIFEST_FILE] = hashlib.sha256((folder / MANIFEST_FILE).read_bytes()).hexdigest()
-    return Submission(source, manifest, manifest_raw, tables, findings, hashes)
+        reader = SubmissionReader(folder, Path(path))
+        tables = {raw.name: raw for raw in reader.tables()}
+        return Submission(Path(path), reader.manifest, reader.manifest_raw, tables,
+                          reader.findings, reader.file_sha256)

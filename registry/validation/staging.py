@@ -34,7 +34,7 @@ from sqlalchemy import (
 from registry.models import TABLES, Manifest, RegistryRecord
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
 
-__all__ = ["MANIFEST_TABLE", "stage", "staging_metadata"]
+__all__ = ["MANIFEST_TABLE", "Stager", "stage", "staging_metadata"]
 
 MANIFEST_TABLE = "_manifest"
 _ID_RE = re.compile(f"{PATIENT_ID_PATTERN}|{RECORD_ID_PATTERN}")
@@ -48,10 +48,14 @@ def staging_metadata() -> tuple[MetaData, dict[str, Table]]:
         columns = [Column("_row", Integer), Column("_valid", Boolean)]
         columns += [Column(c.name, c.type, nullable=True) for c in source.columns]
         table = Table(spec.name, metadata, *columns)
-        Index(f"ix_{spec.name}_id", table.c[spec.id_field])
-        if spec.name != "patients":
-            Index(f"ix_{spec.name}_patient", table.c.patient_id)
+        # Every ID and reference column: the suites join and probe on them.
+        for name in _identity_fields(spec.record):
+            Index(f"ix_{spec.name}_{name}", table.c[name])
         tables[spec.name] = table
+    # Phases in time order per patient: overlap and phase-on-a-date rules walk them.
+    phases = tables["treatment_phases"]
+    Index("ix_treatment_phases_timeline", phases.c.patient_id, phases.c.start_date,
+          phases.c._row)
     tables[MANIFEST_TABLE] = Table(
         MANIFEST_TABLE, metadata, Column("site_id", String(8)), Column("data_cutoff_date", Date)
     )
@@ -67,61 +71,77 @@ def _iso(value: dt.date) -> str:
     return value.isoformat()
 
 
+class Stager:
+    """Builds the staging database one table at a time (then indexes it in ``finish``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = create_engine(f"sqlite:///{path}")
+        metadata, _ = staging_metadata()
+        self._indexes = [ix for table in metadata.tables.values() for ix in table.indexes]
+        for table in metadata.tables.values():
+            table.indexes.clear()  # built after the rows are in: much faster than row by row
+        metadata.create_all(self.engine)
+        # Plain sqlite3 executemany, several times faster than SQLAlchemy Core for bulk rows.
+        # Dates go in as ISO text (what SQLAlchemy's Date stores on SQLite), codes as their
+        # text (StrEnum is a str), booleans as 0/1.
+        sqlite3.register_adapter(dt.date, _iso)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=OFF")  # a throwaway database
+        self._db.execute("PRAGMA synchronous=OFF")
+
+    def add_table(self, name: str, raw_rows: list[dict[str, str]],
+                  valid: list[tuple[int, RegistryRecord]]) -> None:
+        """``valid``: (0-based row index, record) of the rows that passed conformance;
+        ``raw_rows``: every row as read, for the IDs of the rows that did not."""
+        spec = next(s for s in TABLES if s.name == name)
+        columns = ["_row", "_valid", *spec.fields]
+        width = len(columns)
+        ok = dict(valid)
+        identity = {n: columns.index(n) for n in _identity_fields(spec.record)}
+        values_of = operator.itemgetter(*spec.fields)
+        rows: list[Any] = []
+        for index, raw in enumerate(raw_rows):
+            record = ok.get(index)
+            if record is not None:
+                rows.append((index + 1, 1, *values_of(record.__dict__)))
+                continue
+            row: list[Any] = [index + 1, 0, *([None] * (width - 2))]
+            for field_name, position in identity.items():
+                text = raw.get(field_name) or ""
+                if _ID_RE.match(text):
+                    row[position] = text
+            rows.append(row)
+        if rows:
+            marks = ", ".join("?" * width)
+            names = ", ".join(f'"{c}"' for c in columns)
+            self._db.executemany(f'INSERT INTO "{spec.name}" ({names}) VALUES ({marks})', rows)
+            self._db.commit()
+
+    def set_manifest(self, manifest: Manifest | None) -> None:
+        if manifest is not None:
+            self._db.execute(f'INSERT INTO "{MANIFEST_TABLE}" VALUES (?, ?)',
+                             (manifest.site_id, manifest.data_cutoff_date.isoformat()))
+            self._db.commit()
+
+    def finish(self) -> Engine:
+        self._db.close()
+        with self.engine.begin() as conn:
+            for ix in self._indexes:
+                ix.create(conn)
+        return self.engine
+
+
 def stage(
     path: Path,
     valid: Mapping[str, list[tuple[int, RegistryRecord]]],
     raw_rows: Mapping[str, list[dict[str, str]]],
     manifest: Manifest | None,
 ) -> Engine:
-    """Write the staging database at ``path``; returns an engine on it.
-
-    ``valid``: per table, (0-based row index, record) of the rows that passed conformance.
-    ``raw_rows``: per table, every row as read (text), for the IDs of the failed ones.
-    """
-    engine = create_engine(f"sqlite:///{path}")
-    metadata, _ = staging_metadata()
-    indexes = [ix for table in metadata.tables.values() for ix in table.indexes]
-    for table in metadata.tables.values():
-        table.indexes.clear()  # built after the rows are in: much faster than row by row
-    metadata.create_all(engine)
-    # Plain sqlite3 executemany, several times faster than SQLAlchemy Core for bulk rows.
-    # Dates go in as ISO text (what SQLAlchemy's Date stores on SQLite), codes as their text
-    # (StrEnum is a str), booleans as 0/1.
-    sqlite3.register_adapter(dt.date, _iso)
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute("PRAGMA journal_mode=OFF")  # a throwaway database
-        connection.execute("PRAGMA synchronous=OFF")
-        for spec in TABLES:
-            columns = ["_row", "_valid", *spec.fields]
-            width = len(columns)
-            ok = dict(valid.get(spec.name, []))
-            identity = {name: columns.index(name) for name in _identity_fields(spec.record)}
-            values_of = operator.itemgetter(*spec.fields)
-            rows: list[Any] = []
-            for index, raw in enumerate(raw_rows.get(spec.name, [])):
-                record = ok.get(index)
-                if record is not None:
-                    rows.append((index + 1, 1, *values_of(record.__dict__)))
-                    continue
-                row: list[Any] = [index + 1, 0, *([None] * (width - 2))]
-                for name, position in identity.items():
-                    text = raw.get(name) or ""
-                    if _ID_RE.match(text):
-                        row[position] = text
-                rows.append(row)
-            if rows:
-                marks = ", ".join("?" * width)
-                names = ", ".join(f'"{c}"' for c in columns)
-                connection.executemany(
-                    f'INSERT INTO "{spec.name}" ({names}) VALUES ({marks})', rows)
-        if manifest is not None:
-            connection.execute(f'INSERT INTO "{MANIFEST_TABLE}" VALUES (?, ?)',
-                               (manifest.site_id, manifest.data_cutoff_date.isoformat()))
-        connection.commit()
-    finally:
-        connection.close()
-    with engine.begin() as conn:
-        for ix in indexes:
-            ix.create(conn)
-    return engine
+    """Write a whole staging database at once (see ``Stager``); returns an engine on it."""
+    stager = Stager(path)
+    for spec in TABLES:
+        stager.add_table(spec.name, list(raw_rows.get(spec.name, [])),
+                         list(valid.get(spec.name, [])))
+    stager.set_manifest(manifest)
+    return stager.finish()

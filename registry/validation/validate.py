@@ -1,34 +1,44 @@
-"""``validate_submission(path) -> Report``: read, conformance, PHI scan, expectations."""
+"""``validate_submission(path) -> Report``: read, conformance, PHI scan, expectations.
+
+Tables are handled one at a time (read, checked, scanned, staged, then dropped), so memory
+follows the largest table rather than the submission. The staging database outlives the
+report for the loader (``checked_submission``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from registry.models import RegistryRecord, table_spec
+from registry.models import Manifest, RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
 from registry.validation.phi import FREE_TEXT_FIELDS, mask, scan_text
-from registry.validation.reading import RawTable, Submission, read_submission
+from registry.validation.reading import RawTable, SubmissionReader, open_submission
 from registry.validation.report import Report
-from registry.validation.staging import stage
+from registry.validation.staging import Stager
 from registry.validation.worker import SuiteWorker
 
-__all__ = ["ValidatedSubmission", "check_submission", "validate_submission"]
+__all__ = ["CheckedSubmission", "checked_submission", "validate_submission"]
 
 Progress = Callable[[str], None]
 
 
 @dataclasses.dataclass
-class ValidatedSubmission:
-    """A submission with its report and the records that passed conformance (for loading)."""
+class CheckedSubmission:
+    """A validated submission: its report, manifest, file hashes and staging database (the
+    rows that passed conformance are those with ``_valid`` true)."""
 
-    submission: Submission
     report: Report
-    records: dict[str, list[tuple[int, RegistryRecord]]]
+    manifest: Manifest | None
+    file_sha256: dict[str, str]
+    staging: Path
 
 
 def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
@@ -49,80 +59,99 @@ def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, Registry
     return findings, valid
 
 
-def _phi(sub: Submission) -> list[Finding]:
+def _phi_table(raw: RawTable) -> list[Finding]:
     out = []
-    for name, raw in sub.tables.items():
-        id_field = table_spec(name).id_field
-        columns = {f: [row.get(f, "") for row in raw.rows] for f in FREE_TEXT_FIELDS.get(name, ())}
-        columns.update(raw.unknown_values)
-        for column, values in columns.items():
-            for index, value in enumerate(values):
-                if kinds := scan_text(value):
-                    out.append(finding(
-                        "phi-suspected",
-                        f"looks like a direct identifier ({', '.join(kinds)}): remove it",
-                        table=name, row=index + 1,
-                        record_id=raw.rows[index].get(id_field) or None, field=column,
-                        value=mask(value)))
-    if sub.manifest_raw:
-        for column in FREE_TEXT_FIELDS["manifest"]:
-            value = sub.manifest_raw.get(column)
-            if isinstance(value, str) and (kinds := scan_text(value)):
-                out.append(finding("phi-suspected", f"looks like a direct identifier "
-                                   f"({', '.join(kinds)}): remove it", table="manifest",
-                                   field=column, value=mask(value)))
+    id_field = table_spec(raw.name).id_field
+    columns = {f: [row.get(f, "") for row in raw.rows]
+               for f in FREE_TEXT_FIELDS.get(raw.name, ())}
+    columns.update(raw.unknown_values)
+    for column, values in columns.items():
+        for index, value in enumerate(values):
+            if kinds := scan_text(value):
+                out.append(finding(
+                    "phi-suspected", f"looks like a direct identifier ({', '.join(kinds)}): "
+                    "remove it", table=raw.name, row=index + 1,
+                    record_id=raw.rows[index].get(id_field) or None, field=column,
+                    value=mask(value)))
     return out
 
 
-def _masked(findings: list[Finding], sub: Submission) -> list[Finding]:
+def _phi_manifest(manifest_raw: dict[str, Any] | None) -> list[Finding]:
+    out = []
+    for column in FREE_TEXT_FIELDS["manifest"]:
+        value = (manifest_raw or {}).get(column)
+        if isinstance(value, str) and (kinds := scan_text(value)):
+            out.append(finding("phi-suspected", f"looks like a direct identifier "
+                               f"({', '.join(kinds)}): remove it", table="manifest",
+                               field=column, value=mask(value)))
+    return out
+
+
+def _masked(findings: list[Finding], free: set[tuple[str, str]]) -> list[Finding]:
     """No finding repeats free text or an unknown column's value in clear."""
-    free = {(t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs}
-    free |= {(name, c) for name, raw in sub.tables.items() for c in raw.unknown_values}
     return [dataclasses.replace(f, value=mask(f.value))
             if (f.table, f.field) in free and f.rule != "phi-suspected" else f
             for f in findings]
 
 
-def check_submission(path: Path, progress: Progress | None = None) -> ValidatedSubmission:
-    """Validate and keep the conformant records. Raises UnusableInput for a non-submission."""
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    # Millions of short-lived, acyclic records: the cyclic collector only costs time here.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def checked_submission(path: Path | str, progress: Progress | None = None,
+                       ) -> Iterator[CheckedSubmission]:
+    """Validate a submission; the staging database lives until the block ends.
+
+    Raises UnusableInput when ``path`` is not a submission at all."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    with SuiteWorker() as worker:
-        return _check(path, say, worker, started)
-
-
-def _check(path: Path, say: Progress, worker: SuiteWorker, started: float) -> ValidatedSubmission:
-    say("reading")
-    sub = read_submission(path)
-    findings = list(sub.findings)
-    records: dict[str, list[tuple[int, RegistryRecord]]] = {}
-    say("checking records")
-    for name, raw in sub.tables.items():
-        table_findings, valid = _conformance(raw)
-        findings.extend(table_findings)
-        records[name] = valid
-    findings.extend(_phi(sub))
-    say("running expectation suites")
-    with tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp:
-        db = Path(tmp) / "staging.sqlite"
-        raw_rows = {name: raw.rows for name, raw in sub.tables.items()}
-        engine = stage(db, records, raw_rows, sub.manifest)
+    path = Path(path)
+    with SuiteWorker() as worker, open_submission(path) as folder, \
+            tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp:
+        reader = SubmissionReader(folder, path)
+        stager = Stager(Path(tmp) / "staging.sqlite")
+        findings: list[Finding] = []
+        counts: dict[str, int] = {}
+        free = {(t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs}
+        with _no_gc():
+            for raw in reader.tables():
+                say(f"checking {raw.name}")
+                table_findings, valid = _conformance(raw)
+                findings += table_findings
+                findings += _phi_table(raw)
+                free |= {(raw.name, column) for column in raw.unknown_values}
+                stager.add_table(raw.name, raw.rows, valid)
+                counts[raw.name] = len(raw.rows)
+                del raw, valid  # the table leaves memory; the staging database keeps it
+        findings = reader.findings + findings + _phi_manifest(reader.manifest_raw)
+        stager.set_manifest(reader.manifest)
+        engine = stager.finish()
         engine.dispose()
-        run = worker.run(f"sqlite:///{db}", "sqlite")
-    findings.extend(run.findings)
-    findings = _masked(findings, sub)
-    manifest = sub.manifest
-    report = Report(
-        source=str(path),
-        site_id=manifest.site_id if manifest else (sub.manifest_raw or {}).get("site_id"),
-        submission_id=str(manifest.submission_id) if manifest else None,
-        tables={name: len(raw.rows) for name, raw in sub.tables.items()},
-        findings=findings,
-        seconds=round(time.perf_counter() - started, 2),
-    )
-    return ValidatedSubmission(sub, report, records)
+        say("running expectation suites")
+        run = worker.run(f"sqlite:///{stager.path}", "sqlite")
+        findings = _masked(findings + run.findings, free)
+        manifest = reader.manifest
+        report = Report(
+            source=str(path),
+            site_id=manifest.site_id if manifest else (reader.manifest_raw or {}).get("site_id"),
+            submission_id=str(manifest.submission_id) if manifest else None,
+            tables=counts,
+            findings=findings,
+            seconds=round(time.perf_counter() - started, 2),
+        )
+        yield CheckedSubmission(report, manifest, reader.file_sha256, stager.path)
 
 
 def validate_submission(path: Path | str, progress: Progress | None = None) -> Report:
     """Validate a submission folder or .zip and return its report."""
-    return check_submission(Path(path), progress).report
+    with checked_submission(path, progress) as checked:
+        return checked.report
