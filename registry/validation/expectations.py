@@ -13,6 +13,8 @@ disk, and usage analytics are off.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -67,7 +69,6 @@ def render(query: str, dialect: str) -> str:
 
 def _gx() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws progress bars outside its config
     import great_expectations as gx  # imported on first use: it takes seconds
 
     return gx
@@ -114,9 +115,25 @@ def _exception(item: Any) -> str | None:
     return None
 
 
+def _all_rows(batch: Any, query: str) -> list[dict[str, Any]]:
+    """Every row of a failing expectation (a run keeps the first 200)."""
+    from great_expectations.metrics.metric_results import MetricErrorResult
+    from great_expectations.metrics.query.batch_table import QueryBatchTable
+
+    with contextlib.redirect_stderr(io.StringIO()):  # GX draws a progress bar here regardless
+        result = batch.compute_metrics(QueryBatchTable(query=query, fetch_all=True))
+    if isinstance(result, MetricErrorResult):
+        raise SuiteError(str(result.value.exception_message))
+    return list(result.value)
+
+
 def run_suites(connection_string: str, dialect: str,
-               suites: tuple[dict[str, Any], ...] | None = None) -> SuiteRun:
-    """Run the suites against a database holding the (staged) tables; rows become findings."""
+               suites: tuple[dict[str, Any], ...] | None = None,
+               schema: str | None = None) -> SuiteRun:
+    """Run the suites against a database holding the (staged) tables; rows become findings.
+
+    Suites are validated batch by batch (``Batch.validate``): nothing is saved to the
+    context's stores, which an ephemeral context would only keep in memory anyway."""
     gx = _gx()
     context = _context(gx)
     if dialect == "sqlite":
@@ -130,8 +147,11 @@ def run_suites(connection_string: str, dialect: str,
         started = time.perf_counter()
         batch_table = stored["meta"]["batch"]
         if batch_table not in batches:
-            asset = source.add_table_asset(name=batch_table, table_name=batch_table)
-            batches[batch_table] = asset.add_batch_definition_whole_table("whole table")
+            asset = source.add_table_asset(name=batch_table, table_name=batch_table,
+                                           schema_name=schema)
+            batches[batch_table] = asset.add_batch_definition_whole_table(
+                "whole table").get_batch()
+        batch = batches[batch_table]
         expectations = []
         for exp in stored["expectations"]:
             rendered = json.loads(json.dumps(exp))
@@ -143,11 +163,7 @@ def run_suites(connection_string: str, dialect: str,
         if len(suite.expectations) != len(expectations):  # GX drops invalid ones silently
             raise SuiteError(f"{stored['_file']}: {len(expectations) - len(suite.expectations)} "
                              "expectation(s) are not valid GX configurations")
-        suite = context.suites.add(suite)
-        definition = context.validation_definitions.add(gx.ValidationDefinition(
-            name=stored["name"], data=batches[batch_table], suite=suite))
-        result = definition.run(result_format="COMPLETE")
-        by_id = {e.id: e for e in suite.expectations}
+        result = batch.validate(suite, result_format="COMPLETE")
         for item in result.results:
             config = item.expectation_config
             if problem := _exception(item):
@@ -157,7 +173,7 @@ def run_suites(connection_string: str, dialect: str,
                 continue
             rows = item.result.get("details", {}).get("unexpected_rows") or []
             if item.result.get("observed_value", 0) > len(rows):  # GX keeps 200: fetch all
-                rows = definition.get_unexpected_rows(by_id[config.id])
+                rows = _all_rows(batch, config.kwargs["unexpected_rows_query"])
             rows = [dict(r) if not isinstance(r, dict) else r for r in rows]
             run.findings.extend(
                 _rows_to_findings(rows, config.meta, config.description or ""))
