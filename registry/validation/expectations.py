@@ -128,8 +128,7 @@ def _all_rows(batch: Any, query: str) -> list[dict[str, Any]]:
 
 
 def run_suites(connection_string: str, dialect: str,
-               suites: tuple[dict[str, Any], ...] | None = None,
-               schema: str | None = None) -> SuiteRun:
+               suites: tuple[dict[str, Any], ...] | None = None) -> SuiteRun:
     """Run the suites against a database holding the (staged) tables; rows become findings.
 
     Suites are validated batch by batch (``Batch.validate``): nothing is saved to the
@@ -147,8 +146,7 @@ def run_suites(connection_string: str, dialect: str,
         started = time.perf_counter()
         batch_table = stored["meta"]["batch"]
         if batch_table not in batches:
-            asset = source.add_table_asset(name=batch_table, table_name=batch_table,
-                                           schema_name=schema)
+            asset = source.add_table_asset(name=batch_table, table_name=batch_table)
             batches[batch_table] = asset.add_batch_definition_whole_table(
                 "whole table").get_batch()
         batch = batches[batch_table]

@@ -170,7 +170,10 @@ def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tupl
         except UnicodeDecodeError as exc:
             bad.add(number)
             text = raw.decode("utf-8", errors="replace")
-            cells = next(csv.reader([text]), [])
+            try:
+                cells = next(csv.reader([text.replace("\r", " ")]), [])
+            except csv.Error:  # a broken line: name the row by what precedes the first comma
+                cells = text.split(",")
             column = next((i for i, cell in enumerate(cells) if "\ufffd" in cell), None)
             findings.append(finding(
                 "encoding-error",
