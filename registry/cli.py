@@ -144,25 +144,41 @@ def _emit_report(report: Any, fmt: ReportFormat, output: Path | None) -> None:
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="Submission folder or .zip of one.")],
+    path: Annotated[Path | None, typer.Argument(help="Submission folder or .zip of one.")]
+    = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
     = ReportFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to "
                                                 "this file instead of the terminal.")] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Validate the registry database at this URL instead (all sites; the "
+                     "suites run inside PostgreSQL).")] = None,
 ) -> None:
-    """Validate a submission: exit 0 without errors, 1 with errors, 2 if unusable."""
+    """Validate a submission (or, with --db, the registry database): exit 0 without errors,
+    1 with errors, 2 if unusable."""
+    from sqlalchemy.exc import OperationalError
+
     from registry.validation.reading import UnusableInput
     from registry.validation.validate import validate_submission
 
+    if (path is None) == (db is None):
+        raise fail("give a submission PATH or --db URL (one of them)")
     status, say = _progress(err_console)
     try:
-        if status is not None:
+        if db is not None:
+            from registry.validation.central import validate_database
+
+            report = validate_database(db)
+        elif status is not None:
             with status:
-                report = validate_submission(path, progress=say)
+                report = validate_submission(path, progress=say)  # type: ignore[arg-type]
         else:
-            report = validate_submission(path)
+            report = validate_submission(path)  # type: ignore[arg-type]
     except UnusableInput as exc:
         raise fail(str(exc)) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise fail(f"cannot reach the database {_safe_url(db or '')}: {reason}") from None
     _emit_report(report, fmt, output)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -273,6 +289,8 @@ def synth(
                                            "defects.json).")] = 0.0,
     fmt: Annotated[FileFormat, typer.Option("--format", help="Table file format.")]
     = FileFormat.csv,
+    site: Annotated[str | None, typer.Option(help="Site ID instead of the profile's (3-8 "
+                                                  "upper-case letters or digits).")] = None,
 ) -> None:
     """Generate a synthetic submission folder (no real patient in it)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -286,7 +304,8 @@ def synth(
         with progress:
             task = progress.add_task("patients", total=patients)
             result = synthesize(out, patients, seed, profile, defects, fmt.value,
-                                progress=lambda done: progress.update(task, completed=done))
+                                progress=lambda done: progress.update(task, completed=done),
+                                site=site)
     except ProfileError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
@@ -319,6 +338,30 @@ def survey_synth(
     except OSError as exc:
         raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     console.print(f"wrote {respondents} survey responses to {path}", highlight=False)
+
+
+db_app = typer.Typer(help="The registry database: schema migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None,
+               revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+    """Create or migrate the registry schema (Alembic) to the newest revision."""
+    from sqlalchemy.exc import OperationalError
+
+    from registry.store import database_url, make_engine, upgrade
+
+    url = database_url(db)
+    engine = make_engine(url)
+    try:
+        upgrade(engine, revision)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise fail(f"cannot reach the database {_safe_url(url)}: {reason}") from None
+    finally:
+        engine.dispose()
+    console.print(f"{_safe_url(url)} is at revision {revision}", highlight=False)
 
 
 @survey_app.command("validate")

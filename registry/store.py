@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -65,11 +66,39 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    """Create the registry tables (and indexes) that do not exist yet."""
-    import registry.models  # noqa: F401  (registers every table on the metadata)
+def alembic_config(url: str | None = None) -> Any:
+    """The Alembic configuration of the registry's migrations (shipped in the package)."""
+    from alembic.config import Config
 
-    SQLModel.metadata.create_all(engine)
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+_UPGRADE_LOCK = threading.Lock()  # Alembic keeps its context in module globals
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema to ``revision`` (the newest by default).
+
+    Safe to call from several threads and, on PostgreSQL, several processes at once: the
+    first creates the schema, the others find it in place."""
+    from alembic import command
+
+    with _UPGRADE_LOCK, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('vte-registry:schema'))"))
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create or migrate the registry tables: the migrations are the one way to a schema."""
+    upgrade(engine)
 
 
 def to_table_row(record: RegistryRecord) -> SQLModel:
@@ -177,6 +206,13 @@ def load_submission(path: Path, url: str | None = None, engine: Engine | None = 
     from registry.validation.staging import staging_metadata
     from registry.validation.validate import checked_submission
 
+    probe = engine or make_engine(url)
+    try:  # a database that is down should say so now, not after the validation
+        with probe.connect():
+            pass
+    finally:
+        if engine is None:
+            probe.dispose()
     with checked_submission(Path(path), progress) as checked:
         report = checked.report
         if not report.ok:

@@ -50,22 +50,48 @@ def pg_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
+@dataclass(frozen=True)
+class Database:
+    """A database for one test: its URL (for subprocesses) and an engine on it."""
+
+    url: str
+    engine: Engine
+
+
+def pg_url_for(schema: str) -> str:
+    """PG_URL with a search_path to ``schema``: tables land there, also in subprocesses."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def pg_schema(pg_engine: Engine, request: pytest.FixtureRequest) -> Iterator[Engine]:
+def pg_db(pg_engine: Engine, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A private PostgreSQL schema for one test, dropped afterwards."""
-    name = "t_" + request.node.name.lower().translate(
-        str.maketrans({c: "_" for c in "[]-. /:"})
-    )[:50]
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
     with pg_engine.begin() as connection:
         connection.execute(text(f'drop schema if exists "{name}" cascade'))
         connection.execute(text(f'create schema "{name}"'))
-    engine = store.make_engine(
-        PG_URL, connect_args={"options": f"-csearch_path={name}"}
-    )
-    yield engine
+    url = pg_url_for(name)
+    engine = store.make_engine(url)
+    yield Database(url, engine)
     engine.dispose()
     with pg_engine.begin() as connection:
         connection.execute(text(f'drop schema if exists "{name}" cascade'))
+
+
+@pytest.fixture
+def pg_schema(pg_db: Database) -> Engine:
+    return pg_db.engine
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    engine = store.make_engine(url)
+    yield Database(url, engine)
+    engine.dispose()
 
 
 @pytest.fixture

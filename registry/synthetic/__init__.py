@@ -4,10 +4,12 @@ injected on request (the ground truth goes to ``defects.json``)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from registry.models.ids import SITE_ID_PATTERN
 from registry.submission import Format, write_submission
 from registry.synthetic.cohort import Cohort, generate_cohort
 from registry.synthetic.defects import (
@@ -112,9 +114,17 @@ def synthesize(
     defects: float = 0.0,
     fmt: Format = "csv",
     progress: Callable[[int], None] | None = None,
+    site: str | None = None,
 ) -> SynthResult:
-    """Generate a cohort, inject defects if asked, and write it as a submission folder."""
-    cohort = generate_cohort(patients, seed, load_profile(profile), progress=progress)
+    """Generate a cohort, inject defects if asked, and write it as a submission folder.
+
+    ``site`` overrides the profile's site_id (e.g. to simulate several sites)."""
+    prof = load_profile(profile)
+    if site is not None:
+        prof = prof.model_copy(update={"cohort": prof.cohort.model_copy(update={"site_id": site})})
+        if not re.match(SITE_ID_PATTERN, site):
+            raise ProfileError(f"site {site!r} is not 3-8 upper-case letters or digits")
+    cohort = generate_cohort(patients, seed, prof, progress=progress)
     injected, file_defects = inject(cohort, defects, fmt) if defects > 0 else ([], FileDefects())
     files = write_cohort(cohort, folder, fmt, injected if defects > 0 else None, file_defects)
     return SynthResult(folder, files, cohort.counts(), injected)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the registry database (``vte-registry db upgrade``)."""

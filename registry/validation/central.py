@@ -1,0 +1,107 @@
+"""Validation of the registry database itself (``vte-registry validate --db URL``): the same
+suites, across all sites, on what has been loaded.
+
+On PostgreSQL the suites run in the database: views in a schema ``vte_validation`` give each
+registry table the staging columns (``_row`` null, ``_valid`` true) and ``_manifest`` lists each
+site with the data cutoff of its latest submission. A SQLite database is copied into a
+staging file first (SQLite views cannot span the two files). Findings name their site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from registry.models import TABLES
+from registry.store import SubmissionAudit, make_engine
+from registry.validation.expectations import run_suites
+from registry.validation.findings import Finding
+from registry.validation.report import Report
+from registry.validation.staging import MANIFEST_TABLE, staging_metadata
+
+__all__ = ["VIEW_SCHEMA", "validate_database"]
+
+VIEW_SCHEMA = "vte_validation"
+_MANIFEST_SQL = (
+    "SELECT DISTINCT s.site_id, s.data_cutoff_date FROM {base}submissions s "
+    "WHERE s.created_at = (SELECT MAX(x.created_at) FROM {base}submissions x "
+    "WHERE x.site_id = s.site_id)"
+)
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {spec.name: connection.execute(
+            select(func.count()).select_from(spec.table.__table__)).scalar() or 0  # type: ignore[attr-defined]
+            for spec in TABLES}
+
+
+def _postgres_views(engine: Engine) -> str:
+    """Create the views; returns the connection string that sees them first."""
+    with engine.begin() as connection:
+        base = connection.execute(text("SELECT current_schema()")).scalar()
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{VIEW_SCHEMA}"'))
+        for spec in TABLES:
+            connection.execute(text(
+                f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{spec.name}" AS SELECT t.*, '
+                f'CAST(NULL AS INTEGER) AS _row, TRUE AS _valid FROM "{base}"."{spec.name}" t'))
+        connection.execute(text(
+            f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{MANIFEST_TABLE}" AS '
+            + _MANIFEST_SQL.format(base=f'"{base}".')))
+    url = make_url(engine.url).update_query_dict(
+        {"options": f"-csearch_path={VIEW_SCHEMA},{base}"})
+    return url.render_as_string(hide_password=False)
+
+
+def _sqlite_copy(engine: Engine, target: Path) -> str:
+    """Copy the registry tables into a staging database; returns its connection string."""
+    metadata, tables = staging_metadata()
+    staging = make_engine(f"sqlite:///{target}")
+    metadata.create_all(staging)
+    with engine.connect() as source, staging.begin() as dest:
+        for spec in TABLES:
+            rows = [dict(r, _row=None, _valid=True) for r in
+                    source.execute(select(spec.table.__table__)).mappings()]  # type: ignore[attr-defined]
+            if rows:
+                dest.execute(tables[spec.name].insert(), rows)
+        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+        latest: dict[str, tuple] = {}
+        for row in source.execute(select(audit.c.site_id, audit.c.created_at,
+                                         audit.c.data_cutoff_date)):
+            if row.site_id not in latest or row.created_at > latest[row.site_id][0]:
+                latest[row.site_id] = (row.created_at, row.data_cutoff_date)
+        manifest = [{"site_id": site, "data_cutoff_date": cutoff}
+                    for site, (_, cutoff) in sorted(latest.items())]
+        if manifest:
+            dest.execute(tables[MANIFEST_TABLE].insert(), manifest)
+    staging.dispose()
+    return f"sqlite:///{target}"
+
+
+def _with_site(f: Finding) -> Finding:
+    site = (f.record_id or "").split("-", 1)[0]
+    return dataclasses.replace(f, message=f"site {site}: {f.message}") if site else f
+
+
+def validate_database(url: str | None = None) -> Report:
+    """Run every suite on the registry database at ``url`` (all sites)."""
+    started = time.perf_counter()
+    engine = make_engine(url)
+    try:
+        counts = _counts(engine)
+        if engine.dialect.name == "postgresql":
+            run = run_suites(_postgres_views(engine), "postgresql")
+        else:
+            with tempfile.TemporaryDirectory(prefix="vte-registry-db-") as tmp:
+                run = run_suites(_sqlite_copy(engine, Path(tmp) / "copy.sqlite"), "sqlite")
+        source = make_url(engine.url).render_as_string(hide_password=True)
+    finally:
+        engine.dispose()
+    return Report(source=source, site_id=None, submission_id=None, tables=counts,
+                  findings=[_with_site(f) for f in run.findings],
+                  seconds=round(time.perf_counter() - started, 2), kind="registry database")

@@ -1,0 +1,50 @@
+"""Validation of the registry database: the same suites, across sites, in PostgreSQL too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Database
+from sqlalchemy import text
+
+from registry.store import load_submission
+from registry.synthetic import synthesize
+from registry.validation.central import validate_database
+
+DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> Database:
+    return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    base = tmp_path_factory.mktemp("central")
+    return [synthesize(base / "x", 200, seed=31, site="SITEX").folder,
+            synthesize(base / "y", 150, seed=32, site="SITEY").folder]
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_database_validation_across_sites(db: Database, two_sites: list[Path]) -> None:
+    for folder in two_sites:
+        assert load_submission(folder, db.url).outcome == "loaded"
+    report = validate_database(db.url)
+    assert report.errors == 0, report.findings[:3]
+    assert report.tables["patients"] == 350
+    with db.engine.begin() as connection:  # corrupt one patient's phases, in the database
+        pid = connection.execute(text(
+            "SELECT patient_id FROM treatment_phases WHERE phase = 'consolidation' "
+            "AND patient_id LIKE 'SITEY-%' ORDER BY patient_id LIMIT 1")).scalar()
+        earlier = ("date(start_date, '-20 days')" if db.url.startswith("sqlite")
+                   else "start_date - 20")
+        connection.execute(text(
+            f"UPDATE treatment_phases SET start_date = {earlier} "
+            "WHERE phase = 'consolidation' AND patient_id = :pid"), {"pid": pid})
+    report = validate_database(db.url)
+    overlap = [f for f in report.findings if f.rule == "phase-overlap"]
+    assert len(overlap) == 1
+    assert overlap[0].record_id.startswith(pid) and overlap[0].message.startswith("site SITEY")
+    assert overlap[0].row is None  # rows of files do not exist in the database

@@ -1,0 +1,218 @@
+"""Loading: all or nothing, idempotent, site by site, audited; faults leave no trace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Database
+from sqlalchemy import Engine, func, select, text
+
+from registry.models import TABLES
+from registry.store import SubmissionAudit, load_submission
+from registry.synthetic import synthesize
+
+DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> Database:
+    return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("subs")
+    out = {
+        "a1": synthesize(base / "a1", 120, seed=1, site="SITEA").folder,
+        "a2": synthesize(base / "a2", 150, seed=2, site="SITEA").folder,
+        "b1": synthesize(base / "b1", 90, seed=3, site="SITEB").folder,
+        "bad": synthesize(base / "bad", 200, seed=4, site="SITEA", defects=0.02).folder,
+        "big": synthesize(base / "big", 4000, seed=5, site="SITEA").folder,
+    }
+    return out
+
+
+def _state(engine: Engine) -> dict[str, object]:
+    """Everything in the database, comparable: rows per table, their checksum, the audit."""
+    out: dict[str, object] = {}
+    with engine.connect() as connection:
+        for spec in (*TABLES,):
+            table = spec.table.__table__  # type: ignore[attr-defined]
+            if not engine.dialect.has_table(connection, table.name):
+                out[spec.name] = None
+                continue
+            rows = connection.execute(select(table).order_by(table.c[spec.id_field])).all()
+            out[spec.name] = (len(rows), hash(tuple(tuple(map(str, r)) for r in rows)))
+        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+        if engine.dialect.has_table(connection, "submissions"):
+            out["submissions"] = sorted(
+                (r.submission_id, r.outcome) for r in connection.execute(select(audit)))
+    return out
+
+
+def _count(engine: Engine, table: str, site: str | None = None) -> int:
+    spec = next(s for s in TABLES if s.name == table)
+    t = spec.table.__table__  # type: ignore[attr-defined]
+    query = select(func.count()).select_from(t)
+    if site:
+        query = query.where(t.c.patient_id.like(f"{site}-%"))
+    with engine.connect() as connection:
+        return connection.execute(query).scalar() or 0
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_load_replace_idempotent_and_audited(db: Database, submissions: dict[str, Path]) -> None:
+    first = load_submission(submissions["a1"], db.url)
+    assert first.outcome == "loaded"
+    assert _count(db.engine, "patients", "SITEA") == 120
+    assert load_submission(submissions["b1"], db.url).outcome == "loaded"
+    before_b = {t.name: _count(db.engine, t.name, "SITEB") for t in TABLES}
+    again = load_submission(submissions["a1"], db.url)
+    assert again.outcome == "unchanged"
+    newer = load_submission(submissions["a2"], db.url)
+    assert newer.outcome == "replaced"
+    assert _count(db.engine, "patients", "SITEA") == 150
+    assert {t.name: _count(db.engine, t.name, "SITEB") for t in TABLES} == before_b
+    with db.engine.connect() as connection:
+        audit = connection.execute(select(SubmissionAudit.__table__)).mappings().all()  # type: ignore[attr-defined]
+    assert [a["outcome"] for a in audit] == ["loaded", "loaded", "replaced"]
+    last = audit[-1]
+    hashes = json.loads(last["file_sha256"])
+    assert set(hashes) >= {"manifest.json", "patients.csv", "vte_events.csv"}
+    assert all(len(h) == 64 for h in hashes.values())
+    assert json.loads(last["row_counts"])["patients"] == 150
+    assert last["package_version"]
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_submission_with_errors_writes_nothing(db: Database, submissions: dict[str, Path]) -> None:
+    load_submission(submissions["b1"], db.url)
+    before = _state(db.engine)
+    result = load_submission(submissions["bad"], db.url)
+    assert result.outcome == "rejected" and result.report.errors > 0
+    assert _state(db.engine) == before
+
+
+def test_a_record_of_another_site_is_refused(sqlite_db: Database, tmp_path: Path,
+                                             submissions: dict[str, Path]) -> None:
+    mixed = tmp_path / "mixed"
+    shutil.copytree(submissions["a1"], mixed)
+    other = (submissions["b1"] / "patients.csv").read_text().splitlines()[1]
+    with (mixed / "patients.csv").open("a") as handle:
+        handle.write(other + "\n")
+    result = load_submission(mixed, sqlite_db.url)
+    assert result.outcome == "rejected"
+    assert any(f.rule == "site-mismatch" for f in result.report.findings)
+    assert _state(sqlite_db.engine).get("submissions") in (None, [])
+
+
+def test_reused_submission_id_and_older_submission(sqlite_db: Database, tmp_path: Path,
+                                                   submissions: dict[str, Path]) -> None:
+    from registry.store import LoadError
+
+    load_submission(submissions["a2"], sqlite_db.url)
+    same_id = tmp_path / "same-id"
+    shutil.copytree(submissions["a1"], same_id)
+    manifest = json.loads((submissions["a2"] / "manifest.json").read_text())
+    own = json.loads((same_id / "manifest.json").read_text())
+    own["submission_id"] = manifest["submission_id"]
+    (same_id / "manifest.json").write_text(json.dumps(own))
+    with pytest.raises(LoadError, match="already loaded with other files"):
+        load_submission(same_id, sqlite_db.url)
+    older = tmp_path / "older"
+    shutil.copytree(submissions["a1"], older)
+    own = json.loads((older / "manifest.json").read_text())
+    own["created_at"] = "2020-01-01T00:00:00+00:00"
+    (older / "manifest.json").write_text(json.dumps(own))
+    with pytest.raises(LoadError, match="newer submission"):
+        load_submission(older, sqlite_db.url)
+    assert _count(sqlite_db.engine, "patients") == 150
+
+
+def _cli(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ}
+    env.pop("VTE_REGISTRY_NO_WORKER", None)
+    return subprocess.Popen([sys.executable, "-m", "registry", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _writing(db: Database) -> bool:
+    """True while a load holds its write transaction open."""
+    if db.url.startswith("sqlite"):
+        # The rollback journal holds the pages the load transaction changed: once it is big,
+        # the old site's rows are deleted and new ones are going in.
+        journal = Path(db.url.removeprefix("sqlite:///") + "-journal")
+        try:
+            return journal.stat().st_size > 256 * 1024
+        except FileNotFoundError:
+            return False
+    with db.engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")).scalar())
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_sigkill_in_the_middle_of_a_load_leaves_the_database_as_before(
+    db: Database, submissions: dict[str, Path]
+) -> None:
+    load_submission(submissions["a1"], db.url)
+    load_submission(submissions["b1"], db.url)
+    before = _state(db.engine)
+    proc = _cli("load", str(submissions["big"]), "--db", db.url)
+    deadline = time.monotonic() + 240
+    while not _writing(db):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the load never started writing"
+        time.sleep(0.01)
+    time.sleep(0.2)  # well inside the transaction: thousands of rows written
+    assert proc.poll() is None, "the load finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    db.engine.dispose()
+    assert _state(db.engine) == before
+
+
+@pytest.mark.postgres
+def test_two_sites_load_at_the_same_time(pg_db: Database, submissions: dict[str, Path]) -> None:
+    # Two site pipelines, two processes, one empty database: both succeed, nothing lost.
+    procs = [_cli("load", str(submissions[key]), "--db", pg_db.url) for key in ("a1", "b1")]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert "loaded" in out
+    assert _count(pg_db.engine, "patients", "SITEA") == 120
+    assert _count(pg_db.engine, "patients", "SITEB") == 90
+    b1_rows = {t.name: _count(pg_db.engine, t.name, "SITEB") for t in TABLES}
+    assert sum(b1_rows.values()) == sum(1 for p in submissions["b1"].glob("*.csv")
+                                        for _ in p.open()) - len(TABLES)
+
+
+def test_threads_loading_at_once(sqlite_db: Database, submissions: dict[str, Path]) -> None:
+    results: dict[str, object] = {}
+
+    def run(key: str) -> None:
+        results[key] = load_submission(submissions[key], sqlite_db.url).outcome
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in ("a1", "b1")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {"a1": "loaded", "b1": "loaded"}
+
+
+def test_a_database_that_is_down_is_a_clear_error(submissions: dict[str, Path]) -> None:
+    proc = _cli("load", str(submissions["a1"]), "--db",
+                "postgresql+psycopg://postgres@127.0.0.1:5999/none")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "cannot reach the database" in err and "Traceback" not in err + out
