@@ -340,6 +340,65 @@ def survey_synth(
     console.print(f"wrote {respondents} survey responses to {path}", highlight=False)
 
 
+import_app = typer.Typer(help="Bring data in from other systems.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("redcap")
+def import_redcap_command(
+    export: Annotated[Path, typer.Argument(help="REDCap flat export (CSV) of the registry "
+                                                "project: raw or label headers.")],
+    out: OutDir,
+    site: Annotated[str | None, typer.Option(help="Site ID for the manifest (default: from "
+                                                  "the records).")] = None,
+    cutoff: Annotated[str | None, typer.Option(help="Data cutoff date YYYY-MM-DD for the "
+                                                    "manifest (default: today).")] = None,
+) -> None:
+    """Turn a REDCap export into a submission folder; what cannot be mapped is reported."""
+    import datetime as dt
+
+    from registry.redcap_records import import_redcap
+    from registry.validation.reading import UnusableInput
+    from registry.validation.report import Report
+    from registry.validation.report_text import print_report
+
+    try:
+        day = dt.date.fromisoformat(cutoff) if cutoff else None
+    except ValueError:
+        raise fail(f"--cutoff {cutoff!r} is not a date YYYY-MM-DD") from None
+    if not export.is_file():
+        raise fail(f"{export} does not exist")
+    try:
+        result = import_redcap(export, out, site, day)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    console.print(f"wrote {sum(result.counts.values())} records to {out}", highlight=False)
+    if result.findings:
+        print_report(Report(str(export), site, None, result.counts, result.findings,
+                            kind="REDCap import"), console)
+        raise typer.Exit(1)
+
+
+@export_app.command("redcap-records")
+def export_redcap_records_command(
+    submission: Annotated[Path, typer.Argument(help="Submission folder or .zip.")],
+    out: Annotated[Path, typer.Argument(help="CSV file to write (REDCap import format).")],
+) -> None:
+    """Write a submission as records a REDCap project can import (raw values)."""
+    from registry.redcap_records import export_redcap_records
+    from registry.validation.reading import UnusableInput
+
+    try:
+        written, findings = export_redcap_records(submission, out)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    console.print(f"wrote {written} REDCap rows to {out}", highlight=False)
+    if findings:
+        for f in findings[:20]:
+            err_console.print(f"{f.rule}: {f.message}", highlight=False)
+        raise typer.Exit(1)
+
+
 db_app = typer.Typer(help="The registry database: schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
