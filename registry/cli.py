@@ -154,8 +154,7 @@ def validate(
         "--db", help="Validate the registry database at this URL instead (all sites; the "
                      "suites run inside PostgreSQL).")] = None,
 ) -> None:
-    """Validate a submission (or, with --db, the registry database): exit 0 without errors,
-    1 with errors, 2 if unusable."""
+    """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable)."""  # noqa: E501
     from sqlalchemy.exc import OperationalError
 
     from registry.validation.reading import UnusableInput
