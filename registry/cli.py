@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,6 +58,28 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+@contextmanager
+def failing_as_usage(where: Path | str, db_url: str | None = None) -> Iterator[None]:
+    """Turn the errors a user can cause (a folder that cannot be written, a database that
+    cannot be reached) into a one-line message and exit code 2."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OSError as exc:
+        raise fail(f"cannot write to {where}: {exc.strerror or exc}") from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise fail(f"cannot reach the database {_safe_url(db_url or '')}: {reason}") from None
+
+
+def _write_output(output: Path, text: str, what: str) -> None:
+    with failing_as_usage(output):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    err_console.print(f"{what} written to {output}", highlight=False)
+
+
 OutDir = Annotated[Path, typer.Argument(help="Folder to write into (created if missing).",
                                         file_okay=False)]
 
@@ -65,10 +89,8 @@ def export_schemas(out: OutDir) -> None:
     """JSON Schemas, data dictionary, REDCap dictionaries and datapackage.json."""
     from registry.export import write_schemas
 
-    try:
+    with failing_as_usage(out):
         written = write_schemas(out)
-    except OSError as exc:
-        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     console.print(f"wrote {len(written)} files to {out}")
 
 
@@ -77,11 +99,9 @@ def export_redcap(out: OutDir) -> None:
     """REDCap data dictionaries (registry CRF and survey) and the repeating-instruments list."""
     from registry.export.redcap import write_redcap_dictionaries
 
-    try:
+    with failing_as_usage(out):
         out.mkdir(parents=True, exist_ok=True)
         written = write_redcap_dictionaries(out)
-    except OSError as exc:
-        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     for path in written:
         console.print(f"wrote {path}")
 
@@ -91,11 +111,9 @@ def export_frictionless(out: OutDir) -> None:
     """A Frictionless datapackage.json describing a submission folder."""
     from registry.export.frictionless import write_datapackage
 
-    try:
+    with failing_as_usage(out):
         out.mkdir(parents=True, exist_ok=True)
         path = write_datapackage(out / "datapackage.json")
-    except OSError as exc:
-        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     console.print(f"wrote {path}")
 
 
@@ -134,12 +152,7 @@ def _emit_report(report: Any, fmt: ReportFormat, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"cannot write the report to {output}: {exc.strerror or exc}") from None
-    err_console.print(f"report written to {output}", highlight=False)
+    _write_output(output, text, "report")
 
 
 @app.command()
@@ -155,31 +168,31 @@ def validate(
                      "suites run inside PostgreSQL).")] = None,
 ) -> None:
     """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable)."""  # noqa: E501
-    from sqlalchemy.exc import OperationalError
-
     from registry.validation.reading import UnusableInput
-    from registry.validation.validate import validate_submission
 
     if (path is None) == (db is None):
         raise fail("give a submission PATH or --db URL (one of them)")
     status, say = _progress(err_console)
     try:
-        if db is not None:
-            from registry.validation.central import validate_database
-
-            report = validate_database(db)
-        elif status is not None:
-            with status:
-                report = validate_submission(path, progress=say)  # type: ignore[arg-type]
-        else:
-            report = validate_submission(path)  # type: ignore[arg-type]
+        with failing_as_usage(path or "", db):
+            report = _validate(path, db, status, say)
     except UnusableInput as exc:
         raise fail(str(exc)) from None
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise fail(f"cannot reach the database {_safe_url(db or '')}: {reason}") from None
     _emit_report(report, fmt, output)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _validate(path: Path | None, db: str | None, status: Any, say: Any) -> Any:
+    from registry.validation.validate import validate_submission
+
+    if db is not None:
+        from registry.validation.central import validate_database
+
+        return validate_database(db)
+    if status is not None:
+        with status:
+            return validate_submission(path, progress=say)  # type: ignore[arg-type]
+    return validate_submission(path)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -190,8 +203,6 @@ def load(
         "--report", help="Also write the validation report (HTML) to this file.")] = None,
 ) -> None:
     """Validate, then load into the database in one transaction (all or nothing)."""
-    from sqlalchemy.exc import OperationalError
-
     from registry.store import LoadError, database_url, load_submission
     from registry.validation.reading import UnusableInput
     from registry.validation.report_html import render_html
@@ -200,20 +211,18 @@ def load(
     url = database_url(db)
     status, say = _progress(err_console)
     try:
-        if status is not None:
-            with status:
-                result = load_submission(path, url, progress=say)
-        else:
-            result = load_submission(path, url)
+        with failing_as_usage(path, url):
+            if status is not None:
+                with status:
+                    result = load_submission(path, url, progress=say)
+            else:
+                result = load_submission(path, url)
     except UnusableInput as exc:
         raise fail(str(exc)) from None
     except LoadError as exc:
         raise fail(str(exc), 1) from None
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise fail(f"cannot reach the database {_safe_url(url)}: {reason}") from None
     if report_file is not None:
-        report_file.write_text(render_html(result.report), encoding="utf-8")
+        _write_output(report_file, render_html(result.report), "report")
     if result.outcome == "rejected":
         print_report(result.report, console)
         err_console.print(f"[bold red]not loaded:[/] {result.message}", highlight=False)
@@ -247,18 +256,20 @@ def demo(
     from registry.validation.report_text import print_report
 
     submission = out / "submission"
-    if submission.exists():
-        shutil.rmtree(submission)
-    result = synthesize(submission, patients, seed)
-    console.print(f"1. generated {patients} synthetic patients "
-                  f"({sum(result.counts.values())} records) in {submission}", highlight=False)
     url = database_url(db)
-    loaded = load_submission(submission, url)
-    report = loaded.report
-    html = out / "report.html"
-    html.write_text(render_html(report), encoding="utf-8")
-    (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n",
-                                     encoding="utf-8")
+    with failing_as_usage(out, url):
+        if submission.exists():
+            shutil.rmtree(submission)
+        result = synthesize(submission, patients, seed)
+        console.print(f"1. generated {patients} synthetic patients "
+                      f"({sum(result.counts.values())} records) in {submission}",
+                      highlight=False)
+        loaded = load_submission(submission, url)
+        report = loaded.report
+        html = out / "report.html"
+        html.write_text(render_html(report), encoding="utf-8")
+        (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n",
+                                         encoding="utf-8")
     console.print(f"2. validated: {report.errors} errors, {report.warnings} warnings "
                   f"({report.seconds:.1f} s)", highlight=False)
     console.print(f"3. {loaded.message} into {_safe_url(url)}", highlight=False)
@@ -300,15 +311,13 @@ def synth(
                         console=err_console, disable=not err_console.is_terminal,
                         transient=True)
     try:
-        with progress:
+        with failing_as_usage(out), progress:
             task = progress.add_task("patients", total=patients)
             result = synthesize(out, patients, seed, profile, defects, fmt.value,
                                 progress=lambda done: progress.update(task, completed=done),
                                 site=site)
     except ProfileError as exc:
         raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     rows = sum(result.counts.values())
     console.print(f"wrote {patients} patients ({rows} records) to {out}", highlight=False)
     if defects > 0:
@@ -330,12 +339,11 @@ def survey_synth(
     from registry.synthetic.survey import generate_survey, load_survey_profile, write_survey
 
     try:
-        rows = generate_survey(respondents, seed, load_survey_profile(profile))
-        path = write_survey(out, rows)
+        with failing_as_usage(out):
+            path = write_survey(out, generate_survey(respondents, seed,
+                                                     load_survey_profile(profile)))
     except ProfileError as exc:
         raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     console.print(f"wrote {respondents} survey responses to {path}", highlight=False)
 
 
@@ -406,17 +414,13 @@ app.add_typer(db_app, name="db")
 def db_upgrade(db: DbOption = None,
                revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
     """Create or migrate the registry schema (Alembic) to the newest revision."""
-    from sqlalchemy.exc import OperationalError
-
     from registry.store import database_url, make_engine, upgrade
 
     url = database_url(db)
     engine = make_engine(url)
     try:
-        upgrade(engine, revision)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise fail(f"cannot reach the database {_safe_url(url)}: {reason}") from None
+        with failing_as_usage(url, url):
+            upgrade(engine, revision)
     finally:
         engine.dispose()
     console.print(f"{_safe_url(url)} is at revision {revision}", highlight=False)
@@ -478,12 +482,7 @@ def survey_summarize(
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    err_console.print(f"summary written to {output}", highlight=False)
+    _write_output(output, text, "summary")
 
 
 @export_app.command("samples")
@@ -491,10 +490,8 @@ def export_samples(out: OutDir) -> None:
     """The small sample submission and survey export kept in synthetic/ (OUT = synthetic)."""
     from registry.synthetic import write_samples
 
-    try:
+    with failing_as_usage(out):
         written = write_samples(out)
-    except OSError as exc:
-        raise fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     console.print(f"wrote {len(written)} files under {out}", highlight=False)
 
 
