@@ -1,7 +1,7 @@
 """Stage 2 in a second process, started first, so that importing Great Expectations
 (3-4 s) overlaps with reading and record conformance instead of following them.
 
-The worker is ``python -m registry.validation.worker``, talking pickles over its stdin and
+The worker is ``python -m registry.validation.worker_main``, talking pickles over its stdin and
 stdout: unlike multiprocessing's spawn, it never re-imports the caller's ``__main__`` (so
 site scripts need no ``if __name__ == "__main__"`` guard).
 """
@@ -34,7 +34,7 @@ class SuiteWorker:
                                             if p)
         env.setdefault("GX_ANALYTICS_ENABLED", "false")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "registry.validation.worker"],
+            [sys.executable, "-m", "registry.validation.worker_main"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
 
@@ -90,9 +90,3 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
         reply = SuiteError(f"{type(exc).__name__}: {exc}")
     pickle.dump(reply, replies)
     replies.flush()
-
-
-if __name__ == "__main__":
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but the reply may reach the parent's pipe
-    _serve(sys.stdin.buffer, out)
