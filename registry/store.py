@@ -33,7 +33,6 @@ __all__ = [
     "load_submission",
     "make_engine",
     "read_table",
-    "to_table_row",
     "write_records",
 ]
 
@@ -99,11 +98,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def create_schema(engine: Engine) -> None:
     """Create or migrate the registry tables: the migrations are the one way to a schema."""
     upgrade(engine)
-
-
-def to_table_row(record: RegistryRecord) -> SQLModel:
-    """The ORM object for one validated record (table classes do not validate again)."""
-    return table_spec(record.table_name).table(**record.__dict__)
 
 
 def write_records(connection: Connection, name: str, records: Iterable[RegistryRecord]) -> int:

@@ -61,7 +61,6 @@ __all__ = [
     "VteEvent",
     "VteEventRecord",
     "pseudonymize",
-    "registry_metadata",
     "table_spec",
 ]
 
@@ -111,8 +110,3 @@ def table_spec(name: str) -> TableSpec:
         return _BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLE_NAMES)}") from None
-
-
-def registry_metadata() -> object:
-    """SQLAlchemy metadata holding the registry tables (and the survey table)."""
-    return SQLModel.metadata

@@ -130,7 +130,3 @@ class RegistryRecord(SQLModel):
         """
         cls.__pydantic_custom_init__ = False
         cls.model_rebuild(force=True)
-
-    @classmethod
-    def required_fields(cls) -> list[str]:
-        return [name for name, info in cls.model_fields.items() if info.is_required()]

@@ -39,10 +39,6 @@ class TableParse:
     records: list[tuple[int, RegistryRecord]] = field(default_factory=list)
     errors: list[tuple[int, FieldError]] = field(default_factory=list)
 
-    @property
-    def failed_rows(self) -> set[int]:
-        return {index for index, _ in self.errors}
-
 
 _TYPE_ERRORS = ("_parsing", "_type", "date_from_datetime", "finite_number", "int_from_float")
 _RANGE_ERRORS = (

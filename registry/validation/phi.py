@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
 from functools import cache
 
 __all__ = ["FREE_TEXT_FIELDS", "mask", "scan_text"]
@@ -91,7 +90,3 @@ def mask(text: str | None) -> str | None:
     return re.sub(r"(?<=\w)\w", "*", text)
 
 
-def scan_values(values: Iterable[tuple[int, str | None]]) -> Iterable[tuple[int, list[str]]]:
-    for index, value in values:
-        if kinds := scan_text(value):
-            yield index, kinds
