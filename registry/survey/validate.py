@@ -11,7 +11,7 @@ from registry.models.survey import threshold_inconsistent
 from registry.survey.reading import SurveyExport, read_survey
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
-from registry.validation.phi import FREE_TEXT_FIELDS, mask, scan_text
+from registry.validation.phi import FREE_TEXT_FIELDS, mask_free_text, phi_findings
 from registry.validation.report import Report
 
 __all__ = ["TABLE", "check_survey", "validate_survey"]
@@ -70,17 +70,8 @@ def check_survey(path: Path) -> tuple[Report, list[SurveyResponseRecord]]:
                 field="q32_plt_hold_threshold", value=record.q32_plt_hold_threshold))
     columns = {f: [row.get(f, "") for row in rows] for f in FREE_TEXT_FIELDS[TABLE]}
     columns.update(unknown)
-    for column, values in columns.items():
-        for index, value in enumerate(values):
-            if kinds := scan_text(value):
-                findings.append(finding(
-                    "phi-suspected", f"looks like a direct identifier ({', '.join(kinds)}): "
-                    "remove it", table=TABLE, row=index + 1,
-                    record_id=rows[index].get("response_id") or None, field=column,
-                    value=mask(value)))
-    free = set(FREE_TEXT_FIELDS[TABLE]) | set(unknown)
-    findings = [f if f.field not in free or f.rule == "phi-suspected"
-                else Finding(**{**f.to_dict(), "value": mask(f.value)}) for f in findings]
+    findings += phi_findings(TABLE, columns, [row.get("response_id") or None for row in rows])
+    findings = mask_free_text(findings, {(TABLE, column) for column in columns})
     report = Report(source=str(path), site_id=None, submission_id=None,
                     tables={TABLE: len(rows)}, findings=findings,
                     seconds=round(time.perf_counter() - started, 2), kind="survey export")

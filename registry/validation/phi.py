@@ -8,11 +8,15 @@ synthetic defects use. Reports never repeat a suspected identifier: ``mask`` it.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+from collections.abc import Mapping, Sequence
 from functools import cache
 
-__all__ = ["FREE_TEXT_FIELDS", "mask", "scan_text"]
+from registry.validation.findings import Finding, finding
+
+__all__ = ["FREE_TEXT_FIELDS", "mask", "mask_free_text", "phi_findings", "scan_text"]
 
 #: Free-text fields per table (where identifiers could be typed in).
 FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -90,3 +94,26 @@ def mask(text: str | None) -> str | None:
     return re.sub(r"(?<=\w)\w", "*", text)
 
 
+def phi_findings(table: str, columns: Mapping[str, Sequence[str | None]],
+                 record_ids: Sequence[str | None] | None = None) -> list[Finding]:
+    """``phi-suspected`` findings for ``columns`` (column -> values by data row), values
+    masked. ``record_ids`` (by row) also names rows; without it (a manifest) there are none."""
+    out = []
+    for column, values in columns.items():
+        for index, value in enumerate(values):
+            if kinds := scan_text(value):
+                out.append(finding(
+                    "phi-suspected", f"looks like a direct identifier ({', '.join(kinds)}): "
+                    "remove it", table=table,
+                    row=None if record_ids is None else index + 1,
+                    record_id=None if record_ids is None else record_ids[index],
+                    field=column, value=mask(value)))
+    return out
+
+
+def mask_free_text(findings: list[Finding],
+                   free: set[tuple[str | None, str]]) -> list[Finding]:
+    """No finding repeats a free-text value (``(table, field)`` in ``free``) in clear."""
+    return [dataclasses.replace(f, value=mask(f.value))
+            if (f.table, f.field) in free and f.rule != "phi-suspected" else f
+            for f in findings]

@@ -19,7 +19,7 @@ from typing import Any
 from registry.models import Manifest, RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
-from registry.validation.phi import FREE_TEXT_FIELDS, mask, scan_text
+from registry.validation.phi import FREE_TEXT_FIELDS, mask_free_text, phi_findings
 from registry.validation.reading import RawTable, SubmissionReader, open_submission
 from registry.validation.report import Report
 from registry.validation.staging import Stager
@@ -60,38 +60,18 @@ def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, Registry
 
 
 def _phi_table(raw: RawTable) -> list[Finding]:
-    out = []
     id_field = table_spec(raw.name).id_field
     columns = {f: [row.get(f, "") for row in raw.rows]
                for f in FREE_TEXT_FIELDS.get(raw.name, ())}
     columns.update(raw.unknown_values)
-    for column, values in columns.items():
-        for index, value in enumerate(values):
-            if kinds := scan_text(value):
-                out.append(finding(
-                    "phi-suspected", f"looks like a direct identifier ({', '.join(kinds)}): "
-                    "remove it", table=raw.name, row=index + 1,
-                    record_id=raw.rows[index].get(id_field) or None, field=column,
-                    value=mask(value)))
-    return out
+    return phi_findings(raw.name, columns,
+                        [row.get(id_field) or None for row in raw.rows])
 
 
 def _phi_manifest(manifest_raw: dict[str, Any] | None) -> list[Finding]:
-    out = []
-    for column in FREE_TEXT_FIELDS["manifest"]:
-        value = (manifest_raw or {}).get(column)
-        if isinstance(value, str) and (kinds := scan_text(value)):
-            out.append(finding("phi-suspected", f"looks like a direct identifier "
-                               f"({', '.join(kinds)}): remove it", table="manifest",
-                               field=column, value=mask(value)))
-    return out
-
-
-def _masked(findings: list[Finding], free: set[tuple[str, str]]) -> list[Finding]:
-    """No finding repeats free text or an unknown column's value in clear."""
-    return [dataclasses.replace(f, value=mask(f.value))
-            if (f.table, f.field) in free and f.rule != "phi-suspected" else f
-            for f in findings]
+    columns = {column: [value] for column in FREE_TEXT_FIELDS["manifest"]
+               if isinstance(value := (manifest_raw or {}).get(column), str)}
+    return phi_findings("manifest", columns)
 
 
 @contextmanager
@@ -138,7 +118,7 @@ def checked_submission(path: Path | str, progress: Progress | None = None,
         engine.dispose()
         say("running expectation suites")
         run = worker.run(f"sqlite:///{stager.path}", "sqlite")
-        findings = _masked(findings + run.findings, free)
+        findings = mask_free_text(findings + run.findings, free)
         manifest = reader.manifest
         report = Report(
             source=str(path),
