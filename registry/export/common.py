@@ -40,6 +40,8 @@ class FieldFacts:
     exclusive_minimum: float | None
     max_length: int | None
     pattern: str | None
+    #: ``table.column`` this field references, if any.
+    foreign_key: str | None = None
 
     @property
     def required_text(self) -> str:
@@ -119,9 +121,14 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
         (m.pattern for m in info.metadata if hasattr(m, "pattern") and isinstance(m.pattern, str)),
         None,
     )
+    foreign_key = next(
+        (m.foreign_key for m in info.metadata if isinstance(getattr(m, "foreign_key", None), str)),
+        None,
+    )
     return FieldFacts(
         name=name,
         kind=kind,
+        foreign_key=foreign_key,
         required=info.is_required(),
         conditional=conditional_of(info),
         codes=codes,  # type: ignore[arg-type]

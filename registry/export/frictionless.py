@@ -43,30 +43,25 @@ def _field(facts: FieldFacts) -> dict[str, Any]:
     return out
 
 
-def _foreign_keys(record: Any) -> list[dict[str, Any]]:
+def _foreign_keys(facts: list[FieldFacts]) -> list[dict[str, Any]]:
     keys = []
-    for name, info in record.model_fields.items():
-        target = next(
-            (m.foreign_key for m in info.metadata
-             if isinstance(getattr(m, "foreign_key", None), str)),
-            None,
-        )
-        if target:
-            resource, column = target.split(".")
-            keys.append({"fields": name, "reference": {"resource": resource, "fields": column}})
+    for f in facts:
+        if f.foreign_key:
+            resource, column = f.foreign_key.split(".")
+            keys.append({"fields": f.name, "reference": {"resource": resource, "fields": column}})
     return keys
 
 
 def datapackage() -> dict[str, Any]:
     resources = []
     for spec in TABLES:
+        facts = [field_facts(n, i) for n, i in spec.record.model_fields.items()]
         schema: dict[str, Any] = {
-            "fields": [field_facts(n, i) for n, i in spec.record.model_fields.items()],
+            "fields": [_field(f) for f in facts],
             "missingValues": [""],
             "primaryKey": [spec.id_field],
         }
-        schema["fields"] = [_field(f) for f in schema["fields"]]
-        if fks := _foreign_keys(spec.record):
+        if fks := _foreign_keys(facts):
             schema["foreignKeys"] = fks
         resources.append({
             "name": spec.name,

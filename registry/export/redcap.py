@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from registry.export.common import GENERATED_NOTICE, FieldFacts, field_facts, write_text
-from registry.models import TABLES, TableSpec
+from registry.models import TABLES
 from registry.models.survey import ITEMS, Item
 from registry.models.survey import SurveyResponseRecord as _Survey
 
@@ -98,23 +98,15 @@ class RedcapVar:
     target: str | None = None
 
 
-def _foreign_key(spec: TableSpec, name: str) -> str | None:
-    info = spec.record.model_fields[name]
-    return next(
-        (m.foreign_key for m in info.metadata if isinstance(getattr(m, "foreign_key", None), str)),
-        None,
-    )
-
-
 def registry_variables() -> list[RedcapVar]:
     """Every registry field that has a REDCap variable, in dictionary order."""
     out: list[RedcapVar] = []
     for spec in TABLES:
-        for name in spec.record.model_fields:
+        for name, info in spec.record.model_fields.items():
             if spec.name != "patients" and name in (spec.id_field, "patient_id"):
                 continue  # made from the record ID and the repeat instance
             stem = _SHORT.get((spec.name, name), name)
-            fk = _foreign_key(spec, name)
+            fk = field_facts(name, info).foreign_key
             if fk and not fk.startswith("patients."):
                 stem = stem.removesuffix("_id")  # holds an instance number, not an ID
             variable = FORM_PREFIX[spec.name] + stem

@@ -4,14 +4,12 @@ self-contained HTML page with the charts embedded."""
 from __future__ import annotations
 
 import base64
-from functools import cache
 from pathlib import Path
-
-from jinja2 import Environment, Template, select_autoescape
 
 from registry.models.survey import ITEMS
 from registry.survey.charts import render_charts
 from registry.survey.summary import Summary
+from registry.templates import template
 
 __all__ = ["render_summary_html", "render_summary_text"]
 
@@ -40,14 +38,6 @@ def render_summary_text(summary: Summary) -> str:
     return "\n".join(out) + "\n"
 
 
-@cache
-def _template() -> Template:
-    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True,
-                      lstrip_blocks=True)
-    path = Path(__file__).resolve().parent.parent / "templates"
-    return env.from_string((path / "survey_summary.html.j2").read_text(encoding="utf-8"))
-
-
 def render_summary_html(summary: Summary, charts_dir: Path | None = None) -> str:
     from registry.version import __version__
 
@@ -56,7 +46,7 @@ def render_summary_html(summary: Summary, charts_dir: Path | None = None) -> str
     sections: dict[str, list] = {}
     for it in ITEMS:
         sections.setdefault(it.section, []).append((it, summary.items[it.id]))
-    return _template().render(s=summary, sections=sections, charts=charts,
+    return template("survey_summary.html.j2").render(s=summary, sections=sections, charts=charts,
                               version=__version__, by_labels=_by_labels())
 
 
