@@ -13,8 +13,9 @@ import dataclasses
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.engine import make_url
 
 from registry.models import TABLES
@@ -27,11 +28,15 @@ from registry.validation.staging import MANIFEST_TABLE, staging_metadata
 __all__ = ["VIEW_SCHEMA", "validate_database"]
 
 VIEW_SCHEMA = "vte_validation"
-_MANIFEST_SQL = (
-    "SELECT DISTINCT s.site_id, s.data_cutoff_date FROM {base}submissions s "
-    "WHERE s.created_at = (SELECT MAX(x.created_at) FROM {base}submissions x "
-    "WHERE x.site_id = s.site_id)"
-)
+def _latest_cutoffs() -> Select[Any]:
+    """Each site with the data cutoff of its latest loaded submission (the manifest of the
+    database), as one query for the PostgreSQL view and the SQLite copy alike."""
+    audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+    newer = audit.alias("newer")
+    latest = select(func.max(newer.c.created_at)).where(
+        newer.c.site_id == audit.c.site_id).scalar_subquery()
+    return (select(audit.c.site_id, audit.c.data_cutoff_date).distinct()
+            .where(audit.c.created_at == latest).order_by(audit.c.site_id))
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -50,9 +55,9 @@ def _postgres_views(engine: Engine) -> str:
             connection.execute(text(
                 f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{spec.name}" AS SELECT t.*, '
                 f'CAST(NULL AS INTEGER) AS _row, TRUE AS _valid FROM "{base}"."{spec.name}" t'))
-        connection.execute(text(
-            f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{MANIFEST_TABLE}" AS '
-            + _MANIFEST_SQL.format(base=f'"{base}".')))
+        query = _latest_cutoffs().compile(connection, compile_kwargs={"literal_binds": True})
+        connection.execute(text(  # names resolve in the registry's schema (search path)
+            f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{MANIFEST_TABLE}" AS {query}'))
     url = make_url(engine.url).update_query_dict(
         {"options": f"-csearch_path={VIEW_SCHEMA},{base}"})
     return url.render_as_string(hide_password=False)
@@ -69,14 +74,7 @@ def _sqlite_copy(engine: Engine, target: Path) -> str:
                     source.execute(select(spec.table.__table__)).mappings()]  # type: ignore[attr-defined]
             if rows:
                 dest.execute(tables[spec.name].insert(), rows)
-        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
-        latest: dict[str, tuple] = {}
-        for row in source.execute(select(audit.c.site_id, audit.c.created_at,
-                                         audit.c.data_cutoff_date)):
-            if row.site_id not in latest or row.created_at > latest[row.site_id][0]:
-                latest[row.site_id] = (row.created_at, row.data_cutoff_date)
-        manifest = [{"site_id": site, "data_cutoff_date": cutoff}
-                    for site, (_, cutoff) in sorted(latest.items())]
+        manifest = [dict(r) for r in source.execute(_latest_cutoffs()).mappings()]
         if manifest:
             dest.execute(tables[MANIFEST_TABLE].insert(), manifest)
     staging.dispose()
