@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from registry.version import SCHEMA_VERSION, __version__
 
@@ -32,8 +33,10 @@ survey_app = typer.Typer(help="The provider practice survey: synthetic responses
                          "and summaries.", no_args_is_help=True)
 app.add_typer(survey_app, name="survey")
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup off: every value printed may come from a submission (a cell holding "[/]" would be
+# read as markup and crash); styles are given as Text styles instead.
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 
 def _version(value: bool) -> None:
@@ -52,25 +55,29 @@ def _root(
     """ALL-VTE registry tools."""
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+def fail(message: str, code: int = 2, label: str = "error:") -> typer.Exit:
     """Print a one-line reason and return the Exit to raise (2 = unusable input or usage)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(Text.assemble((label, "bold red"), " ", message), highlight=False)
     return typer.Exit(code)
 
 
 @contextmanager
 def failing_as_usage(where: Path | str, db_url: str | None = None) -> Iterator[None]:
     """Turn the errors a user can cause (a folder that cannot be written, a database that
-    cannot be reached) into a one-line message and exit code 2."""
-    from sqlalchemy.exc import OperationalError
+    cannot be reached, opened or used) into a one-line message and exit code 2."""
+    from registry.store import DatabaseUnusable, explain_database_error
 
     try:
         yield
     except OSError as exc:
         raise fail(f"cannot write to {where}: {exc.strerror or exc}") from None
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise fail(f"cannot reach the database {_safe_url(db_url or '')}: {reason}") from None
+    except DatabaseUnusable as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:
+        message = explain_database_error(exc, db_url or "")
+        if message is None:
+            raise
+        raise fail(message) from None
 
 
 def _write_output(output: Path, text: str, what: str) -> None:
@@ -145,7 +152,7 @@ def _emit_report(report: Any, fmt: ReportFormat, output: Path | None) -> None:
     elif fmt == ReportFormat.html:
         text = render_html(report)
     else:
-        if output is None:
+        if output is None and console.is_terminal:
             print_report(report, console)
             return
         text = render_text(report)
@@ -201,9 +208,22 @@ def load(
     db: DbOption = None,
     report_file: Annotated[Path | None, typer.Option(
         "--report", help="Also write the validation report (HTML) to this file.")] = None,
+    allow_removal: Annotated[bool, typer.Option(
+        "--allow-removal", help="Let a newer submission remove records of its site that it "
+        "no longer holds (without it such a load is refused, exit 1).")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Validate and show what the load would add, change and remove; "
+        "write nothing.")] = False,
 ) -> None:
-    """Validate, then load into the database in one transaction (all or nothing)."""
-    from registry.store import LoadError, database_url, load_submission
+    """Validate, then load into the database in one transaction (all or nothing).
+
+    A newer submission of a site replaces the site's records; one that would remove records
+    needs --allow-removal. Exit 0 loaded (or unchanged), 1 errors or refused, 2 unusable.
+
+    Example: vte-registry load site-submission.zip --dry-run
+    """
+    from registry.loading import LoadError, LoadRefused, load_submission
+    from registry.store import database_url
     from registry.validation.reading import UnusableInput
     from registry.validation.report_html import render_html
     from registry.validation.report_text import print_report
@@ -212,33 +232,46 @@ def load(
     status, say = _progress(err_console)
     try:
         with failing_as_usage(path, url):
+            options = {"allow_removal": allow_removal, "dry_run": dry_run}
             if status is not None:
                 with status:
-                    result = load_submission(path, url, progress=say)
+                    result = load_submission(path, url, progress=say, **options)
             else:
-                result = load_submission(path, url)
+                result = load_submission(path, url, **options)
     except UnusableInput as exc:
         raise fail(str(exc)) from None
+    except LoadRefused as exc:
+        console.print(_changes_table(exc.changes))
+        raise fail(str(exc), 1, "not loaded:") from None
     except LoadError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc), 1, "not loaded:") from None
     if report_file is not None:
         _write_output(report_file, render_html(result.report), "report")
     if result.outcome == "rejected":
         print_report(result.report, console)
-        err_console.print(f"[bold red]not loaded:[/] {result.message}", highlight=False)
-        raise typer.Exit(1)
-    where = "" if result.outcome == "unchanged" else f" into {_safe_url(url)}"
+        raise fail(result.message, 1, "not loaded:")
+    if result.changes is not None and (dry_run or result.changes.removes):
+        console.print(_changes_table(result.changes))
+    where = "" if result.outcome in ("unchanged", "dry-run") else f" into {_safe_url(url)}"
     console.print(f"{result.message}{where}", highlight=False)
 
 
-def _safe_url(url: str) -> str:
-    """A database URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
+def _changes_table(changes: Any) -> Any:
+    from rich.table import Table
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "the database"
+    table = Table(title="what the load changes, by table", title_justify="left")
+    table.add_column("table")
+    for kind in ("added", "changed", "unchanged", "removed"):
+        table.add_column(kind, justify="right")
+    for name, counts in changes.tables.items():
+        table.add_row(name, *(f"{v:,}" for v in counts.to_dict().values()))
+    return table
+
+
+def _safe_url(url: str) -> str:
+    from registry.store import safe_url
+
+    return safe_url(url)
 
 
 @app.command()
@@ -250,7 +283,8 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """Generate a synthetic submission, validate it, load it, and show where the report is."""
-    from registry.store import database_url, load_submission
+    from registry.loading import load_submission
+    from registry.store import database_url
     from registry.synthetic import synthesize
     from registry.validation.report_html import render_html
     from registry.validation.report_text import print_report
@@ -417,12 +451,12 @@ def db_upgrade(db: DbOption = None,
     from registry.store import database_url, make_engine, upgrade
 
     url = database_url(db)
-    engine = make_engine(url)
-    try:
-        with failing_as_usage(url, url):
+    with failing_as_usage(url, url):
+        engine = make_engine(url)
+        try:
             upgrade(engine, revision)
-    finally:
-        engine.dispose()
+        finally:
+            engine.dispose()
     console.print(f"{_safe_url(url)} is at revision {revision}", highlight=False)
 
 
@@ -505,7 +539,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("VTE_REGISTRY_DEBUG") == "1":
             raise
-        err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-            "(set VTE_REGISTRY_DEBUG=1 for details and please report it)", highlight=False)
+        err_console.print(Text.assemble(
+            ("internal error:", "bold red"), f" {type(exc).__name__}: {exc} "
+            "(set VTE_REGISTRY_DEBUG=1 for details and please report it)"), highlight=False)
         raise SystemExit(2) from None

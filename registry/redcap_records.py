@@ -24,12 +24,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from registry import csvfile
 from registry.export.redcap import RedcapVar, registry_dictionary, registry_variables
 from registry.models import TABLES, table_spec
 from registry.submission import write_submission
 from registry.validation.findings import Finding, finding
 from registry.validation.reading import read_submission
-from registry.version import SCHEMA_VERSION, __version__
+from registry.version import __version__
 
 __all__ = ["ImportResult", "export_redcap_records", "import_redcap"]
 
@@ -181,7 +182,6 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
         "site_id": site_id,
         "submission_id": str(uuid.uuid5(uuid.NAMESPACE_URL,
                                         "redcap:" + hashlib.sha256(data).hexdigest())),
-        "schema_version": SCHEMA_VERSION,
         "data_cutoff_date": (cutoff or dt.datetime.now(dt.UTC).date()).isoformat(),
         "created_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "generator": f"all-vte-registry {__version__} REDCap import",
@@ -244,7 +244,7 @@ def export_redcap_records(submission: Path, out: Path) -> tuple[int, list[Findin
             lines.append(out_row)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer = csvfile.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(lines)
     return len(lines), findings

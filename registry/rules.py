@@ -63,6 +63,8 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
      "grade-5 event"),
     ("isth-inconsistent", "error", "conformance.computational",
      "bleeding meets major criteria but is not classed major"),
+    ("manifest-mismatch", "error", "conformance.relational",
+     "the manifest's table inventory disagrees with the files"),
     ("imaging-site-mismatch", "warning", "plausibility.atemporal",
      "imaging modality does not suit the thrombosis site"),
     ("dose-implausible", "warning", "plausibility.atemporal",

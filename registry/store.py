@@ -7,37 +7,93 @@ else a SQLite file ``vte_registry.sqlite`` in the working folder.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Text, delete, event, func, select, text
+from sqlalchemy import Connection, DateTime, Engine, Text, event, select, text
 from sqlmodel import Field, SQLModel, create_engine
 
-from registry.models import TABLES, RegistryRecord, table_spec
-from registry.version import __version__
+from registry.models import RegistryRecord, table_spec
 
 __all__ = [
     "DB_ENV_VAR",
     "DEFAULT_DB_FILE",
-    "LoadError",
-    "LoadResult",
+    "DatabaseUnusable",
     "SubmissionAudit",
     "create_schema",
     "database_url",
-    "load_submission",
+    "explain_database_error",
     "make_engine",
     "read_table",
+    "require_registry",
+    "safe_url",
     "write_records",
 ]
 
 DB_ENV_VAR = "VTE_REGISTRY_DB"
 DEFAULT_DB_FILE = "vte_registry.sqlite"
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be used as it is (the message says why and what to do)."""
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the database"
+
+
+def explain_database_error(exc: BaseException, url: str) -> str | None:
+    """One line that says what is wrong with the database and what to do; None when
+    ``exc`` is not about the database."""
+    from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
+
+    where = safe_url(url)
+    if isinstance(exc, NoSuchModuleError | ModuleNotFoundError):
+        return (f"no database driver for {where} ({exc}): use sqlite:///FILE or "
+                "postgresql+psycopg://USER@HOST:PORT/DB (psycopg comes with the package)")
+    if isinstance(exc, ArgumentError):
+        return (f"{url!r} is not a database URL; e.g. sqlite:///vte_registry.sqlite or "
+                "postgresql+psycopg://USER@HOST:5432/registry")
+    if not isinstance(exc, DatabaseError):
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    lowered = reason.lower()
+    if "database is locked" in lowered:
+        return (f"the database {where} is locked by another program (a load still "
+                "running?): wait for it to finish, then try again")
+    if "not a database" in lowered or "malformed" in lowered:
+        return f"{where} is not a registry database (not a SQLite file): give another --db"
+    if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
+        return (f"{where} holds no registry yet: run `vte-registry db upgrade` or load a "
+                "submission first")
+    if "unable to open database file" in lowered:
+        return f"cannot open {where}: does its folder exist, and may it be written?"
+    return f"cannot reach the database {where}: {reason}"
+
+
+def require_registry(engine: Engine) -> None:
+    """DatabaseUnusable unless ``engine``'s database holds the registry schema (reading an
+    empty or missing database would otherwise report "no rows", or create a file)."""
+    where = safe_url(engine.url.render_as_string(hide_password=False))
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not (
+            Path(database).is_file()):
+        raise DatabaseUnusable(f"there is no database at {where}: run `vte-registry db "
+                               "upgrade` or load a submission first")
+    with engine.connect() as connection:
+        if not engine.dialect.has_table(connection, "submissions"):
+            raise DatabaseUnusable(f"{where} holds no registry yet: run `vte-registry db "
+                                   "upgrade` or load a submission first")
 
 
 def database_url(url: str | None = None) -> str:
@@ -49,19 +105,38 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+#: How long a writer waits for another to finish on SQLite (a load of 100,000 patients
+#: writes for about half a minute) before it gives up with "database is locked".
+SQLITE_BUSY_SECONDS = 300
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLite enforces foreign keys only when asked, on every connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # The driver would commit before every CREATE/ALTER: take transactions over, so that
+    # schema creation and migration are one transaction (SQLAlchemy's "pysqlite
+    # serializable isolation / savepoints / transactional DDL" recipe).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE: take the write lock at the start, so that two writers queue (busy timeout)
+    # instead of both reading and then failing to upgrade their locks.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url`` (see ``database_url``), foreign keys enforced on SQLite too."""
+    """An engine for ``url`` (see ``database_url``): on SQLite with foreign keys enforced,
+    transactional schema changes and writers that wait for each other."""
     resolved = database_url(url)
+    if resolved.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_SECONDS)
     engine = create_engine(resolved, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -122,9 +197,7 @@ def read_table(engine: Engine, name: str) -> Sequence[RegistryRecord]:
         return [spec.record.model_validate(dict(row)) for row in rows]
 
 
-
-
-# --- loading ---------------------------------------------------------------------------------
+# --- the audit trail of loads (written by registry.loading) -----------------------------
 class SubmissionAudit(SQLModel, table=True):
     """The audit trail of loads: one row per submission written to the database."""
 
@@ -135,143 +208,15 @@ class SubmissionAudit(SQLModel, table=True):
     site_id: str = Field(index=True, max_length=8, description="manifest site_id")
     data_cutoff_date: dt.date = Field(description="manifest data_cutoff_date")
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=True),
-                                    description="manifest created_at")
+                                    description="manifest created_at, in UTC")
     loaded_at: dt.datetime = Field(sa_type=DateTime(timezone=True),
-                                   description="when this load committed")
+                                   description="when this load committed (UTC)")
     package_version: str = Field(max_length=40)
     outcome: str = Field(max_length=20, description="loaded (first for the site) or replaced")
     file_sha256: str = Field(sa_type=Text, description="JSON: file name -> SHA-256")
     row_counts: str = Field(sa_type=Text, description="JSON: table -> rows written")
-
-
-class LoadError(Exception):
-    """A load that was refused; nothing was written. The message says why."""
-
-
-@dataclass
-class LoadResult:
-    outcome: str  # loaded | replaced | unchanged | rejected
-    report: Any
-    message: str
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def _delete_site(connection: Connection, site_id: str) -> None:
-    for spec in reversed(TABLES):  # children first
-        table = spec.table.__table__  # type: ignore[attr-defined]
-        column = table.c.patient_id
-        connection.execute(delete(table).where(column.like(f"{site_id}-%")))
-
-
-def _lock_site(connection: Connection, site_id: str) -> None:
-    """Serialize loads of one site (PostgreSQL); SQLite locks the whole database anyway."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:site))"),
-                           {"site": f"vte-registry:{site_id}"})
-
-
-def _copy_table(source: Connection, target: Connection, name: str, staged: Any) -> int:
-    """Insert the conformant rows of a staged table into the registry table, in chunks."""
-    spec = table_spec(name)
-    table = staged[name]
-    order = [table.c._row]
-    if name == "vte_events":  # an event before the events that recur from it (FK per row)
-        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date,
-                 table.c._row]
-    query = (select(*[table.c[f] for f in spec.fields])
-             .where(table.c._valid.is_(True)).order_by(*order))
-    target_table = spec.table.__table__  # type: ignore[attr-defined]
-    written = 0
-    for chunk in source.execute(query).mappings().partitions(10_000):
-        rows = [dict(row) for row in chunk]
-        target.execute(target_table.insert(), rows)
-        written += len(rows)
-    return written
-
-
-def load_submission(path: Path, url: str | None = None, engine: Engine | None = None,
-                    progress: Any = None) -> LoadResult:
-    """Validate, then write everything in one transaction, or nothing.
-
-    A submission with error findings is rejected (nothing written). The same submission_id
-    again changes nothing. A newer submission of a site replaces all of that site's
-    records; other sites are untouched. Every load is recorded in ``submissions``.
-    """
-    from registry.validation.staging import staging_metadata
-    from registry.validation.validate import checked_submission
-
-    probe = engine or make_engine(url)
-    try:  # a database that is down should say so now, not after the validation
-        with probe.connect():
-            pass
-    finally:
-        if engine is None:
-            probe.dispose()
-    with checked_submission(Path(path), progress) as checked:
-        report = checked.report
-        if not report.ok:
-            return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
-        manifest = checked.manifest
-        assert manifest is not None  # a missing manifest is an error finding
-        site = manifest.site_id
-        _, staged = staging_metadata()
-        staging = create_engine(f"sqlite:///{checked.staging}")
-        own_engine = engine is None
-        engine = engine or make_engine(url)
-        try:
-            with staging.connect() as source:
-                for spec in TABLES:  # site isolation, whatever the rules say
-                    table = staged[spec.name]
-                    foreign = source.execute(
-                        select(func.count()).select_from(table).where(
-                            ~table.c.patient_id.like(f"{site}-%"))).scalar()
-                    if foreign:
-                        raise LoadError(f"{spec.name} holds {foreign} records of another site "
-                                        f"than {site}; nothing was loaded")
-                return _write(source, engine, manifest, checked.file_sha256, report, staged)
-        finally:
-            staging.dispose()
-            if own_engine:
-                engine.dispose()
-
-
-def _write(source: Connection, engine: Engine, manifest: Any, file_sha256: dict[str, str],
-           report: Any, staged: Any) -> LoadResult:
-    site = manifest.site_id
-    create_schema(engine)
-    with engine.begin() as connection:
-        _lock_site(connection, site)
-        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
-        hashes = json.dumps(file_sha256, sort_keys=True)
-        previous = connection.execute(
-            select(audit).where(audit.c.submission_id == str(manifest.submission_id))
-        ).mappings().first()
-        if previous is not None:
-            if previous["file_sha256"] == hashes:
-                return LoadResult("unchanged", report, f"submission {manifest.submission_id}"
-                                  " is already loaded; nothing changed")
-            raise LoadError(f"submission_id {manifest.submission_id} was already loaded "
-                            "with other files; give a new submission a new submission_id")
-        latest = connection.execute(
-            select(audit.c.created_at).where(audit.c.site_id == site)
-            .order_by(audit.c.created_at.desc()).limit(1)
-        ).scalar()
-        if latest is not None and _aware(latest) > manifest.created_at:
-            raise LoadError(f"a newer submission of {site} (created {latest}) is already "
-                            "loaded; an older one cannot replace it")
-        _delete_site(connection, site)
-        counts = {spec.name: _copy_table(source, connection, spec.name, staged)
-                  for spec in TABLES}
-        outcome = "replaced" if latest is not None else "loaded"
-        connection.execute(audit.insert().values(
-            submission_id=str(manifest.submission_id), site_id=site,
-            data_cutoff_date=manifest.data_cutoff_date, created_at=manifest.created_at,
-            loaded_at=dt.datetime.now(dt.UTC), package_version=__version__,
-            outcome=outcome, file_sha256=hashes, row_counts=json.dumps(counts)))
-    return LoadResult(outcome, report, f"{outcome} {sum(counts.values())} records of "
-                      f"{site} (submission {manifest.submission_id})", counts)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite returns naive timestamps for timezone-aware columns: they were stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    schema_version: str | None = Field(default=None, max_length=8,
+                                       description="manifest schema_version")
+    changes: str | None = Field(default=None, sa_type=Text,
+                                description="JSON: table -> added, changed, unchanged, "
+                                "removed records")

@@ -1,20 +1,31 @@
 """Submission folders on disk: one ``<table>.csv`` (or ``.parquet``) per table plus
-``manifest.json``. This module writes them; ``registry.validation.reading`` reads them."""
+``manifest.json`` with the inventory of the files (schema 1.1). This module writes them;
+``registry.validation.reading`` reads them."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
+from registry import csvfile
 from registry.export.common import field_facts
 from registry.models import TABLES
+from registry.version import SCHEMA_VERSION
 
-__all__ = ["MANIFEST_FILE", "Format", "format_value", "write_manifest", "write_submission"]
+__all__ = [
+    "MANIFEST_FILE",
+    "Format",
+    "file_sha256",
+    "format_value",
+    "inventory",
+    "write_manifest",
+    "write_submission",
+]
 
 MANIFEST_FILE = "manifest.json"
 Format = Literal["csv", "parquet"]
@@ -33,9 +44,33 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> Path:
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inventory(folder: Path, rows: Mapping[str, int]) -> dict[str, dict[str, Any]]:
+    """The manifest's ``tables``: every table with its data rows and its file's SHA-256
+    (null for a table with no rows and no file)."""
+    out: dict[str, dict[str, Any]] = {}
+    for spec in TABLES:
+        files = [p for p in (folder / f"{spec.name}.csv", folder / f"{spec.name}.parquet")
+                 if p.is_file()]
+        out[spec.name] = {"rows": int(rows.get(spec.name, 0)),
+                          "sha256": file_sha256(files[0]) if files else None}
+    return out
+
+
+def write_manifest(folder: Path, manifest: Mapping[str, Any],
+                   tables: Mapping[str, Mapping[str, Any]]) -> Path:
+    """manifest.json of schema SCHEMA_VERSION: ``manifest``'s keys plus the inventory."""
+    body = {**dict(manifest), "schema_version": SCHEMA_VERSION,
+            "tables": {name: dict(entry) for name, entry in tables.items()}}
     path = folder / MANIFEST_FILE
-    path.write_text(json.dumps(dict(manifest), indent=2) + "\n", encoding="utf-8", newline="\n")
+    path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8", newline="\n")
     return path
 
 
@@ -43,7 +78,7 @@ def _write_csv(path: Path, fields: list[str], rows: Iterable[Mapping[str, Any]],
                extra: list[str] | None = None, dropped: list[str] | None = None) -> None:
     header = [f for f in fields if f not in (dropped or [])] + (extra or [])
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csvfile.writer(handle)
         writer.writerow(header)
         writer.writerows([format_value(row.get(f)) for f in header] for row in rows)
 
@@ -85,7 +120,8 @@ def write_submission(
     extra_columns: Mapping[str, list[str]] | None = None,
     dropped_columns: Mapping[str, list[str]] | None = None,
 ) -> list[Path]:
-    """Write every table (header-only when empty) and the manifest; returns the files."""
+    """Write every table (header-only when empty) and the manifest with the inventory of
+    what was written; returns the files."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for spec in TABLES:
@@ -98,5 +134,6 @@ def write_submission(
             _write_csv(path, spec.fields, rows, (extra_columns or {}).get(spec.name),
                        (dropped_columns or {}).get(spec.name))
         written.append(path)
-    written.append(write_manifest(folder, manifest))
+    counts = {name: len(rows) for name, rows in tables.items()}
+    written.append(write_manifest(folder, manifest, inventory(folder, counts)))
     return written

@@ -8,7 +8,7 @@ import pytest
 from conftest import Database
 from sqlalchemy import text
 
-from registry.store import load_submission
+from registry.loading import load_submission
 from registry.synthetic import synthesize
 from registry.validation.central import validate_database
 

@@ -38,7 +38,7 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
 
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
-    assert result.exit_code == 0 and "schema 1.0" in result.output
+    assert result.exit_code == 0 and "schema 1.1" in result.output
 
 
 def test_export_schemas_writes_what_is_committed(tmp_path: Path) -> None:

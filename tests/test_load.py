@@ -16,8 +16,9 @@ import pytest
 from conftest import Database
 from sqlalchemy import Engine, func, select, text
 
+from registry.loading import load_submission
 from registry.models import TABLES
-from registry.store import SubmissionAudit, load_submission
+from registry.store import SubmissionAudit
 from registry.synthetic import synthesize
 
 DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -78,7 +79,7 @@ def test_load_replace_idempotent_and_audited(db: Database, submissions: dict[str
     before_b = {t.name: _count(db.engine, t.name, "SITEB") for t in TABLES}
     again = load_submission(submissions["a1"], db.url)
     assert again.outcome == "unchanged"
-    newer = load_submission(submissions["a2"], db.url)
+    newer = load_submission(submissions["a2"], db.url, allow_removal=True)
     assert newer.outcome == "replaced"
     assert _count(db.engine, "patients", "SITEA") == 150
     assert {t.name: _count(db.engine, t.name, "SITEB") for t in TABLES} == before_b
@@ -91,6 +92,9 @@ def test_load_replace_idempotent_and_audited(db: Database, submissions: dict[str
     assert all(len(h) == 64 for h in hashes.values())
     assert json.loads(last["row_counts"])["patients"] == 150
     assert last["package_version"]
+    assert last["schema_version"] == "1.1"
+    changes = json.loads(last["changes"])
+    assert changes["patients"] == {"added": 150, "changed": 0, "unchanged": 0, "removed": 120}
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
@@ -117,7 +121,7 @@ def test_a_record_of_another_site_is_refused(sqlite_db: Database, tmp_path: Path
 
 def test_reused_submission_id_and_older_submission(sqlite_db: Database, tmp_path: Path,
                                                    submissions: dict[str, Path]) -> None:
-    from registry.store import LoadError
+    from registry.loading import LoadError
 
     load_submission(submissions["a2"], sqlite_db.url)
     same_id = tmp_path / "same-id"
@@ -131,9 +135,9 @@ def test_reused_submission_id_and_older_submission(sqlite_db: Database, tmp_path
     older = tmp_path / "older"
     shutil.copytree(submissions["a1"], older)
     own = json.loads((older / "manifest.json").read_text())
-    own["created_at"] = "2020-01-01T00:00:00+00:00"
+    own["created_at"] = "2026-01-01T05:00:00+00:00"  # an hour before a2
     (older / "manifest.json").write_text(json.dumps(own))
-    with pytest.raises(LoadError, match="newer submission"):
+    with pytest.raises(LoadError, match="an older submission cannot replace a newer one"):
         load_submission(older, sqlite_db.url)
     assert _count(sqlite_db.engine, "patients") == 150
 
@@ -167,7 +171,7 @@ def test_sigkill_in_the_middle_of_a_load_leaves_the_database_as_before(
     load_submission(submissions["a1"], db.url)
     load_submission(submissions["b1"], db.url)
     before = _state(db.engine)
-    proc = _cli("load", str(submissions["big"]), "--db", db.url)
+    proc = _cli("load", str(submissions["big"]), "--db", db.url, "--allow-removal")
     deadline = time.monotonic() + 240
     while not _writing(db):
         assert proc.poll() is None, proc.communicate()

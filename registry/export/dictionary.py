@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
+from registry import csvfile
 from registry.export.common import GENERATED_NOTICE, field_facts, write_text
 from registry.models import TABLES, SurveyResponseRecord
 
@@ -43,7 +43,7 @@ def write_data_dictionary(path: Path) -> Path:
     """The CSV's first line is a ``#`` comment saying it is generated (read with comment='#')."""
     buffer = io.StringIO()
     buffer.write(f"# {GENERATED_NOTICE}\n")
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csvfile.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     writer.writerows(data_dictionary_rows())
     return write_text(path, buffer.getvalue())

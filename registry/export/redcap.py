@@ -10,12 +10,12 @@ the field names with a per-form prefix, because REDCap needs names unique across
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from registry import csvfile
 from registry.export.common import GENERATED_NOTICE, FieldFacts, field_facts, write_text
 from registry.models import TABLES
 from registry.models.survey import ITEMS, Item
@@ -289,7 +289,7 @@ def survey_dictionary() -> list[dict[str, str]]:
 
 def _csv(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer = csvfile.DictWriter(buffer, fieldnames=list(columns))
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, String
 
 __all__ = [
     "CODE",
+    "EARLIEST_DATE",
     "All",
     "AtLeast",
     "Below",
@@ -39,6 +40,11 @@ __all__ = [
 #: Column type of code fields: the code text (native ENUM types would tie PostgreSQL
 #: migrations to every code-list change, and SQLAlchemy would store member names).
 CODE = String(40)
+
+#: The earliest date any field may hold: ALL diagnosed from 2000-01-01 (spec, patients), and
+#: no date allowed more than 30 days before diagnosis (catheter insertion, VTE events). Dates
+#: with no relative bound in the spec (lab, thrombophilia sample, bleed) get the same floor.
+EARLIEST_DATE = dt.date(1999, 12, 2)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Dates in another layout (03/01/2021, 2021/3/1, 2021-03-01T00:00): right idea, wrong layout.
@@ -84,10 +90,20 @@ def _flag(value: Any) -> Any:
     raise PydanticCustomError("type-error", "expected true or false (or 1/0, yes/no)")
 
 
-#: A calendar date, read strictly as ``YYYY-MM-DD``.
+def _not_before_floor(value: dt.date) -> dt.date:
+    if value < EARLIEST_DATE:
+        raise PydanticCustomError(
+            "out-of-range", "before {floor}, the earliest date of the registry",
+            {"floor": EARLIEST_DATE.isoformat()},
+        )
+    return value
+
+
+#: A calendar date, read strictly as ``YYYY-MM-DD``, not before ``EARLIEST_DATE``.
 Date = Annotated[
     dt.date,
     BeforeValidator(_iso_date),
+    AfterValidator(_not_before_floor),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 #: A boolean, read from ``true``/``false``, ``1``/``0`` or ``yes``/``no``.

@@ -11,7 +11,12 @@ from registry.models.survey import threshold_inconsistent
 from registry.survey.reading import SurveyExport, read_survey
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
-from registry.validation.phi import FREE_TEXT_FIELDS, mask_free_text, phi_findings
+from registry.validation.phi import (
+    FREE_TEXT_FIELDS,
+    mask_free_text,
+    mask_identifiers,
+    phi_findings,
+)
 from registry.validation.report import Report
 
 __all__ = ["TABLE", "check_survey", "validate_survey"]
@@ -71,7 +76,8 @@ def check_survey(path: Path) -> tuple[Report, list[SurveyResponseRecord]]:
     columns = {f: [row.get(f, "") for row in rows] for f in FREE_TEXT_FIELDS[TABLE]}
     columns.update(unknown)
     findings += phi_findings(TABLE, columns, [row.get("response_id") or None for row in rows])
-    findings = mask_free_text(findings, {(TABLE, column) for column in columns})
+    findings = mask_identifiers(
+        mask_free_text(findings, {(TABLE, column) for column in columns}))
     report = Report(source=str(path), site_id=None, submission_id=None,
                     tables={TABLE: len(rows)}, findings=findings,
                     seconds=round(time.perf_counter() - started, 2), kind="survey export")

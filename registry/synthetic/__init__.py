@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.models.ids import SITE_ID_PATTERN
-from registry.submission import Format, write_submission
+from registry.submission import Format, inventory, write_manifest, write_submission
 from registry.synthetic.cohort import Cohort, generate_cohort
 from registry.synthetic.defects import (
     ENCODING_MARKER,
@@ -44,27 +44,38 @@ class SynthResult:
     defects: list[Defect]
 
 
-def _apply_file_defects(folder: Path, fmt: Format, files: FileDefects) -> None:
+def _apply_file_defects(folder: Path, fmt: Format, files: FileDefects,
+                        manifest: dict[str, object], counts: dict[str, int]) -> None:
+    """Damage the written files as the defects say; the manifest lists the files as the
+    export made them (so a file damaged in transit, ``unreadable``, no longer matches)."""
     for table in files.latin1_tables:
         path = folder / f"{table}.csv"
         path.write_bytes(path.read_bytes().replace(ENCODING_MARKER.encode(), LATIN1_TEXT))
+    if fmt == "parquet":
+        _parquet_columns(folder, files)
+    listed = inventory(folder, counts)  # the export's view, before any damage in transit
+    write_manifest(folder, {k: v for k, v in manifest.items() if k != "tables"}, listed)
+    for name, table in files.stray_files.items():
+        (folder / name).write_bytes((folder / f"{table}.{fmt}").read_bytes())
     for table in files.unreadable:
         path = folder / f"{table}.{fmt}"
         data = path.read_bytes()
         # A damaged file: cut short and filled with NUL bytes, as a failed copy leaves it.
         path.write_bytes(data[: max(len(data) // 3, 8)] + b"\x00" * 64)
-    if fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        for table in {**files.extra_columns, **files.dropped_columns}:
-            path = folder / f"{table}.parquet"
-            data = pq.read_table(path)
-            for column in files.dropped_columns.get(table, []):
-                data = data.drop_columns([column])
-            for column in files.extra_columns.get(table, []):
-                data = data.append_column(column, pa.array([None] * data.num_rows, pa.string()))
-            pq.write_table(data, path, compression="zstd")
+
+def _parquet_columns(folder: Path, files: FileDefects) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for table in {**files.extra_columns, **files.dropped_columns}:
+        path = folder / f"{table}.parquet"
+        data = pq.read_table(path)
+        for column in files.dropped_columns.get(table, []):
+            data = data.drop_columns([column])
+        for column in files.extra_columns.get(table, []):
+            data = data.append_column(column, pa.array([None] * data.num_rows, pa.string()))
+        pq.write_table(data, path, compression="zstd")
 
 
 def write_cohort(
@@ -77,7 +88,8 @@ def write_cohort(
         extra_columns=files.extra_columns if fmt == "csv" else None,
         dropped_columns=files.dropped_columns if fmt == "csv" else None,
     )
-    _apply_file_defects(folder, fmt, files)
+    if files != FileDefects():
+        _apply_file_defects(folder, fmt, files, cohort.manifest, cohort.counts())
     if defects is not None:
         path = folder / DEFECTS_FILE
         path.write_text(json.dumps([d.to_dict() for d in defects], indent=1) + "\n",

@@ -30,7 +30,7 @@ from registry.synthetic.thrombophilia_tests import add_thrombophilia_tests, draw
 from registry.synthetic.treatment_phases import add_phases
 from registry.synthetic.vte_assessments import add_assessments
 from registry.synthetic.vte_events import add_events, event_hazard_scale, relative_risk
-from registry.version import SCHEMA_VERSION, __version__
+from registry.version import __version__
 
 __all__ = ["Cohort", "generate_cohort"]
 
@@ -155,7 +155,6 @@ def generate_cohort(
     manifest = {
         "site_id": prof.cohort.site_id,
         "submission_id": str(uuid.UUID(faker.uuid4())),
-        "schema_version": SCHEMA_VERSION,
         "data_cutoff_date": cutoff.isoformat(),
         # A fixed time (the day after the cutoff) keeps the manifest reproducible too.
         "created_at": dt.datetime.combine(cutoff + days(1), dt.time(6, 0),

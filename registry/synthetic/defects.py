@@ -34,6 +34,7 @@ ID_FIELDS = {
 ENCODING_MARKER = "@@latin-1@@"
 LATIN1_TEXT = "Hospital Ni\u00f1o Jes\u00fas".encode("latin-1")
 UNREADABLE_TABLE = "vte_assessments"  # nothing references it: losing it hides nothing else
+STRAY_TABLE = "vte_events"  # a copy of it, under another name, is left in the folder
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class FileDefects:
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     latin1_tables: set[str] = field(default_factory=set)
     unreadable: set[str] = field(default_factory=set)
+    #: Files the manifest does not list (left over from another export): name -> table copied.
+    stray_files: dict[str, str] = field(default_factory=dict)
 
 
 class _Patient:
@@ -484,6 +487,12 @@ def _unreadable(ctx: _Ctx) -> Defect:
     return Defect("unreadable-file", UNREADABLE_TABLE, None, None)
 
 
+def _stray_file(ctx: _Ctx) -> Defect:
+    name = f"{STRAY_TABLE}_old.{ctx.fmt}"
+    ctx.files.stray_files[name] = STRAY_TABLE
+    return Defect("manifest-mismatch", "manifest", None, name)
+
+
 def _completeness(ctx: _Ctx) -> Defect | None:
     rows = ctx.cohort.tables["patients"]
     if len(rows) < 20:
@@ -534,6 +543,7 @@ TABLE_DEFECTS: dict[str, Callable[[_Ctx], Defect | None]] = {
     "unknown-column": _unknown_column,
     "missing-column": _missing_column,
     "unreadable-file": _unreadable,
+    "manifest-mismatch": _stray_file,
 }
 DEFECT_RULES: tuple[str, ...] = (*TABLE_DEFECTS, *PATIENT_DEFECTS)
 

@@ -8,7 +8,6 @@ error findings.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tomllib
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from registry import csvfile
 from registry.models.survey import EXPORT_FILE, ITEMS, Item, checkbox_column, item
 from registry.submission import format_value
 from registry.synthetic.draw import Draw
@@ -215,7 +215,7 @@ def write_survey(folder: Path, rows: list[dict[str, Any]]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SURVEY_FILE
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csvfile.writer(handle)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.engine import make_url
 
 from registry.models import TABLES
-from registry.store import SubmissionAudit, make_engine
+from registry.store import SubmissionAudit, make_engine, require_registry
 from registry.validation.expectations import run_suites
 from registry.validation.findings import Finding
 from registry.validation.report import Report
@@ -91,6 +91,7 @@ def validate_database(url: str | None = None) -> Report:
     started = time.perf_counter()
     engine = make_engine(url)
     try:
+        require_registry(engine)
         counts = _counts(engine)
         if engine.dialect.name == "postgresql":
             run = run_suites(_postgres_views(engine), "postgresql")

@@ -1,9 +1,15 @@
 """The PHI scan: direct identifiers in free text (rule ``phi-suspected``).
 
 Looks for person names, MRN-like numbers, phone numbers, e-mail addresses, SSNs, street
-addresses and full dates (birth dates) in every free-text field and every unknown column.
-Name and street-suffix vocabularies come from Faker's en_US data, the same source the
-synthetic defects use. Reports never repeat a suspected identifier: ``mask`` it.
+addresses and full dates (birth dates) in every free-text field and every unknown column,
+in English and Spanish (the registry's sites include Spanish-speaking ones). Name and
+street vocabularies come from Faker's en_US, es_MX and es_ES data, the same source the
+synthetic defects and ``benchmarks/phi.py`` use.
+
+Every pattern does bounded work per position (bounded repeats, anchored starts), and a value
+longer than ``MAX_SCANNED_CHARS`` is not scanned but reported: so no value, however long
+or strange, can make the scan slow. Reports never repeat a suspected identifier: ``mask``
+it, wherever it appears (``mask_identifiers``).
 """
 
 from __future__ import annotations
@@ -14,9 +20,18 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 
+from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
 from registry.validation.findings import Finding, finding
 
-__all__ = ["FREE_TEXT_FIELDS", "mask", "mask_free_text", "phi_findings", "scan_text"]
+__all__ = [
+    "FREE_TEXT_FIELDS",
+    "MAX_SCANNED_CHARS",
+    "mask",
+    "mask_free_text",
+    "mask_identifiers",
+    "phi_findings",
+    "scan_text",
+]
 
 #: Free-text fields per table (where identifiers could be typed in).
 FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -24,34 +39,77 @@ FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "manifest": ("generator",),
     "survey_responses": ("q05_country_other",),
 }
+#: Longer values are not scanned but reported: no free-text field of the format needs more.
+MAX_SCANNED_CHARS = 2000
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
-_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)|\b\d{3})[ .-]?\d{3}[ .-]\d{4}\b")
-_MRN = re.compile(r"\b(?:MRN|MR#|MR\s*no\.?|medical\s+record)\b|\b\d{6,}\b", re.IGNORECASE)
-_DATE = re.compile(
-    r"\b(?:DOB|D\.O\.B\.?|born|birth\s*date)\b"
-    r"|\b(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\b"
-    r"|\b(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d{2}\b",
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_SSN = re.compile(r"(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])")
+# +1-555-123-4567x890, (555) 123-4567, +52 55 1234 5678, +27(8)6838738069, 001-555-...
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?|\d{2,4}[ .-])?"
+    r"\d{3,4}[ .-]?\d{4}(?:\s{0,2}(?:x|ext\.?|extension|ext)\s{0,2}\d{1,6})?(?![\w])",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_MRN = re.compile(
+    r"\b(?:MRN|MR#|MR\s{0,3}no\.?|medical\s{1,3}record|expediente|historia\s{1,3}cl[ií]nica"
+    r"|NHC)\b"
+    r"|(?<![\w-])\d{6,}(?![\w-])"  # a long bare number
+    # with letters or dashes: A1234567, AB-1234567, 12-345-6789 (not trial IDs: NCT...)
+    r"|(?<![\w-])(?!NCT)[A-Z]{1,3}-?\d{6,10}(?![\w-])"
+    r"|(?<![\w-])\d{2,4}-\d{3,4}-\d{3,4}(?![\w-])",
+    re.IGNORECASE,
+)
+_MONTHS_EN = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+              r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTHS_ES = (r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+              r"octubre|noviembre|diciembre)")
+_YEAR = r"(?:19|20)\d{2}"
+_DATE = re.compile(
+    r"\b(?:DOB|D\.O\.B\.?|born|birth\s{0,3}date|date\s{1,3}of\s{1,3}birth|fecha\s{1,3}de"
+    r"\s{1,3}nacimiento|naci[óo]|nacid[oa]|F\.\s?N\.)(?!\w)"
+    rf"|\b{_YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\b"
+    r"|\b(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d{2}\b"
+    rf"|\b(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.]{_YEAR}\b"  # 15.07.2006
+    rf"|\b{_MONTHS_EN}\.?\s{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?,?\s{{1,3}}{_YEAR}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?{_MONTHS_EN}\.?,?\s{{1,3}}{_YEAR}\b"
+    rf"|\b\d{{1,2}}\s{{1,3}}de\s{{1,3}}{_MONTHS_ES}\s{{1,3}}(?:de|del)\s{{1,3}}{_YEAR}\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_][\w'-]{0,40}")
+_IDS = re.compile(f"(?:{PATIENT_ID_PATTERN.strip('^$')}|{RECORD_ID_PATTERN.strip('^$')})")
+
+#: Spanish street types (Faker es_MX and es_ES, and the usual abbreviations).
+_STREET_TYPES_ES = (
+    "Ampliación", "Andador", "Avenida", "Av.", "Avda.", "Boulevard", "Blvd.", "Bulevar",
+    "Calle", "C/", "Callejón", "Calzada", "Calz.", "Camino", "Carrera", "Carretera",
+    "Cerrada", "Circuito", "Circunvalación", "Colonia", "Col.", "Continuación", "Corredor",
+    "Diagonal", "Eje vial", "Glorieta", "Pasaje", "Paseo", "Peatonal", "Periférico", "Plaza",
+    "Privada", "Prolongación", "Retorno", "Ronda", "Rambla", "Travesía", "Vía", "Viaducto",
+)
 
 
 @cache
 def _vocabulary() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
     from faker.providers.address.en_US import Provider as Address
-    from faker.providers.person.en_US import Provider as Person
+    from faker.providers.person.en_US import Provider as PersonEn
+    from faker.providers.person.es_ES import Provider as PersonEs
+    from faker.providers.person.es_MX import Provider as PersonMx
 
-    first = frozenset(n.lower() for n in (*Person.first_names_female, *Person.first_names_male))
-    last = frozenset(n.lower() for n in Person.last_names)
-    suffixes = sorted({s for s in Address.street_suffixes} | {"St", "Ave", "Rd", "Blvd", "Ln",
-                                                              "Dr", "Ct", "Pl", "Hwy"},
-                      key=len, reverse=True)
-    street = re.compile(
-        r"\b\d{1,6}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:" + "|".join(map(re.escape, suffixes)) + r")\b"
-    )
-    return first, last, street
+    first: set[str] = set()
+    last: set[str] = set()
+    for person in (PersonEn, PersonMx, PersonEs):
+        for attribute in ("first_names", "first_names_female", "first_names_male"):
+            first |= {n.lower() for n in getattr(person, attribute, ())}
+        last |= {n.lower() for n in person.last_names}
+    suffixes = sorted({*Address.street_suffixes, "St", "Ave", "Rd", "Blvd", "Ln", "Dr", "Ct",
+                       "Pl", "Hwy"}, key=len, reverse=True)
+    english = (r"\b\d{1,6}\s{1,3}(?:[A-Z][\w'-]{0,30}\s{1,3}){1,3}(?:"
+               + "|".join(map(re.escape, suffixes)) + r")\b")
+    # Calle Juárez 123, Av. Reforma No. 45, Prolongación Sur Quezada 835, C/ Mayor, 12
+    spanish = (r"(?<!\w)(?:" + "|".join(map(re.escape, _STREET_TYPES_ES))
+               + r")\s{1,3}(?:[^\W\d_][\w'.-]{0,30},?\s{1,3}){1,5}(?:No\.?\s{0,2}|#\s{0,2}|"
+               r"n[.º°]\s{0,2})?\d{1,5}\b")
+    return frozenset(first), frozenset(last), re.compile(f"{english}|{spanish}")
 
 
 def _names(text: str) -> bool:
@@ -60,8 +118,10 @@ def _names(text: str) -> bool:
     for a, b in itertools.pairwise(words):
         if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last:
             return True
-    if m := re.search(r"\b([A-Z][a-z'-]+),\s*([A-Z][a-z'-]+)\b", text):  # Doe, John
-        return m.group(1).lower() in last and m.group(2).lower() in first
+    for m in re.finditer(r"\b([^\W\d_][\w'-]{0,40}),\s{0,3}([^\W\d_][\w'-]{0,40})", text):
+        a, b = m.group(1), m.group(2)  # Doe, John
+        if a[0].isupper() and b[0].isupper() and a.lower() in last and b.lower() in first:
+            return True
     return False
 
 
@@ -69,6 +129,8 @@ def scan_text(text: str | None) -> list[str]:
     """The kinds of identifier ``text`` seems to hold (empty when none)."""
     if not text:
         return []
+    if len(text) > MAX_SCANNED_CHARS:
+        return [f"a value of {len(text):,} characters, too long to check for identifiers"]
     kinds = []
     if _EMAIL.search(text):
         kinds.append("e-mail address")
@@ -91,7 +153,7 @@ def mask(text: str | None) -> str | None:
     """Keep the first character of each word and the layout; star the rest."""
     if text is None:
         return None
-    return re.sub(r"(?<=\w)\w", "*", text)
+    return re.sub(r"(?<=\w)\w", "*", text[:MAX_SCANNED_CHARS])
 
 
 def phi_findings(table: str, columns: Mapping[str, Sequence[str | None]],
@@ -117,3 +179,29 @@ def mask_free_text(findings: list[Finding],
     return [dataclasses.replace(f, value=mask(f.value))
             if (f.table, f.field) in free and f.rule != "phi-suspected" else f
             for f in findings]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _suspect(text: str) -> bool:
+    # Well-formed IDs are pseudonyms and calendar dates are kept (a limited data set).
+    return not (_IDS.fullmatch(text) or _ISO_DATE.fullmatch(text)) and bool(scan_text(text))
+
+
+def mask_identifiers(findings: list[Finding]) -> list[Finding]:
+    """Mask what looks like an identifier in any part of a finding, free text or not: an MRN
+    typed as a patient ID, a name in a code field or a column header."""
+    out = []
+    for f in findings:
+        parts = {"value": f.value, "record_id": f.record_id, "field": f.field}
+        suspects = {k: v for k, v in parts.items() if v and _suspect(v)}
+        if not suspects:
+            out.append(f)
+            continue
+        message = f.message
+        for text in suspects.values():
+            message = message.replace(text, mask(text) or "")
+        out.append(dataclasses.replace(f, message=message, **{
+            k: mask(v) for k, v in suspects.items()}))
+    return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import shutil
 import tempfile
 import zipfile
@@ -23,11 +22,19 @@ from typing import Any
 
 from registry.models import TABLES, Manifest, table_spec
 from registry.submission import MANIFEST_FILE
-from registry.validation.conformance import parse_row
 from registry.validation.findings import Finding, finding
+from registry.validation.inventory import (
+    MAX_SUBMISSION_BYTES,
+    UnusableInput,
+    check_table,
+    check_unread_tables,
+    list_folder,
+    read_manifest,
+)
 
 __all__ = [
     "MAX_UNZIPPED_BYTES",
+    "MAX_ZIP_ENTRIES",
     "RawTable",
     "Submission",
     "SubmissionReader",
@@ -36,14 +43,11 @@ __all__ = [
     "read_submission",
 ]
 
-#: Upper bound on what a .zip may expand to (zip bombs); a submission of 100,000 patients
-#: is about 150 MB of CSV.
-MAX_UNZIPPED_BYTES = 4 * 1024**3
+#: Upper bound on what a .zip may expand to (zip bombs): the bound of a folder.
+MAX_UNZIPPED_BYTES = MAX_SUBMISSION_BYTES
+#: A submission has a dozen files; thousands of entries are an attack or a mistake.
+MAX_ZIP_ENTRIES = 1000
 _MAX_RATIO = 200  # compressed -> uncompressed; CSV compresses ~10x
-
-
-class UnusableInput(Exception):
-    """The path cannot be read as a submission at all (exit code 2)."""
 
 
 @dataclass
@@ -74,6 +78,9 @@ class Submission:
     findings: list[Finding]
     #: SHA-256 of every file read (for the audit trail of loads).
     file_sha256: dict[str, str] = field(default_factory=dict)
+    #: Tables with no file under a manifest without inventory (schema 1.0): not submitted,
+    #: which is not the same as "no rows".
+    not_submitted: list[str] = field(default_factory=list)
 
     def row_count(self, name: str) -> int:
         table = self.tables.get(name)
@@ -93,15 +100,22 @@ def _extract(archive: Path, target: Path) -> None:
         raise UnusableInput(f"{archive.name} is not a readable zip file: {exc}") from None
     with zf:
         members = zf.infolist()
+        if len(members) > MAX_ZIP_ENTRIES:
+            raise UnusableInput(f"{archive.name} has {len(members):,} entries (limit "
+                                f"{MAX_ZIP_ENTRIES:,}): a submission has a dozen files")
         for info in members:
             if not _safe_member(info.filename):
                 raise UnusableInput(
                     f"{archive.name}: entry {info.filename!r} has an absolute path or '..'; "
                     "the archive was refused and nothing was extracted")
         declared = sum(i.file_size for i in members)
+        packed = sum(i.compress_size for i in members)
         if declared > MAX_UNZIPPED_BYTES:
             raise UnusableInput(f"{archive.name} would expand to {declared:,} bytes "
                                 f"(limit {MAX_UNZIPPED_BYTES:,})")
+        if declared > 10 * 1024**2 and declared > _MAX_RATIO * max(packed, 1):
+            raise UnusableInput(f"{archive.name} is compressed {declared // max(packed, 1)}:1 "
+                                "as a whole (a zip bomb?)")
         written = 0
         for info in members:
             if info.is_dir():
@@ -129,12 +143,13 @@ def _submission_folder(root: Path) -> Path:
     """The folder holding the tables: the root, or its single sub-folder."""
     if (root / MANIFEST_FILE).exists() or any(root.glob("*.csv")) or any(root.glob("*.parquet")):
         return root
-    subdirs = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith("__MACOSX")]
+    subdirs = [p for p in root.iterdir()
+               if p.is_dir() and not p.is_symlink() and not p.name.startswith("__MACOSX")]
     return subdirs[0] if len(subdirs) == 1 else root
 
 
 @contextmanager
-def open_submission(path: Path) -> Iterator[Path]:
+def open_submission(path: Path | str) -> Iterator[Path]:
     """The folder of a submission; a .zip is extracted into a temporary folder first."""
     path = Path(path)
     if not path.exists():
@@ -142,6 +157,8 @@ def open_submission(path: Path) -> Iterator[Path]:
     if path.is_dir():
         yield _submission_folder(path)
         return
+    if not path.is_file():  # a pipe or a device would block the reader
+        raise UnusableInput(f"{path} is not a regular file or folder")
     if not zipfile.is_zipfile(path):
         raise UnusableInput(f"{path} is neither a submission folder nor a .zip of one")
     tmp = Path(tempfile.mkdtemp(prefix="vte-registry-"))
@@ -153,6 +170,21 @@ def open_submission(path: Path) -> Iterator[Path]:
 
 
 # --- CSV -------------------------------------------------------------------------------------
+#: More lines than this in another encoding: also one finding for the file saying what to do.
+_ENCODING_LINES_SHOWN = 10
+_SAVE_AS = "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
+
+
+def _shown_char(raw: bytes, start: int) -> str:
+    """The offending byte, and the character it is in Windows-1252 (what Excel writes)."""
+    byte = raw[start:start + 1]
+    try:
+        char = byte.decode("cp1252")
+    except UnicodeDecodeError:
+        return f"byte 0x{byte.hex()}"
+    return f"byte 0x{byte.hex()} ({char!r} in Windows-1252)"
+
+
 def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tuple[str, set[int]]:
     """UTF-8 text (BOM dropped); lines that are not UTF-8 are reported and blanked out."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -162,6 +194,7 @@ def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tupl
     except UnicodeDecodeError:
         pass
     lines = data.split(b"\n")
+    header = next(csv.reader([lines[0].decode("utf-8", errors="replace").strip("\r")]), [])
     bad: set[int] = set()
     text_lines = []
     for number, raw in enumerate(lines, start=1):
@@ -175,15 +208,31 @@ def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tupl
             except csv.Error:  # a broken line: name the row by what precedes the first comma
                 cells = text.split(",")
             column = next((i for i, cell in enumerate(cells) if "\ufffd" in cell), None)
+            name = (None if column is None else header[column].strip()
+                    if column < len(header) else f"column {column + 1}")
             findings.append(finding(
                 "encoding-error",
-                f"{file} line {number}: byte {raw[exc.start:exc.start + 1]!r} at position "
-                f"{exc.start + 1} is not UTF-8 (save the file as UTF-8); the row was not read",
-                table=table, record_id=cells[0] if cells else None,
-                field=None if column is None else f"column {column + 1}",
-            ))
+                f"{file} line {number}"
+                f"{'' if name is None else f', column {name}'}: {_shown_char(raw, exc.start)} "
+                f"is not UTF-8; the row was not read ({_SAVE_AS})",
+                table=table, record_id=cells[0] if cells else None, field=name))
             text_lines.append(text)
+    if len(bad) > _ENCODING_LINES_SHOWN:  # every row is named above; this says what to do
+        findings.append(finding(
+            "encoding-error", f"{file}: {len(bad):,} lines are not UTF-8 (the file looks "
+            f"saved in Windows-1252, as Excel's plain 'CSV' does): {_SAVE_AS}; those rows "
+            "were not read", table=table))
     return "\n".join(text_lines), bad
+
+
+def _other_delimiter(header: list[str]) -> str | None:
+    """';' or tab when the header was written with it (Excel in many locales uses ';')."""
+    if len(header) != 1:
+        return None
+    for delimiter, name in ((";", "';'"), ("\t", "tabs")):
+        if delimiter in header[0]:
+            return name
+    return None
 
 
 def _read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> RawTable | None:
@@ -204,6 +253,11 @@ def _read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> R
     except (StopIteration, csv.Error) as exc:
         findings.append(finding("unreadable-file", f"{path.name}: no header row ({exc})",
                                 table=table))
+        return None
+    if (delimiter := _other_delimiter(header)) is not None:
+        findings.append(finding(
+            "unreadable-file", f"{path.name} is separated by {delimiter}, not commas (as Excel "
+            f"saves CSV in many locales): {_SAVE_AS}; the file was not read", table=table))
         return None
     raw = RawTable(table, path.name, [h.strip() for h in header])
     width = len(header)
@@ -296,80 +350,67 @@ def _check_columns(raw: RawTable, findings: list[Finding]) -> None:
             raw.rows[i] = {c: v for c, v in row.items() if c in wanted}
 
 
-def _read_manifest(folder: Path, findings: list[Finding]) -> tuple[Manifest | None, Any]:
-    path = folder / MANIFEST_FILE
-    if not path.exists():
-        findings.append(finding("unreadable-file", f"{MANIFEST_FILE} is missing",
-                                table="manifest"))
-        return None, None
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        findings.append(finding("unreadable-file", f"{MANIFEST_FILE} is not valid UTF-8 JSON: "
-                                f"{exc}", table="manifest"))
-        return None, None
-    if not isinstance(data, dict):
-        findings.append(finding("unreadable-file", f"{MANIFEST_FILE} is not a JSON object",
-                                table="manifest"))
-        return None, None
-    parsed = parse_row(Manifest, data)
-    if isinstance(parsed, list):
-        for err in parsed:
-            findings.append(finding(err.rule, f"{MANIFEST_FILE}: {err.field}: {err.message}",
-                                    table="manifest", field=err.field, value=err.value))
-        return None, data
-    return parsed, data  # type: ignore[return-value]
-
-
 class SubmissionReader:
     """Reads a submission folder table by table, so that only one table is in memory.
 
-    ``manifest``, ``manifest_raw``, ``findings`` (of reading) and ``file_sha256`` fill in
-    as ``tables()`` is consumed.
-    """
+    ``manifest``, ``manifest_raw`` and the listing's findings are known at once; the reading
+    findings and ``file_sha256`` fill in as ``tables()`` is consumed, ``not_submitted`` at
+    its end."""
 
     def __init__(self, folder: Path, source: Path) -> None:
         self.folder = folder
         self.source = source
-        self.findings: list[Finding] = []
-        self.manifest, self.manifest_raw = _read_manifest(folder, self.findings)
+        self.listing = list_folder(folder)
+        read = read_manifest(self.listing)
+        self.manifest: Manifest | None = read.manifest
+        self.manifest_raw: dict[str, Any] | None = read.raw
+        self.findings: list[Finding] = read.findings + self.listing.findings
         self.file_sha256: dict[str, str] = {}
-        if (folder / MANIFEST_FILE).exists():
-            self.file_sha256[MANIFEST_FILE] = hashlib.sha256(
-                (folder / MANIFEST_FILE).read_bytes()).hexdigest()
+        self.not_submitted: list[str] = []
+        if self.listing.manifest is not None:
+            self.file_sha256[MANIFEST_FILE] = _sha256(self.listing.manifest)
 
     def tables(self) -> Iterator[RawTable]:
         for spec in TABLES:
-            csv_path = self.folder / f"{spec.name}.csv"
-            pq_path = self.folder / f"{spec.name}.parquet"
-            path = csv_path if csv_path.exists() else pq_path if pq_path.exists() else None
+            path = self.listing.tables.get(spec.name)
             if path is None:
-                if spec.name == "patients":
-                    self.findings.append(finding(
-                        "unreadable-file", "patients.csv (or .parquet) is missing: every "
-                        "submission has patients", table="patients"))
                 continue
+            raw: RawTable | None = None
             try:
                 data = path.read_bytes()
-                self.file_sha256[path.name] = hashlib.sha256(data).hexdigest()
-                raw = (_read_csv if path.suffix == ".csv" else _read_parquet)(
-                    path, data, spec.name, self.findings)
-                del data
             except OSError as exc:
-                self.findings.append(finding("unreadable-file", f"{path.name}: {exc}",
+                self.findings.append(finding("unreadable-file", f"{path.name}: {exc.strerror}",
                                              table=spec.name))
-                raw = None
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            self.file_sha256[path.name] = digest
+            raw = (_read_csv if path.suffix == ".csv" else _read_parquet)(
+                path, data, spec.name, self.findings)
+            del data
+            self.findings += check_table(self.manifest, spec.name, path.name,
+                                         None if raw is None else len(raw.rows), digest)
             if raw is not None:
                 _check_columns(raw, self.findings)
                 yield raw
+        missing, self.not_submitted = check_unread_tables(self.manifest, self.listing)
+        self.findings += missing
+        if "patients" not in self.listing.tables and not any(
+                f.table == "patients" for f in missing):
+            self.findings.append(finding(
+                "unreadable-file", "patients.csv (or .parquet) is missing: every submission "
+                "has patients", table="patients"))
 
 
-def read_submission(path: Path) -> Submission:
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_submission(path: Path | str) -> Submission:
     """Read a whole submission folder or .zip into memory (UnusableInput if it is not one).
 
     Validation streams tables instead (``SubmissionReader``); this is for small ones."""
-    with open_submission(path) as folder:
+    with open_submission(Path(path)) as folder:
         reader = SubmissionReader(folder, Path(path))
         tables = {raw.name: raw for raw in reader.tables()}
         return Submission(Path(path), reader.manifest, reader.manifest_raw, tables,
-                          reader.findings, reader.file_sha256)
+                          reader.findings, reader.file_sha256, reader.not_submitted)

@@ -40,6 +40,10 @@ class Report:
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
     seconds: float = 0.0
     kind: str = "registry submission"
+    #: The schema version the submission was read as (its manifest's), if known.
+    schema_version: str | None = None
+    #: Tables a 1.0 submission did not include: not submitted, not "no rows".
+    not_submitted: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -84,7 +88,9 @@ class Report:
             "submission": {
                 "site_id": self.site_id,
                 "submission_id": self.submission_id,
+                "schema_version": self.schema_version,
                 "tables": self.tables,
+                "not_submitted": self.not_submitted,
             },
             "summary": {
                 "errors": self.errors,

@@ -12,6 +12,8 @@ from registry.validation.report import Report
 __all__ = ["print_report", "render_text"]
 
 TOP_PER_RULE = 5
+#: Width of the text written to a file or pipe: wide enough that IDs are never folded.
+FILE_WIDTH = 240
 _STYLE = {"error": "bold red", "warning": "yellow"}
 
 
@@ -24,6 +26,11 @@ def _summary(report: Report) -> Panel:
     if report.site_id or report.submission_id:
         where.append(f"\nsite {report.site_id or '?'}   "
                      f"submission {report.submission_id or '?'}")
+    if report.schema_version:
+        where.append(f"\nread as registry schema {report.schema_version}")
+    if report.not_submitted:
+        where.append(f"\nnot submitted (no file; not the same as no rows): "
+                     f"{', '.join(report.not_submitted)}")
     counts = Text("rows: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()),
                   style="dim")
     return Panel(Group(line, where, counts), title="validation report", expand=False)
@@ -32,10 +39,10 @@ def _summary(report: Report) -> Panel:
 def _rules_table(report: Report) -> Table:
     table = Table(title="rules failed", show_lines=False, title_justify="left")
     for column in ("rule", "severity", "category", "findings", "what it checks"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "rule")
     for r in report.rules():
         table.add_row(r.rule, Text(r.severity, style=_STYLE[r.severity]), r.category,
-                      str(r.count), r.title)
+                      str(r.count), Text(r.title))
     return table
 
 
@@ -46,10 +53,14 @@ def _top_findings(report: Report) -> list[Table]:
         table = Table(title=f"{r.rule} ({r.severity}): first {min(TOP_PER_RULE, len(rows))} "
                       f"of {len(rows)}", title_justify="left", title_style=_STYLE[r.severity])
         for column in ("table", "row", "record", "field", "value", "message"):
-            table.add_column(column, overflow="fold")
+            # IDs stay whole (a data manager searches for them); the rest may fold.
+            table.add_column(column, overflow="fold",
+                             no_wrap=column in ("table", "row", "record", "field"))
         for f in rows[:TOP_PER_RULE]:
-            table.add_row(f.table or "", "" if f.row is None else str(f.row),
-                          f.record_id or "", f.field or "", f.value or "", f.message)
+            # Text, never markup: every value here comes from the submission.
+            table.add_row(*(Text(v) for v in (
+                f.table or "", "" if f.row is None else str(f.row), f.record_id or "",
+                f.field or "", f.value or "", f.message)))
         out.append(table)
     return out
 
@@ -60,11 +71,16 @@ def print_report(report: Report, console: Console) -> None:
         console.print(_rules_table(report))
         for table in _top_findings(report):
             console.print(table)
+        if any(r.count > TOP_PER_RULE for r in report.rules()):
+            console.print(Text(f"Shown: the first {TOP_PER_RULE} findings of each rule. The "
+                               "JSON and HTML reports (--format json|html) carry every "
+                               "finding."))
 
 
-def render_text(report: Report, width: int = 120) -> str:
-    """The same report as plain text (no colour), e.g. for a file."""
-    console = Console(width=width, record=True, color_system=None, force_terminal=False)
+def render_text(report: Report, width: int = FILE_WIDTH) -> str:
+    """The same report as plain text (no colour, no markup), e.g. for a file or a pipe."""
+    console = Console(width=width, record=True, color_system=None, force_terminal=False,
+                      markup=False)
     with console.capture() as capture:
         print_report(report, console)
     return capture.get()

@@ -19,7 +19,12 @@ from typing import Any
 from registry.models import Manifest, RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
-from registry.validation.phi import FREE_TEXT_FIELDS, mask_free_text, phi_findings
+from registry.validation.phi import (
+    FREE_TEXT_FIELDS,
+    mask_free_text,
+    mask_identifiers,
+    phi_findings,
+)
 from registry.validation.reading import RawTable, SubmissionReader, open_submission
 from registry.validation.report import Report
 from registry.validation.staging import Stager
@@ -117,8 +122,9 @@ def checked_submission(path: Path | str, progress: Progress | None = None,
         engine = stager.finish()
         engine.dispose()
         say("running expectation suites")
-        run = worker.run(f"sqlite:///{stager.path}", "sqlite")
-        findings = mask_free_text(findings + run.findings, free)
+        run = worker.run(f"sqlite:///{stager.path}", "sqlite",
+                         with_manifest=reader.manifest is not None)
+        findings = mask_identifiers(mask_free_text(findings + run.findings, free))
         manifest = reader.manifest
         report = Report(
             source=str(path),
@@ -127,6 +133,8 @@ def checked_submission(path: Path | str, progress: Progress | None = None,
             tables=counts,
             findings=findings,
             seconds=round(time.perf_counter() - started, 2),
+            schema_version=manifest.schema_version if manifest else None,
+            not_submitted=reader.not_submitted,
         )
         yield CheckedSubmission(report, manifest, reader.file_sha256, stager.path)
 

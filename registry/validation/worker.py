@@ -38,13 +38,14 @@ class SuiteWorker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
 
-    def run(self, connection_string: str, dialect: str) -> SuiteRun:
+    def run(self, connection_string: str, dialect: str, with_manifest: bool = True,
+            ) -> SuiteRun:
         proc = self._proc
         if proc is None:
-            return run_suites(connection_string, dialect)
+            return run_suites(connection_string, dialect, with_manifest=with_manifest)
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            pickle.dump((connection_string, dialect), proc.stdin)
+            pickle.dump((connection_string, dialect, None, with_manifest), proc.stdin)
             proc.stdin.close()
             result = pickle.load(proc.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as exc:

@@ -76,4 +76,4 @@ def test_random_cells(small: Path, tmp_path: Path, file: str, data: st.DataObjec
 def test_everything_missing_but_a_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     report = validate_submission(tmp_path / "empty")
-    assert {f.rule for f in report.findings} == {"unreadable-file"}
+    assert {f.rule for f in report.findings} == {"unreadable-file", "manifest-mismatch"}

@@ -56,7 +56,9 @@ def test_a_latin1_row_is_an_encoding_error_naming_line_and_column(tmp_path: Path
     found = [f for f in report.findings if f.rule == "encoding-error"]
     assert len(found) == 1
     assert "patients.csv line 2" in found[0].message
-    assert found[0].field == "column 16" and found[0].record_id == VALID["patients"]["patient_id"]
+    assert found[0].field == "protocol_name"
+    assert found[0].record_id == VALID["patients"]["patient_id"]
+    assert "0xf1 ('ñ' in Windows-1252)" in found[0].message
 
 
 @pytest.mark.parametrize(
@@ -101,7 +103,9 @@ def test_missing_patients_and_manifest(tmp_path: Path) -> None:
     (folder / "manifest.json").unlink()
     rules = _rules(folder)
     assert ("unreadable-file", "patients", None) in rules
-    assert ("unreadable-file", "manifest", None) in rules
+    assert ("manifest-mismatch", "manifest", None) in rules
+    # one cause, one finding: the checks that need the manifest were not run
+    assert not {r for r in rules if r[0] in ("site-mismatch", "after-cutoff")}
 
 
 @pytest.mark.parametrize("text", ["{not json", "[]", '{"site_id": "NYC01"'])

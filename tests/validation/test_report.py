@@ -20,7 +20,8 @@ FINDING_KEYS = {"rule", "severity", "category", "table", "row", "record_id", "fi
 def test_json_contract(defect_cohort: Validated) -> None:
     data = json.loads(json.dumps(defect_cohort.report.to_dict()))
     assert {"schema_version", "package_version", "submission", "summary", "findings"} <= set(data)
-    assert set(data["submission"]) == {"site_id", "submission_id", "tables"}
+    assert set(data["submission"]) == {"site_id", "submission_id", "schema_version", "tables",
+                                       "not_submitted"}
     assert data["submission"]["site_id"] == "SYN01"
     assert set(data["summary"]) == {"errors", "warnings", "rules_failed"}
     assert data["summary"]["errors"] == sum(f["severity"] == "error" for f in data["findings"])

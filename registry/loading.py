@@ -1,0 +1,245 @@
+"""Loading a validated submission into the registry database: all or nothing, audited.
+
+Before a submission replaces a site's records, the load guard compares it with what is
+loaded (``registry.changes``): removing any record needs ``allow_removal``; ``dry_run``
+reports the comparison and writes nothing. Submissions of a site are ordered by their
+manifest's ``created_at`` in UTC: an older one is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlmodel import create_engine
+
+from registry.changes import Changes, site_changes
+from registry.models import TABLES, Manifest, table_spec
+from registry.store import SubmissionAudit, create_schema, make_engine
+from registry.version import __version__
+
+__all__ = ["LoadError", "LoadRefused", "LoadResult", "load_submission"]
+
+
+class LoadError(Exception):
+    """A load that was refused; nothing was written. The message says why."""
+
+
+class LoadRefused(LoadError):
+    """The load would remove records and that was not allowed; ``changes`` says which."""
+
+    def __init__(self, message: str, changes: Changes) -> None:
+        super().__init__(message)
+        self.changes = changes
+
+
+@dataclass
+class LoadResult:
+    outcome: str  # loaded | replaced | unchanged | rejected | dry-run
+    report: Any
+    message: str
+    counts: dict[str, int] = field(default_factory=dict)
+    changes: Changes | None = None
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # Timestamps are written in UTC; SQLite hands them back without a zone.
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(
+        tzinfo=dt.UTC)
+
+
+def _delete_site(connection: Connection, site_id: str) -> None:
+    for spec in reversed(TABLES):  # children first
+        table = spec.table.__table__  # type: ignore[attr-defined]
+        connection.execute(delete(table).where(table.c.patient_id.like(f"{site_id}-%")))
+
+
+def _lock_site(connection: Connection, site_id: str) -> None:
+    """Serialize loads of one site (PostgreSQL); SQLite locks the whole database anyway."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:site))"),
+                           {"site": f"vte-registry:{site_id}"})
+
+
+def _copy_table(source: Connection, target: Connection, name: str, staged: Any) -> int:
+    """Insert the conformant rows of a staged table into the registry table, in chunks."""
+    spec = table_spec(name)
+    table = staged[name]
+    order = [table.c._row]
+    if name == "vte_events":  # an event before the events that recur from it (FK per row)
+        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date,
+                 table.c._row]
+    query = (select(*[table.c[f] for f in spec.fields])
+             .where(table.c._valid.is_(True)).order_by(*order))
+    target_table = spec.table.__table__  # type: ignore[attr-defined]
+    written = 0
+    for chunk in source.execute(query).mappings().partitions(10_000):
+        rows = [dict(row) for row in chunk]
+        target.execute(target_table.insert(), rows)
+        written += len(rows)
+    return written
+
+
+def load_submission(path: Path | str, url: str | None = None, engine: Engine | None = None,
+                    progress: Any = None, *, allow_removal: bool = False,
+                    dry_run: bool = False) -> LoadResult:
+    """Validate, then write everything in one transaction, or nothing.
+
+    A submission with error findings is rejected (nothing written). The same submission_id
+    again changes nothing. A newer submission of a site replaces all of that site's records
+    (other sites are untouched), but one that would remove records is refused
+    (``LoadRefused``) unless ``allow_removal``. ``dry_run`` computes what would change and
+    writes nothing. Every load is recorded in ``submissions``, with what it changed.
+    """
+    from registry.validation.staging import staging_metadata
+    from registry.validation.validate import checked_submission
+
+    probe = engine or make_engine(url)
+    try:  # a database that is down should say so now, not after the validation
+        with probe.connect():
+            pass
+    finally:
+        if engine is None:
+            probe.dispose()
+    with checked_submission(Path(path), progress) as checked:
+        report = checked.report
+        if not report.ok:
+            return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
+        manifest = checked.manifest
+        assert manifest is not None  # a missing manifest is an error finding
+        site = manifest.site_id
+        _, staged = staging_metadata()
+        staging = create_engine(f"sqlite:///{checked.staging}")
+        own_engine = engine is None
+        engine = engine or make_engine(url)
+        try:
+            with staging.connect() as source:
+                for spec in TABLES:  # site isolation, whatever the rules say
+                    table = staged[spec.name]
+                    foreign = source.execute(
+                        select(func.count()).select_from(table).where(
+                            ~table.c.patient_id.like(f"{site}-%"))).scalar()
+                    if foreign:
+                        raise LoadError(f"{spec.name} holds {foreign} records of another site "
+                                        f"than {site}; nothing was loaded")
+                return _write(source, engine, manifest, checked.file_sha256, report, staged,
+                              allow_removal, dry_run)
+        finally:
+            staging.dispose()
+            if own_engine:
+                engine.dispose()
+
+
+def _previous(connection: Connection, manifest: Manifest, hashes: str, report: Any,
+              ) -> LoadResult | None:
+    """The answer when this submission_id was loaded before (None when it was not)."""
+    audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+    previous = connection.execute(
+        select(audit).where(audit.c.submission_id == str(manifest.submission_id))
+    ).mappings().first()
+    if previous is None:
+        return None
+    if previous["file_sha256"] != hashes:
+        raise LoadError(f"submission_id {manifest.submission_id} was already loaded "
+                        "with other files; give a new submission a new submission_id")
+    newer = connection.execute(
+        select(audit.c.submission_id, audit.c.created_at)
+        .where(audit.c.site_id == manifest.site_id, audit.c.loaded_at > previous["loaded_at"])
+        .order_by(audit.c.loaded_at.desc()).limit(1)).first()
+    if newer is not None:
+        raise LoadError(
+            f"submission {manifest.submission_id} was loaded on "
+            f"{_utc(previous['loaded_at']):%Y-%m-%d %H:%M} UTC and has since been replaced "
+            f"by submission {newer.submission_id} (created {_utc(newer.created_at).isoformat()})"
+            "; nothing changed (an older submission cannot replace a newer one)")
+    return LoadResult("unchanged", report, f"submission {manifest.submission_id} is already "
+                      "loaded and is the site's latest; nothing changed")
+
+
+def _check_newer(connection: Connection, manifest: Manifest) -> bool:
+    """True when the site has loaded submissions; LoadError when one of them is newer."""
+    audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+    latest = connection.execute(
+        select(audit.c.submission_id, audit.c.created_at)
+        .where(audit.c.site_id == manifest.site_id)
+        .order_by(audit.c.created_at.desc()).limit(1)).first()
+    if latest is None:
+        return False
+    if _utc(latest.created_at) > manifest.created_at_utc:
+        raise LoadError(
+            f"submission {manifest.submission_id} was created "
+            f"{manifest.created_at_utc.isoformat()}, before submission {latest.submission_id} "
+            f"of {manifest.site_id} already loaded (created "
+            f"{_utc(latest.created_at).isoformat()}): an older submission cannot replace a "
+            "newer one")
+    return True
+
+
+def _write(source: Connection, engine: Engine, manifest: Manifest, file_sha256: dict[str, str],
+           report: Any, staged: Any, allow_removal: bool, dry_run: bool) -> LoadResult:
+    site = manifest.site_id
+    if not dry_run:
+        create_schema(engine)
+    connection = engine.connect()
+    transaction = connection.begin()
+    try:
+        if dry_run and not engine.dialect.has_table(connection, "submissions"):
+            transaction.rollback()
+            return _dry_run_empty(source, staged, report, site)
+        _lock_site(connection, site)
+        hashes = json.dumps(file_sha256, sort_keys=True)
+        if (again := _previous(connection, manifest, hashes, report)) is not None:
+            transaction.rollback()
+            return again
+        replacing = _check_newer(connection, manifest)
+        changes = site_changes(source, staged, connection, site)
+        if dry_run:
+            transaction.rollback()
+            return LoadResult("dry-run", report, f"dry run, nothing written: would "
+                              f"{'replace' if replacing else 'load'} {site}: "
+                              f"{changes.summary()}", changes=changes)
+        if changes.removes and not allow_removal:
+            raise LoadRefused(
+                f"loading would remove {changes.total('removed'):,} records of {site} "
+                f"({changes.summary(('added', 'changed', 'removed'))}); nothing was loaded. "
+                "If the site really deleted them, load again with --allow-removal "
+                "(allow_removal=True); --dry-run shows the comparison", changes)
+        _delete_site(connection, site)
+        counts = {spec.name: _copy_table(source, connection, spec.name, staged)
+                  for spec in TABLES}
+        outcome = "replaced" if replacing else "loaded"
+        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+        connection.execute(audit.insert().values(
+            submission_id=str(manifest.submission_id), site_id=site,
+            data_cutoff_date=manifest.data_cutoff_date, created_at=manifest.created_at_utc,
+            loaded_at=dt.datetime.now(dt.UTC), package_version=__version__,
+            outcome=outcome, file_sha256=hashes, row_counts=json.dumps(counts),
+            schema_version=manifest.schema_version, changes=json.dumps(changes.to_dict())))
+        transaction.commit()
+    except BaseException:
+        if transaction.is_active:
+            transaction.rollback()
+        raise
+    finally:
+        connection.close()
+    return LoadResult(outcome, report, f"{outcome} {sum(counts.values())} records of "
+                      f"{site} (submission {manifest.submission_id}; "
+                      f"{changes.summary()})", counts, changes)
+
+
+def _dry_run_empty(source: Connection, staged: Any, report: Any, site: str) -> LoadResult:
+    """A dry run on a database with no schema yet: every conformant record is new."""
+    changes = Changes()
+    from registry.changes import TableChanges
+
+    for spec in TABLES:
+        table = staged[spec.name]
+        added = source.execute(select(func.count()).select_from(table)
+                               .where(table.c._valid.is_(True))).scalar() or 0
+        changes.tables[spec.name] = TableChanges(added=added)
+    return LoadResult("dry-run", report, f"dry run, nothing written: would load {site} into "
+                      f"a new database: {changes.summary()}", changes=changes)
