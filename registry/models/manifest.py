@@ -22,7 +22,8 @@ MAX_CLOCK_SKEW = dt.timedelta(days=1)
 
 
 class TableEntry(BaseModel):
-    """One table of the inventory: how many data rows its file holds, and the file's hash."""
+    """One table of the inventory: how many data rows its file holds, and the file's hash.
+    (Errors raised here name their field in the context: ``{"field": ...}``.)"""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -94,30 +95,35 @@ class Manifest(BaseModel):
         if created.date() < self.data_cutoff_date:
             raise PydanticCustomError(
                 "out-of-range", "created_at {created} is before data_cutoff_date {cutoff}",
-                {"created": created.isoformat(), "cutoff": self.data_cutoff_date.isoformat()})
-        if created > dt.datetime.now(dt.UTC) + MAX_CLOCK_SKEW:
+                {"created": created.isoformat(), "cutoff": self.data_cutoff_date.isoformat(),
+                 "field": "created_at"})
+        now = dt.datetime.now(dt.UTC)
+        if created > now + MAX_CLOCK_SKEW:
             raise PydanticCustomError(
-                "out-of-range", "created_at {created} is more than one day in the future",
-                {"created": created.isoformat()})
+                "out-of-range", "created_at {created} is more than one day after now "
+                "({now}): a clock or a typing error?",
+                {"created": created.isoformat(), "now": now.replace(microsecond=0).isoformat(),
+                 "field": "created_at"})
         from registry.models import TABLE_NAMES  # the table list is built from the models
 
         if self.schema_version == "1.0":
             if self.tables is not None:
                 raise PydanticCustomError(
-                    "unknown-column", "'tables' is not part of a 1.0 manifest (say 1.1)")
+                    "unknown-column", "'tables' is not part of a 1.0 manifest (say 1.1)",
+                    {"field": "tables"})
             return self
         if self.tables is None:
             raise PydanticCustomError("missing-value", "a 1.1 manifest lists every table "
-                                      "under 'tables'")
+                                      "under 'tables'", {"field": "tables"})
         unknown = sorted(set(self.tables) - set(TABLE_NAMES))
         missing = [name for name in TABLE_NAMES if name not in self.tables]
         if unknown:
             raise PydanticCustomError("unknown-column", "tables: {names} not tables of the "
-                                      "schema", {"names": ", ".join(unknown)})
+                                      "schema", {"names": ", ".join(unknown), "field": "tables"})
         if missing:
             raise PydanticCustomError("missing-value", "tables: no entry for {names} (every "
                                       "table is listed, with rows 0 when empty)",
-                                      {"names": ", ".join(missing)})
+                                      {"names": ", ".join(missing), "field": "tables"})
         return self
 
     @property

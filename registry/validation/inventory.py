@@ -204,12 +204,14 @@ def read_manifest(listing: Listing) -> ManifestRead:
 def _manifest_errors(exc: ValidationError) -> list[Finding]:
     out = []
     for err in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in err["loc"]) or "manifest"
+        # A rule across fields names its field in the error's context.
+        where = (err.get("ctx") or {}).get("field") or ".".join(str(p) for p in err["loc"])
         value = err.get("input")
         shown = value if isinstance(value, str | int | float | bool) else None
         out.append(finding(error_rule(err["type"], str(err["loc"][-1]) if err["loc"] else None),
-                           f"{MANIFEST_FILE}: {where}: {err['msg']}", table="manifest",
-                           field=where, value=None if shown is None else str(shown)[:100]))
+                           f"{MANIFEST_FILE}: {where or 'manifest'}: {err['msg']}",
+                           table="manifest", field=where or None,
+                           value=None if shown is None else str(shown)[:100]))
     return out
 
 

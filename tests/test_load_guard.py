@@ -1,0 +1,211 @@
+"""The load guard and the order of submissions: nothing is removed without being asked, an
+older submission never replaces a newer one (compared in UTC), and a reload says what it is.
+Each test reproduces a defect of the issue "Nothing lost, nothing silently dropped"."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import Database
+from sqlalchemy import Engine, func, select
+
+from registry.loading import LoadError, LoadRefused, load_submission
+from registry.models import TABLES
+from registry.store import SubmissionAudit
+from registry.submission import inventory
+from registry.synthetic import synthesize
+
+DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> Database:
+    return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthesize(tmp_path_factory.mktemp("guard") / "s", 200, seed=11, site="SITEG").folder
+
+
+def _count(engine: Engine, table: str) -> int:
+    t = next(s for s in TABLES if s.name == table).table.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(t)).scalar() or 0
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    return {spec.name: _count(engine, spec.name) for spec in TABLES}
+
+
+def _resubmit(source: Path, target: Path, created_at: str = "2026-01-02T06:00:00+00:00",
+              keep_rows: dict[str, int] | None = None, drop: tuple[str, ...] = (),
+              version: str = "1.1") -> Path:
+    """A new submission of the same site made from ``source``: a new submission_id and
+    created_at, some tables cut to their first rows or left out, the manifest made anew."""
+    shutil.copytree(source, target)
+    manifest = json.loads((target / "manifest.json").read_text())
+    counts = {name: entry["rows"] for name, entry in manifest["tables"].items()}
+    for name, rows in (keep_rows or {}).items():
+        path = target / f"{name}.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(lines[: rows + 1]), encoding="utf-8")
+        counts[name] = rows
+    for name in drop:
+        (target / f"{name}.csv").unlink()
+        counts[name] = 0
+    manifest.update(submission_id=str(uuid.uuid4()), created_at=created_at,
+                    schema_version=version)
+    if version == "1.0":
+        manifest.pop("tables")
+    else:
+        manifest["tables"] = inventory(target, counts)
+    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_a_one_patient_submission_does_not_silently_replace_a_site(
+        db: Database, site: Path, tmp_path: Path) -> None:
+    load_submission(site, db.url)
+    before = _counts(db.engine)
+    one = synthesize(tmp_path / "one", 1, seed=99, site="SITEG").folder
+    manifest = json.loads((one / "manifest.json").read_text())
+    manifest["created_at"] = "2026-01-03T00:00:00+00:00"
+    (one / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(LoadRefused, match="--allow-removal") as refused:
+        load_submission(one, db.url)
+    assert refused.value.changes.tables["patients"].removed == 200
+    assert f"remove {sum(before.values()):,} records" in str(refused.value)
+    assert _counts(db.engine) == before  # nothing changed
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_dry_run_and_allow_removal(db: Database, site: Path, tmp_path: Path) -> None:
+    load_submission(site, db.url)
+    labs = _count(db.engine, "lab_results")
+    fewer = _resubmit(site, tmp_path / "fewer", keep_rows={"lab_results": labs // 2})
+    dry = load_submission(fewer, db.url, dry_run=True)
+    assert dry.outcome == "dry-run" and dry.changes is not None
+    assert dry.changes.tables["lab_results"].to_dict() == {
+        "added": 0, "changed": 0, "unchanged": labs // 2, "removed": labs - labs // 2}
+    assert dry.changes.tables["patients"].unchanged == 200
+    assert _count(db.engine, "lab_results") == labs  # a dry run writes nothing
+    with pytest.raises(LoadRefused, match=f"lab_results {labs - labs // 2:,}"):
+        load_submission(fewer, db.url)
+    done = load_submission(fewer, db.url, allow_removal=True)
+    assert done.outcome == "replaced"
+    assert _count(db.engine, "lab_results") == labs // 2
+    with db.engine.connect() as connection:
+        audit = connection.execute(select(SubmissionAudit.__table__).order_by(  # type: ignore[attr-defined]
+            SubmissionAudit.__table__.c.loaded_at)).mappings().all()  # type: ignore[attr-defined]
+    assert json.loads(audit[-1]["changes"])["lab_results"]["removed"] == labs - labs // 2
+
+
+def test_a_changed_record_is_counted_as_changed(sqlite_db: Database, site: Path,
+                                                tmp_path: Path) -> None:
+    load_submission(site, sqlite_db.url)
+    changed = _resubmit(site, tmp_path / "changed")
+    path = changed / "patients.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0]["weight_kg_at_diagnosis"] = str(float(rows[0]["weight_kg_at_diagnosis"]) + 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    changed = _resubmit(changed, tmp_path / "changed2", created_at="2026-01-03T00:00:00Z")
+    result = load_submission(changed, sqlite_db.url)  # nothing removed: no permission needed
+    assert result.changes is not None
+    assert result.changes.tables["patients"].to_dict() == {
+        "added": 0, "changed": 1, "unchanged": 199, "removed": 0}
+
+
+def test_a_missing_file_is_a_finding_not_no_rows(site: Path, tmp_path: Path) -> None:
+    from registry.validation.validate import validate_submission
+
+    folder = tmp_path / "missing"
+    shutil.copytree(site, folder)
+    (folder / "lab_results.csv").unlink()
+    found = [f for f in validate_submission(folder).findings if f.rule == "manifest-mismatch"]
+    assert [(f.table, f.field) for f in found] == [("lab_results", "lab_results.csv")]
+    assert "lists" in found[0].message and "no lab_results.csv" in found[0].message
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_a_1_0_submission_without_a_table_does_not_delete_that_table(
+        db: Database, site: Path, tmp_path: Path) -> None:
+    from registry.validation.validate import validate_submission
+
+    load_submission(site, db.url)
+    labs = _count(db.engine, "lab_results")
+    old = _resubmit(site, tmp_path / "v10", drop=("lab_results",), version="1.0")
+    report = validate_submission(old)
+    assert report.ok and report.schema_version == "1.0"
+    assert report.not_submitted == ["lab_results"]
+    with pytest.raises(LoadRefused, match=f"lab_results {labs:,}"):
+        load_submission(old, db.url)
+    assert _count(db.engine, "lab_results") == labs
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_order_of_submissions_is_compared_in_utc(db: Database, site: Path,
+                                                 tmp_path: Path) -> None:
+    # 06:00 at UTC-4 is 10:00 UTC: a submission of 08:00 UTC is older, though "08" > "06".
+    later = _resubmit(site, tmp_path / "later", created_at="2026-01-02T06:00:00-04:00")
+    earlier = _resubmit(site, tmp_path / "earlier", created_at="2026-01-02T08:00:00+00:00")
+    load_submission(later, db.url)
+    with pytest.raises(LoadError) as refused:
+        load_submission(earlier, db.url)
+    message = str(refused.value)
+    assert "2026-01-02T08:00:00+00:00" in message and "2026-01-02T10:00:00+00:00" in message
+    older = _resubmit(site, tmp_path / "older", created_at="2026-01-02T10:30:00+01:00")
+    with pytest.raises(LoadError, match="older submission"):  # 09:30 UTC
+        load_submission(older, db.url)
+    newer = _resubmit(site, tmp_path / "newer", created_at="2026-01-02T12:00:00+01:00")
+    assert load_submission(newer, db.url).outcome == "replaced"
+
+
+def test_a_submission_from_the_future_is_refused_with_both_times(
+        sqlite_db: Database, site: Path, tmp_path: Path) -> None:
+    future = _resubmit(site, tmp_path / "future", created_at="9999-12-31T00:00:00+00:00")
+    result = load_submission(future, sqlite_db.url)
+    assert result.outcome == "rejected"
+    found = [f for f in result.report.findings if f.field == "created_at"]
+    assert found and "9999-12-31" in found[0].message and "now" in found[0].message
+    # and the site is not locked out: a real submission still loads
+    assert load_submission(site, sqlite_db.url).outcome == "loaded"
+
+
+def test_reloading_a_replaced_submission_says_so(sqlite_db: Database, site: Path,
+                                                 tmp_path: Path) -> None:
+    load_submission(site, sqlite_db.url)
+    newer = _resubmit(site, tmp_path / "newer")
+    load_submission(newer, sqlite_db.url)
+    assert load_submission(newer, sqlite_db.url).outcome == "unchanged"
+    with pytest.raises(LoadError, match="has since been replaced by submission"):
+        load_submission(site, sqlite_db.url)
+
+
+def test_cli_dry_run_and_refusal(tmp_path: Path, site: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "registry", *args], capture_output=True,
+                              text=True, timeout=300)
+
+    assert cli("load", str(site), "--db", url).returncode == 0
+    fewer = _resubmit(site, tmp_path / "fewer", keep_rows={"vte_assessments": 3})
+    dry = cli("load", str(fewer), "--db", url, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run, nothing written" in dry.stdout and "removed" in dry.stdout
+    refused = cli("load", str(fewer), "--db", url)
+    assert refused.returncode == 1
+    assert "--allow-removal" in refused.stderr and "Traceback" not in refused.stderr
+    assert cli("load", str(fewer), "--db", url, "--allow-removal").returncode == 0
