@@ -57,7 +57,8 @@ def _root(
 
 def fail(message: str, code: int = 2, label: str = "error:") -> typer.Exit:
     """Print a one-line reason and return the Exit to raise (2 = unusable input or usage)."""
-    err_console.print(Text.assemble((label, "bold red"), " ", message), highlight=False)
+    err_console.print(Text.assemble((label, "bold red"), " ", message), highlight=False,
+                      soft_wrap=True)  # one line, whatever the terminal's width
     return typer.Exit(code)
 
 
