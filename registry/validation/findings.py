@@ -28,6 +28,16 @@ class Finding:
         return asdict(self)
 
 
+#: A report shows at most this much of a value (a cell may hold megabytes).
+MAX_SHOWN_CHARS = 200
+
+
+def _shown(text: str) -> str:
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return f"{text[:MAX_SHOWN_CHARS]}… ({len(text):,} characters)"
+
+
 def finding(
     rule: str,
     message: str,
@@ -48,6 +58,6 @@ def finding(
         row=row,
         record_id=record_id,
         field=field,
-        value=None if value is None else str(value),
+        value=None if value is None else _shown(str(value)),
         message=message,
     )

@@ -44,10 +44,14 @@ MAX_SCANNED_CHARS = 2000
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _SSN = re.compile(r"(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])")
-# +1-555-123-4567x890, (555) 123-4567, +52 55 1234 5678, +27(8)6838738069, 001-555-...
+# +1-555-123-4567x890, (555) 123-4567, +52 55 1234 5678, +27(8)6838738069, 555-1234; a bare
+# run of digits is not a phone number here (it is an MRN-like number).
+_EXT = r"(?:\s{0,2}(?:x|ext\.?|extension)\s{0,2}\d{1,6})?(?!\w)"
 _PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?|\d{2,4}[ .-])?"
-    r"\d{3,4}[ .-]?\d{4}(?:\s{0,2}(?:x|ext\.?|extension|ext)\s{0,2}\d{1,6})?(?![\w])",
+    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?"
+    r"(?:\(\d{1,4}\)[ .-]?\d{3,4}[ .-]?\d{4}|\d{2,4}[ .-]\d{3,4}[ .-]\d{4}|\d{3,4}[ .-]\d{4})"
+    + _EXT
+    + r"|(?<![\w+])(?:\+|00)\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4}))?[ .-]?\d{6,12}" + _EXT,
     re.IGNORECASE,
 )
 _MRN = re.compile(
@@ -75,6 +79,7 @@ _DATE = re.compile(
     rf"|\b\d{{1,2}}\s{{1,3}}de\s{{1,3}}{_MONTHS_ES}\s{{1,3}}(?:de|del)\s{{1,3}}{_YEAR}\b",
     re.IGNORECASE,
 )
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y"})
 _WORD = re.compile(r"[^\W\d_][\w'-]{0,40}")
 _IDS = re.compile(f"(?:{PATIENT_ID_PATTERN.strip('^$')}|{RECORD_ID_PATTERN.strip('^$')})")
 
@@ -107,14 +112,15 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
                + "|".join(map(re.escape, suffixes)) + r")\b")
     # Calle Juárez 123, Av. Reforma No. 45, Prolongación Sur Quezada 835, C/ Mayor, 12
     spanish = (r"(?<!\w)(?:" + "|".join(map(re.escape, _STREET_TYPES_ES))
-               + r")\s{1,3}(?:[^\W\d_][\w'.-]{0,30},?\s{1,3}){1,5}(?:No\.?\s{0,2}|#\s{0,2}|"
+               + r")\s{1,3}(?:[^\W\d_][\w'.-]{0,30},?\s{1,3}){1,9}(?:No\.?\s{0,2}|#\s{0,2}|"
                r"n[.º°]\s{0,2})?\d{1,5}\b")
     return frozenset(first), frozenset(last), re.compile(f"{english}|{spanish}")
 
 
 def _names(text: str) -> bool:
     first, last, _ = _vocabulary()
-    words = _WORD.findall(text)
+    # Particles of Spanish surnames (Enrique de la Cruz) sit between a first and a last name.
+    words = [w for w in _WORD.findall(text) if w.lower() not in _PARTICLES]
     for a, b in itertools.pairwise(words):
         if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last:
             return True
@@ -138,7 +144,7 @@ def scan_text(text: str | None) -> list[str]:
         kinds.append("SSN")
     elif _PHONE.search(text):
         kinds.append("phone number")
-    if _MRN.search(text) and "SSN" not in kinds and "phone number" not in kinds:
+    if (mrn := _MRN.search(text)) and (not kinds or mrn.group(0).isalpha()):
         kinds.append("MRN-like number")
     if _DATE.search(text):
         kinds.append("full date (birth date?)")
@@ -164,9 +170,11 @@ def phi_findings(table: str, columns: Mapping[str, Sequence[str | None]],
     for column, values in columns.items():
         for index, value in enumerate(values):
             if kinds := scan_text(value):
+                too_long = value is not None and len(value) > MAX_SCANNED_CHARS
                 out.append(finding(
-                    "phi-suspected", f"looks like a direct identifier ({', '.join(kinds)}): "
-                    "remove it", table=table,
+                    "phi-suspected", f"{kinds[0]}: shorten it (free text is checked for "
+                    "identifiers)" if too_long else "looks like a direct identifier "
+                    f"({', '.join(kinds)}): remove it", table=table,
                     row=None if record_ids is None else index + 1,
                     record_id=None if record_ids is None else record_ids[index],
                     field=column, value=mask(value)))

@@ -247,6 +247,23 @@ def _read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> R
             table=table))
         return None
     text, bad_lines = _decode(data, path.name, table, findings)
+    with _field_limit(len(text) + 1):
+        return _parse_csv(path, text, bad_lines, table, findings)
+
+
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    # csv stops a whole file at its first cell over 128 KiB: read any cell (the file's size
+    # bounds it) so that an over-long value is one finding on its row, not a lost table.
+    previous = csv.field_size_limit(max(limit, csv.field_size_limit()))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _parse_csv(path: Path, text: str, bad_lines: set[int], table: str,
+               findings: list[Finding]) -> RawTable | None:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)

@@ -71,10 +71,9 @@ def print_report(report: Report, console: Console) -> None:
         console.print(_rules_table(report))
         for table in _top_findings(report):
             console.print(table)
-        if any(r.count > TOP_PER_RULE for r in report.rules()):
-            console.print(Text(f"Shown: the first {TOP_PER_RULE} findings of each rule. The "
-                               "JSON and HTML reports (--format json|html) carry every "
-                               "finding."))
+        console.print(Text(f"Shown: at most the first {TOP_PER_RULE} findings of each rule. "
+                           "The JSON and HTML reports (--format json|html) carry every "
+                           "finding."))
 
 
 def render_text(report: Report, width: int = FILE_WIDTH) -> str:

@@ -45,3 +45,93 @@ def test_mask_leaves_nothing_readable(text: str) -> None:
     masked = mask(text)
     assert masked is not None and len(masked) == len(text)
     assert all(not (a.isalnum() and b.isalnum()) for a, b in itertools.pairwise(masked))
+
+
+# --- beyond US English (each case: text, the kind the scan must name) --------------------------
+MULTILINGUAL = [
+    ("María José Hernández López", "person name"),
+    ("Daniel Enrique de la Cruz", "person name"),
+    ("Calle Juárez 123", "street address"),
+    ("Av. Reforma No. 45", "street address"),
+    ("Prolongación Sur Quezada 835 Interior 337", "street address"),
+    ("C/ Mayor, 12", "street address"),
+    ("15 de julio de 2006", "full date (birth date?)"),
+    ("nació el 3 de marzo del 2010", "full date (birth date?)"),
+    ("July 15, 2006", "full date (birth date?)"),
+    ("15th of July 2006", "full date (birth date?)"),
+    ("15.07.2006", "full date (birth date?)"),
+    ("fecha de nacimiento: pendiente", "full date (birth date?)"),
+    ("AB-1234567", "MRN-like number"),
+    ("A12345678", "MRN-like number"),
+    ("expediente 4411", "MRN-like number"),
+    ("123-456-789", "MRN-like number"),
+    ("+52 55 1234 5678", "phone number"),
+    ("+1-228-692-1840x1107", "phone number"),
+    ("(555) 123-4567 ext. 204", "phone number"),
+    ("+27(8)6838738069", "phone number"),
+    ("123 45 6789", "SSN"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), MULTILINGUAL, ids=[t for t, _ in MULTILINGUAL])
+def test_identifiers_beyond_us_english(text: str, kind: str) -> None:
+    assert kind in scan_text(text), scan_text(text)
+
+
+# the nearest clinical text that is not an identifier
+@pytest.mark.parametrize("text", [
+    "NCT03914625", "EudraCT 2007-004270-43", "DFCI 16-001", "Hospital Niño Jesús",
+    "enoxaparina 1 mg/kg cada 12 h", "LAL-SEHOP PETHEMA 2013", "día 15 inducción",
+    "ALL-BFM 2000", "UKALL 2011", "Day 8 of induction", "plaquetas > 50 x10^9/L"])
+def test_clinical_text_is_not_an_identifier(text: str) -> None:
+    assert scan_text(text) == []
+
+
+@pytest.mark.parametrize("locale", ["en_US", "es_MX"])
+def test_recall_on_faker_identifiers(locale: str) -> None:
+    """benchmarks/phi.py with 200 of each kind (the benchmark runs 1,000)."""
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import phi as bench  # type: ignore[import-not-found]
+
+    fake = Faker(locale)
+    fake.seed_instance(3)
+    rnd = random.Random(3)
+    for kind, make in bench._kinds(fake, locale, rnd).items():
+        hits = sum(bool(scan_text(make())) for _ in range(200))
+        assert hits >= 190, (locale, kind, hits)
+
+
+def test_a_linear_scan_of_long_hostile_values() -> None:
+    import time
+
+    started = time.perf_counter()
+    for text in ("a" * 1999, "a@" * 999, "1" * 1999, "1-" * 999, "Calle " * 333):
+        scan_text(text)
+    # generous: quadratic patterns took minutes here; linear ones take milliseconds
+    assert time.perf_counter() - started < 5
+
+
+def test_an_mrn_typed_as_a_patient_id_is_masked_everywhere(tmp_path) -> None:
+    import shutil
+
+    from registry.synthetic import synthesize
+    from registry.validation.validate import validate_submission
+
+    folder = synthesize(tmp_path / "s", 20, seed=2).folder
+    path = folder / "patients.csv"
+    text = path.read_text()
+    first_id = text.splitlines()[1].split(",")[0]
+    path.write_text(text.replace(first_id, "MRN00123456", 1))
+    (folder / "notes").mkdir()
+    shutil.copy(path, folder / "notes" / "x.csv")
+    header_line = (folder / "catheters.csv").read_text().splitlines()
+    header_line[0] += ",John Smith"
+    (folder / "catheters.csv").write_text("\n".join(
+        [header_line[0]] + [line + "," for line in header_line[1:]]) + "\n")
+    report = validate_submission(folder)
+    dumped = str(report.to_dict())
+    assert report.findings and "00123456" not in dumped and "Smith" not in dumped

@@ -1,0 +1,276 @@
+"""Reading that cannot hang, crash or drop a file: the regressions of the issue "Nothing lost,
+nothing silently dropped", each with its reproduction."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from registry.submission import inventory
+from registry.synthetic import synthesize
+from registry.validation import inventory as inventory_module
+from registry.validation.reading import UnusableInput, read_submission
+from registry.validation.validate import validate_submission
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthesize(tmp_path_factory.mktemp("hard") / "s", 40, seed=5).folder
+
+
+def _copy(clean: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "s"
+    shutil.copytree(clean, folder)
+    return folder
+
+
+def _reinventory(folder: Path) -> None:
+    """Make the manifest agree with the files again (a site that edited a file)."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    rows = {name: (folder / f"{name}.csv").read_bytes().count(b"\n") - 1
+            for name in manifest["tables"] if (folder / f"{name}.csv").exists()}
+    manifest["tables"] = inventory(folder, rows)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _mismatches(folder: Path) -> list[tuple[str | None, str | None]]:
+    return [(f.table, f.field) for f in validate_submission(folder).findings
+            if f.rule == "manifest-mismatch"]
+
+
+# --- the inventory ---------------------------------------------------------------------------
+def test_a_clean_submission_matches_its_manifest(clean: Path) -> None:
+    assert validate_submission(clean).errors == 0
+
+
+def test_a_truncated_file_is_found(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    path = folder / "lab_results.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: len(lines) // 2]))
+    found = [f for f in validate_submission(folder).findings if f.rule == "manifest-mismatch"]
+    assert len(found) == 1 and found[0].table == "lab_results"
+    assert f"where the manifest lists {len(lines) - 1:,}" in found[0].message
+
+
+@pytest.mark.parametrize(("name", "table"), [
+    ("Patients.CSV", "patients"), ("lab_results.xlsx", "lab_results")])
+def test_a_near_miss_name_is_named(clean: Path, tmp_path: Path, name: str, table: str) -> None:
+    folder = _copy(clean, tmp_path)
+    (folder / f"{table}.csv").rename(folder / name)
+    found = [f for f in validate_submission(folder).findings if f.rule == "manifest-mismatch"]
+    assert (table, name) in [(f.table, f.field) for f in found]
+    assert any(name in f.message and f"no {table}.csv" in f.message for f in found)
+
+
+def test_an_extra_file_and_a_duplicate_table(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    shutil.copy(folder / "catheters.csv", folder / "catheters (1).csv")
+    (folder / "catheters.parquet").write_bytes(b"PAR1")
+    (folder / ".DS_Store").write_bytes(b"\x00")  # OS litter is not a finding
+    found = _mismatches(folder)
+    assert ("manifest", "catheters (1).csv") in found
+    assert ("catheters", "catheters.parquet") in found
+    assert len(found) == 2
+
+
+def test_a_missing_manifest_is_one_finding_not_thousands(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    (folder / "manifest.json").unlink()
+    report = validate_submission(folder)
+    errors = [(f.rule, f.table) for f in report.findings if f.severity == "error"]
+    assert errors == [("manifest-mismatch", "manifest")]
+
+
+@pytest.mark.parametrize(("text", "field", "words"), [
+    ('{"site_id": "SYN01", "site_id": "SYN02"}', None, "twice"),
+    ("[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
+    ('{"a": NaN}', None, "not valid JSON"),
+    ("[1, 2]", None, "not a JSON object"),
+])
+def test_unreadable_manifests(clean: Path, tmp_path: Path, text: str, field: str | None,
+                              words: str) -> None:
+    folder = _copy(clean, tmp_path)
+    (folder / "manifest.json").write_text(text)
+    report = validate_submission(folder)
+    found = [f for f in report.findings if f.table == "manifest"]
+    assert len(found) == 1 and words in found[0].message, found
+
+
+@pytest.mark.parametrize(("change", "field", "rule"), [
+    ({"tables": {"patients": {"rows": "40", "sha256": None}}}, "tables.patients.rows",
+     "type-error"),
+    ({"created_at": 1767247200}, "created_at", "type-error"),
+    ({"data_cutoff_date": "1999-01-01"}, "data_cutoff_date", "out-of-range"),
+    ({"data_cutoff_date": "2026-02-01"}, "created_at", "out-of-range"),
+    ({"created_at": "2026-01-01T06:00:00"}, "created_at", "type-error"),  # no time zone
+    ({"comment": "x"}, "comment", "unknown-column"),
+])
+def test_manifest_values_are_checked(clean: Path, tmp_path: Path, change: dict[str, object],
+                                     field: str, rule: str) -> None:
+    folder = _copy(clean, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.update(change)
+    if "tables" in change:
+        manifest["tables"] = {**json.loads((clean / "manifest.json").read_text())["tables"],
+                              **change["tables"]}  # type: ignore[dict-item]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    found = [(f.rule, f.field) for f in validate_submission(folder).findings
+             if f.table == "manifest"]
+    assert (rule, field) in found
+
+
+def test_a_1_0_manifest_is_still_read(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["schema_version"] = "1.0"
+    del manifest["tables"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "bleeding_events.csv").unlink()
+    report = validate_submission(folder)
+    assert report.ok and report.schema_version == "1.0"
+    assert report.not_submitted == ["bleeding_events"]
+    from registry.validation.report_text import render_text
+
+    assert "not submitted" in render_text(report) and "schema 1.0" in render_text(report)
+
+
+# --- files that are not files ----------------------------------------------------------------
+def test_a_fifo_is_refused_without_blocking(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    (folder / "vte_assessments.csv").unlink()
+    os.mkfifo(folder / "vte_assessments.csv")
+    proc = subprocess.run([sys.executable, "-c", (
+        "from registry.validation.validate import validate_submission as v; import sys;"
+        f"r = v({str(folder)!r}); print([f.message for f in r.findings "
+        "if f.rule == 'unreadable-file'])")], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "VTE_REGISTRY_NO_WORKER": "1"})
+    assert "not a regular file" in proc.stdout, proc.stderr
+
+
+def test_a_link_out_of_the_folder_is_refused(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("anything\n")
+    (folder / "vte_assessments.csv").unlink()
+    (folder / "vte_assessments.csv").symlink_to(secret)
+    found = [f for f in validate_submission(folder).findings if f.rule == "unreadable-file"]
+    assert any("outside the submission folder" in f.message for f in found)
+
+
+def test_folder_and_zip_bounds(clean: Path, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inventory_module, "MAX_SUBMISSION_BYTES", 10_000)
+    with pytest.raises(UnusableInput, match="more than 10,000 bytes"):
+        read_submission(clean)
+    monkeypatch.undo()
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as zf:
+        for i in range(1001):
+            zf.writestr(f"f{i}.txt", "")
+    with pytest.raises(UnusableInput, match="1,001 entries"):
+        read_submission(many)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(12):  # each entry modest, the whole a bomb
+            zf.writestr(f"part{i}.csv", b"0" * (1024**2 * 4))
+    with pytest.raises(UnusableInput, match="as a whole"):
+        read_submission(bomb)
+
+
+# --- values that could hang or crash ---------------------------------------------------------
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "registry", *args], capture_output=True,
+                          text=True, timeout=180)
+
+
+def _set_protocol_name(folder: Path, value: str, field: str = "protocol_name") -> None:
+    path = folder / "patients.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index(field)] = value
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    _reinventory(folder)
+
+
+def test_a_300_kb_value_does_not_hang(clean: Path, tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    _set_protocol_name(folder, "a" * 300_000)  # the e-mail pattern used to be quadratic
+    result = _cli("validate", str(folder), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert any(f["rule"] == "phi-suspected" and "too long" in f["message"] for f in findings)
+
+
+@pytest.mark.parametrize("value", ["[/]", "[bold]x[/bold]", "[link=file:///etc]x"])
+def test_markup_in_a_value_is_printed_as_text(clean: Path, tmp_path: Path, value: str) -> None:
+    folder = _copy(clean, tmp_path)
+    _set_protocol_name(folder, value, field="sex")  # shown in clear: a code, not free text
+    _set_protocol_name(folder, "John Smith")
+    result = _cli("validate", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
+    assert value in result.stdout  # plain text, not interpreted
+    assert "Smith" not in result.stdout  # and still masked
+    assert "JSON and HTML reports" in result.stdout
+
+
+@pytest.mark.parametrize(("delimiter", "words"), [(";", "';'"), ("\t", "tabs")])
+def test_an_excel_style_file_is_one_finding(clean: Path, tmp_path: Path, delimiter: str,
+                                            words: str) -> None:
+    folder = _copy(clean, tmp_path)
+    path = folder / "lab_results.csv"
+    path.write_text(path.read_text().replace(",", delimiter))
+    _reinventory(folder)
+    found = [f for f in validate_submission(folder).findings if f.table == "lab_results"]
+    assert len(found) == 1, found
+    assert words in found[0].message and "CSV UTF-8" in found[0].message
+
+
+def test_a_cp1252_file_names_each_row_and_says_how_to_save(clean: Path,
+                                                           tmp_path: Path) -> None:
+    folder = _copy(clean, tmp_path)
+    path = folder / "patients.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    column = header.index("protocol_name")
+    for i in range(1, len(lines)):
+        cells = lines[i].split(",")
+        cells[column] = "Niño Jesús"
+        lines[i] = ",".join(cells)
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    _reinventory(folder)
+    found = [f for f in validate_submission(folder).findings if f.rule == "encoding-error"]
+    per_row = [f for f in found if f.record_id is not None]
+    assert len(per_row) == len(lines) - 1
+    assert all(f.field == "protocol_name" and "'ñ'" in f.message for f in per_row)
+    assert sum("Windows-1252" in f.message and f.record_id is None for f in found) == 1
+
+
+@pytest.mark.parametrize(("table", "field"), [
+    ("lab_results", "date"), ("thrombophilia_tests", "sample_date"),
+    ("bleeding_events", "date"), ("catheters", "insertion_date")])
+def test_dates_before_the_floor_are_caught_in_every_date_field(
+        clean: Path, tmp_path: Path, table: str, field: str) -> None:
+    folder = _copy(clean, tmp_path)
+    path = folder / f"{table}.csv"
+    lines = path.read_text().splitlines()
+    if len(lines) < 2:
+        pytest.skip(f"the 40-patient cohort has no {table}")  # seed 5 has all four
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index(field)] = "1900-01-01"
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    _reinventory(folder)
+    found = {(f.rule, f.table, f.field) for f in validate_submission(folder).findings}
+    assert ("out-of-range", table, field) in found
