@@ -1,24 +1,72 @@
 """all-vte-registry: data model, validation and synthetic data for the ALL-VTE registry.
 
-The public API: the models (``registry.models``), ``pseudonymize``, the validating path for
-rows (``parse_row``, ``parse_rows``) and for whole submissions (``validate_submission``),
-synthetic data (``registry.synthetic``), the survey (``registry.survey``) and persistence
-(``registry.store``). Great Expectations is imported only when a validation runs.
+The public API (what the README documents)::
+
+    from registry import synthesize, validate, load
+    synthesize("out/submission", patients=300, seed=7)    # a synthetic submission folder
+    report = validate("out/submission")                   # a Report: .ok, .findings, .to_dict()
+    load("out/submission", "sqlite:///registry.sqlite")   # all or nothing; LoadRefused, LoadError
+
+Also: the models (``registry.models``), ``pseudonymize``, the validating path for rows
+(``parse_row``, ``parse_rows``), the survey (``registry.survey``) and persistence
+(``registry.store``). Every function that takes a path takes a ``str`` or a ``Path``.
+Great Expectations is imported only when a validation runs; the generator and the loader
+only when first used.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from registry.models.ids import pseudonymize
 from registry.validation.conformance import FieldError, parse_row, parse_rows
+from registry.validation.findings import Finding
+from registry.validation.inventory import UnusableInput
+from registry.validation.report import Report
 from registry.validation.validate import validate_submission
 from registry.version import SCHEMA_VERSION, __version__
+
+if TYPE_CHECKING:
+    from registry.loading import LoadError, LoadRefused, LoadResult
+    from registry.loading import load_submission as load
+    from registry.synthetic import synthesize
+
+#: ``validate(path)``: validate a submission folder or .zip and return its ``Report``.
+validate = validate_submission
+
+_LAZY = {
+    "synthesize": ("registry.synthetic", "synthesize"),
+    "load": ("registry.loading", "load_submission"),
+    "LoadError": ("registry.loading", "LoadError"),
+    "LoadRefused": ("registry.loading", "LoadRefused"),
+    "LoadResult": ("registry.loading", "LoadResult"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'registry' has no attribute {name!r}")
+
 
 __all__ = [
     "SCHEMA_VERSION",
     "FieldError",
+    "Finding",
+    "LoadError",
+    "LoadRefused",
+    "LoadResult",
+    "Report",
+    "UnusableInput",
     "__version__",
+    "load",
     "parse_row",
     "parse_rows",
     "pseudonymize",
+    "synthesize",
+    "validate",
     "validate_submission",
 ]

@@ -94,7 +94,10 @@ OutDir = Annotated[Path, typer.Argument(help="Folder to write into (created if m
 
 @export_app.command("schemas")
 def export_schemas(out: OutDir) -> None:
-    """JSON Schemas, data dictionary, REDCap dictionaries and datapackage.json."""
+    """JSON Schemas, data dictionary, REDCap dictionaries and datapackage.json.
+
+    Example: vte-registry export schemas schemas
+    """
     from registry.export import write_schemas
 
     with failing_as_usage(out):
@@ -104,7 +107,10 @@ def export_schemas(out: OutDir) -> None:
 
 @export_app.command("redcap")
 def export_redcap(out: OutDir) -> None:
-    """REDCap data dictionaries (registry CRF and survey) and the repeating-instruments list."""
+    """REDCap data dictionaries (registry CRF and survey) and the repeating-instruments list.
+
+    Example: vte-registry export redcap out/redcap
+    """
     from registry.export.redcap import write_redcap_dictionaries
 
     with failing_as_usage(out):
@@ -116,7 +122,10 @@ def export_redcap(out: OutDir) -> None:
 
 @export_app.command("frictionless")
 def export_frictionless(out: OutDir) -> None:
-    """A Frictionless datapackage.json describing a submission folder."""
+    """A Frictionless datapackage.json describing a submission folder.
+
+    Example: vte-registry export frictionless out
+    """
     from registry.export.frictionless import write_datapackage
 
     with failing_as_usage(out):
@@ -175,7 +184,10 @@ def validate(
         "--db", help="Validate the registry database at this URL instead (all sites; the "
                      "suites run inside PostgreSQL).")] = None,
 ) -> None:
-    """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable)."""  # noqa: E501
+    """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable).
+
+    Example: vte-registry validate site-submission.zip --format html --output report.html
+    """  # noqa: E501
     from registry.validation.reading import UnusableInput
 
     if (path is None) == (db is None):
@@ -279,11 +291,16 @@ def _safe_url(url: str) -> str:
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo submission and reports.")]
     = Path("vte-registry-demo"),
-    patients: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
-    seed: Annotated[int, typer.Option()] = 7,
+    patients: Annotated[int, typer.Option(min=1, max=100_000,
+                                          help="Number of synthetic patients.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same "
+                                           "files.")] = 7,
     db: DbOption = None,
 ) -> None:
-    """Generate a synthetic submission, validate it, load it, and show where the report is."""
+    """Generate a synthetic submission, validate it, load it, and show where the report is.
+
+    Example: vte-registry demo --patients 300 --seed 7
+    """
     from registry.loading import load_submission
     from registry.store import database_url
     from registry.synthetic import synthesize
@@ -337,7 +354,10 @@ def synth(
     site: Annotated[str | None, typer.Option(help="Site ID instead of the profile's (3-8 "
                                                   "upper-case letters or digits).")] = None,
 ) -> None:
-    """Generate a synthetic submission folder (no real patient in it)."""
+    """Generate a synthetic submission folder (no real patient in it).
+
+    Example: vte-registry synth out/submission --patients 1000 --seed 7 --defects 0.02
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from registry.synthetic import ProfileError, synthesize
@@ -356,8 +376,11 @@ def synth(
     rows = sum(result.counts.values())
     console.print(f"wrote {patients} patients ({rows} records) to {out}", highlight=False)
     if defects > 0:
-        console.print(f"injected {len(result.defects)} defects: {out / 'defects.json'}",
-                      highlight=False)
+        share = len(result.defects) / max(rows, 1)
+        console.print(f"injected {len(result.defects)} defects into {rows} records: "
+                      f"{share:.2%} of records (asked for {defects:.2%}"
+                      f"{'; at most one per patient, so fewer' if share < defects * 0.9 else ''}"
+                      f"); ground truth: {out / 'defects.json'}", highlight=False)
 
 
 @survey_app.command("synth")
@@ -369,7 +392,10 @@ def survey_synth(
     profile: Annotated[str, typer.Option(help="Survey profile name or .toml path.")]
     = "survey_2021",
 ) -> None:
-    """Write OUT/survey_responses.csv: synthetic answers calibrated to the 2021 survey."""
+    """Write OUT/survey_responses.csv: synthetic answers calibrated to the 2021 survey.
+
+    Example: vte-registry survey synth out/survey --respondents 154
+    """
     from registry.synthetic.profile import ProfileError
     from registry.synthetic.survey import generate_survey, load_survey_profile, write_survey
 
@@ -396,7 +422,10 @@ def import_redcap_command(
     cutoff: Annotated[str | None, typer.Option(help="Data cutoff date YYYY-MM-DD for the "
                                                     "manifest (default: today).")] = None,
 ) -> None:
-    """Turn a REDCap export into a submission folder; what cannot be mapped is reported."""
+    """Turn a REDCap export into a submission folder; what cannot be mapped is reported.
+
+    Example: vte-registry import redcap export.csv out/submission --site NYC01 --cutoff 2026-06-30
+    """
     import datetime as dt
 
     from registry.redcap_records import import_redcap
@@ -426,7 +455,10 @@ def export_redcap_records_command(
     submission: Annotated[Path, typer.Argument(help="Submission folder or .zip.")],
     out: Annotated[Path, typer.Argument(help="CSV file to write (REDCap import format).")],
 ) -> None:
-    """Write a submission as records a REDCap project can import (raw values)."""
+    """Write a submission as records a REDCap project can import (raw values).
+
+    Example: vte-registry export redcap-records out/submission records.csv
+    """
     from registry.redcap_records import export_redcap_records
     from registry.validation.reading import UnusableInput
 
@@ -448,7 +480,10 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None,
                revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
-    """Create or migrate the registry schema (Alembic) to the newest revision."""
+    """Create or migrate the registry schema (Alembic) to the newest revision.
+
+    Example: vte-registry db upgrade --db sqlite:///vte_registry.sqlite
+    """
     from registry.store import database_url, make_engine, upgrade
 
     url = database_url(db)
@@ -471,7 +506,10 @@ def survey_validate(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to "
                                                 "this file.")] = None,
 ) -> None:
-    """Validate survey responses: exit 0 without errors, 1 with errors, 2 if unusable."""
+    """Validate survey responses: exit 0 without errors, 1 with errors, 2 if unusable.
+
+    Example: vte-registry survey validate survey_responses.csv --format json
+    """
     from registry.survey import validate_survey
     from registry.validation.reading import UnusableInput
 
@@ -494,7 +532,10 @@ def survey_summarize(
                                                 "(HTML: the charts go beside it as PNG).")]
     = None,
 ) -> None:
-    """Counts and percentages per item, cross-tabulations, and charts of practice variation."""
+    """Counts and percentages per item, cross-tabulations, and charts of practice variation.
+
+    Example: vte-registry survey summarize responses.csv --invited 400 -f html -o summary.html
+    """
     from registry.survey import summarize
     from registry.survey.report import render_summary_html, render_summary_text
     from registry.validation.reading import UnusableInput
@@ -522,7 +563,10 @@ def survey_summarize(
 
 @export_app.command("samples")
 def export_samples(out: OutDir) -> None:
-    """The small sample submission and survey export kept in synthetic/ (OUT = synthetic)."""
+    """The small sample submission and survey export kept in synthetic/ (OUT = synthetic).
+
+    Example: vte-registry export samples synthetic
+    """
     from registry.synthetic import write_samples
 
     with failing_as_usage(out):

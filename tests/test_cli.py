@@ -64,3 +64,26 @@ def test_help_does_not_import_great_expectations() -> None:
     code = "import sys; from registry.cli import app; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _commands() -> list[tuple[str, object]]:
+    import typer.main
+
+    def walk(command: object, path: list[str]) -> list[tuple[str, object]]:
+        if hasattr(command, "commands"):
+            return [c for name, sub in command.commands.items()  # type: ignore[attr-defined]
+                    for c in walk(sub, [*path, name])]
+        return [(" ".join(path), command)]
+
+    return walk(typer.main.get_command(app), [])
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(), ids=[n for n, _ in _commands()])
+def test_every_command_describes_every_option_and_shows_an_example(
+        name: str, command: object) -> None:
+    assert "Example: vte-registry " + name.split()[0] in (command.help or "")  # type: ignore[attr-defined]
+    for param in command.params:  # type: ignore[attr-defined]
+        if param.param_type_name == "option" and param.name != "help":
+            assert param.help, f"{name} --{param.name} has no help"
+    result = runner.invoke(app, [*name.split(), "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output

@@ -45,7 +45,7 @@ def test_a_kill_during_schema_creation_leaves_no_schema_or_all_of_it(tmp_path: P
             outcomes.add("none")
         # whatever it left, the next command can use the database
         again = _cli("db", "upgrade", "--db", f"sqlite:///{path}")
-        out, err = again.communicate(timeout=120)
+        _out, err = again.communicate(timeout=120)
         assert again.returncode == 0, err
         complete = complete or _tables(path)
         assert _tables(path) == complete and "alembic_version" in complete

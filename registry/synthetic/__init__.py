@@ -119,7 +119,7 @@ def write_samples(folder: Path) -> list[Path]:
 
 
 def synthesize(
-    folder: Path,
+    folder: Path | str,
     patients: int,
     seed: int = 0,
     profile: str | Path = "default",
@@ -131,6 +131,7 @@ def synthesize(
     """Generate a cohort, inject defects if asked, and write it as a submission folder.
 
     ``site`` overrides the profile's site_id (e.g. to simulate several sites)."""
+    folder = Path(folder)
     prof = load_profile(profile)
     if site is not None:
         prof = prof.model_copy(update={"cohort": prof.cohort.model_copy(update={"site_id": site})})
