@@ -77,3 +77,50 @@ def test_everything_missing_but_a_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     report = validate_submission(tmp_path / "empty")
     assert {f.rule for f in report.findings} == {"unreadable-file", "manifest-mismatch"}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                 max_size=4),
+    max_leaves=40)
+
+
+@given(data=st.data())
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_random_manifests(small: Path, tmp_path: Path, data: st.DataObject) -> None:
+    """Any JSON in any key of the manifest, or instead of it: a finding, never a crash."""
+    import json
+
+    folder = _copy(small, tmp_path / "case")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    if data.draw(st.booleans()):
+        key = data.draw(st.sampled_from([*manifest, "extra"]))
+        manifest[key] = data.draw(_JSON)
+        text = json.dumps(manifest)
+    else:
+        text = json.dumps(data.draw(_JSON))
+    (folder / "manifest.json").write_text(text)
+    report = validate_submission(folder)
+    assert any(f.table == "manifest" for f in report.findings) or report.ok
+
+
+@given(size=st.sampled_from([10**3, 10**4, 10**5, 10**6]), depth=st.integers(1, 50_000),
+       char=st.sampled_from(["a", "1", "@", "[", " ", "-", "é"]))
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_sizes_and_nesting(small: Path, tmp_path: Path, size: int, depth: int,
+                           char: str) -> None:
+    """A huge cell and a deeply nested manifest: a report in bounded time."""
+    import time
+
+    folder = _copy(small, tmp_path / "case")
+    path = folder / "patients.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1] + "," + char * size  # an extra cell, as long as it gets
+    path.write_text("\n".join(lines) + "\n")
+    (folder / "manifest.json").write_text("[" * depth + "]" * depth)
+    started = time.perf_counter()
+    _outcome(folder)
+    assert time.perf_counter() - started < 60  # a hang guard: it takes about a second
