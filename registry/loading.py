@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, text
 from sqlmodel import create_engine
 
-from registry.changes import Changes, site_changes
+from registry.changes import Changes, TableChanges, site_changes
 from registry.models import TABLES, Manifest, table_spec
 from registry.store import SubmissionAudit, create_schema, make_engine
 from registry.version import __version__
@@ -234,8 +234,6 @@ def _write(source: Connection, engine: Engine, manifest: Manifest, file_sha256: 
 def _dry_run_empty(source: Connection, staged: Any, report: Any, site: str) -> LoadResult:
     """A dry run on a database with no schema yet: every conformant record is new."""
     changes = Changes()
-    from registry.changes import TableChanges
-
     for spec in TABLES:
         table = staged[spec.name]
         added = source.execute(select(func.count()).select_from(table)
