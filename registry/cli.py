@@ -35,8 +35,9 @@ app.add_typer(survey_app, name="survey")
 
 # Markup off: every value printed may come from a submission (a cell holding "[/]" would be
 # read as markup and crash); styles are given as Text styles instead.
-console = Console(markup=False)
-err_console = Console(stderr=True, markup=False)
+# soft_wrap: a message is never folded inside an ID or a path when piped.
+console = Console(markup=False, soft_wrap=True)
+err_console = Console(stderr=True, markup=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -305,7 +306,7 @@ def demo(
     from registry.store import database_url
     from registry.synthetic import synthesize
     from registry.validation.report_html import render_html
-    from registry.validation.report_text import print_report
+    from registry.validation.report_text import print_report, render_text
 
     submission = out / "submission"
     url = database_url(db)
@@ -325,7 +326,10 @@ def demo(
     console.print(f"2. validated: {report.errors} errors, {report.warnings} warnings "
                   f"({report.seconds:.1f} s)", highlight=False)
     console.print(f"3. {loaded.message} into {_safe_url(url)}", highlight=False)
-    print_report(report, console)
+    if console.is_terminal:
+        print_report(report, console)
+    else:  # a file or a pipe: wide enough that IDs are never folded
+        sys.stdout.write(render_text(report))
     console.print(f"HTML report: {html.resolve()}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
