@@ -210,6 +210,8 @@ def mask_identifiers(findings: list[Finding]) -> list[Finding]:
         message = f.message
         for text in suspects.values():
             message = message.replace(text, mask(text) or "")
-        out.append(dataclasses.replace(f, message=message, **{
-            k: mask(v) for k, v in suspects.items()}))
+        masked = {k: mask(v) for k, v in suspects.items()}
+        out.append(dataclasses.replace(
+            f, message=message, value=masked.get("value", f.value),
+            record_id=masked.get("record_id", f.record_id), field=masked.get("field", f.field)))
     return out
