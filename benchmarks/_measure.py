@@ -37,8 +37,12 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
     """Wall seconds and peak MB of resident memory (sum over the process and its children,
     sampled every 20 ms)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     peak = 0
     done = threading.Event()
 
@@ -53,5 +57,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
     _, err = proc.communicate()
     done.set()
     sampler.join()
-    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak / 1024),
-            "exit": proc.returncode, "stderr": err.decode(errors="replace")[-500:]}
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_mb": round(peak / 1024),
+        "exit": proc.returncode,
+        "stderr": err.decode(errors="replace")[-500:],
+    }

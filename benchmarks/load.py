@@ -30,8 +30,11 @@ def _fresh_schema(url: str, schema: str) -> str:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
-    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+    return (
+        make_url(url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
 
 
 def main() -> None:
@@ -43,8 +46,11 @@ def main() -> None:
     exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
     folder = args.out / f"load-{args.patients}"
     if not (folder / "manifest.json").exists():
-        subprocess.run([exe, "synth", str(folder), "--patients", str(args.patients), "--seed",
-                        "3"], check=True, capture_output=True)
+        subprocess.run(
+            [exe, "synth", str(folder), "--patients", str(args.patients), "--seed", "3"],
+            check=True,
+            capture_output=True,
+        )
     again = args.out / f"load-{args.patients}-again"
     shutil.rmtree(again, ignore_errors=True)
     shutil.copytree(folder, again)
@@ -64,8 +70,11 @@ def main() -> None:
         second = measure([exe, "load", str(again), "--db", url])
         if first["exit"] or second["exit"]:
             sys.exit(f"load failed: {first['stderr']} {second['stderr']}")
-        print(f"{name:>10} {first['seconds']:>13} {second['seconds']:>10} "
-              f"{max(first['peak_mb'], second['peak_mb']):>8}", flush=True)
+        print(
+            f"{name:>10} {first['seconds']:>13} {second['seconds']:>10} "
+            f"{max(first['peak_mb'], second['peak_mb']):>8}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

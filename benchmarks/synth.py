@@ -27,14 +27,18 @@ def main() -> None:
     for n in args.sizes:
         out = args.out / f"synth-{n}-{args.format}"
         shutil.rmtree(out, ignore_errors=True)
-        result = measure([exe, "synth", str(out), "--patients", str(n), "--seed", "1",
-                          "--format", args.format])
+        result = measure(
+            [exe, "synth", str(out), "--patients", str(n), "--seed", "1", "--format", args.format]
+        )
         if result["exit"] != 0:
             sys.exit(f"synth failed: {result['stderr']}")
         records = sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in out.glob("*.csv"))
         size = sum(p.stat().st_size for p in out.iterdir()) / 1024**2
-        print(f"{n:>9} {records if records else '-':>10} {result['seconds']:>8} "
-              f"{result['peak_mb']:>8} {size:>10.1f}", flush=True)
+        print(
+            f"{n:>9} {records if records else '-':>10} {result['seconds']:>8} "
+            f"{result['peak_mb']:>8} {size:>10.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

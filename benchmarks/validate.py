@@ -35,16 +35,30 @@ def main() -> None:
     args = parser.parse_args()
     exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
     package = Path(__file__).resolve().parents[1] / "schemas" / "datapackage.json"
-    print(f"{'patients':>9} {'records':>10} {'validate s':>10} {'peak MB':>8} {'rec/s':>9} "
-          f"{'frictionless s':>15}")
+    print(
+        f"{'patients':>9} {'records':>10} {'validate s':>10} {'peak MB':>8} {'rec/s':>9} "
+        f"{'frictionless s':>15}"
+    )
     for n in args.sizes:
         folder = args.out / f"validate-{n}"
         if not (folder / "manifest.json").exists():
-            subprocess.run([exe, "synth", str(folder), "--patients", str(n), "--seed", "1"],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [exe, "synth", str(folder), "--patients", str(n), "--seed", "1"],
+                check=True,
+                capture_output=True,
+            )
         records = sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in folder.glob("*.csv"))
-        result = measure([exe, "validate", str(folder), "--format", "json", "--output",
-                          str(args.out / f"report-{n}.json")])
+        result = measure(
+            [
+                exe,
+                "validate",
+                str(folder),
+                "--format",
+                "json",
+                "--output",
+                str(args.out / f"report-{n}.json"),
+            ]
+        )
         if result["exit"] not in (0, 1):
             sys.exit(f"validate failed: {result['stderr']}")
         friction = "-"
@@ -52,16 +66,22 @@ def main() -> None:
             shutil.copy(package, folder / "datapackage.json")
             started = time.perf_counter()
             try:
-                subprocess.run([sys.executable, "-c", FRICTIONLESS,
-                                str(folder / "datapackage.json")], check=True,
-                               capture_output=True, timeout=args.frictionless_timeout)
+                subprocess.run(
+                    [sys.executable, "-c", FRICTIONLESS, str(folder / "datapackage.json")],
+                    check=True,
+                    capture_output=True,
+                    timeout=args.frictionless_timeout,
+                )
                 friction = f"{time.perf_counter() - started:.1f}"
             except subprocess.TimeoutExpired:
                 friction = f"> {args.frictionless_timeout}"
             finally:
                 (folder / "datapackage.json").unlink()
-        print(f"{n:>9} {records:>10} {result['seconds']:>10} {result['peak_mb']:>8} "
-              f"{records / result['seconds']:>9.0f} {friction:>15}", flush=True)
+        print(
+            f"{n:>9} {records:>10} {result['seconds']:>10} {result['peak_mb']:>8} "
+            f"{records / result['seconds']:>9.0f} {friction:>15}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

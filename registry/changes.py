@@ -25,8 +25,12 @@ class TableChanges:
     removed: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-                "removed": self.removed}
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+        }
 
 
 @dataclass
@@ -45,8 +49,10 @@ class Changes:
     def to_dict(self) -> dict[str, dict[str, int]]:
         return {name: t.to_dict() for name, t in self.tables.items()}
 
-    def summary(self, kinds: Sequence[str] = ("added", "changed", "unchanged", "removed"),
-                ) -> str:
+    def summary(
+        self,
+        kinds: Sequence[str] = ("added", "changed", "unchanged", "removed"),
+    ) -> str:
         """``added 10, changed 2, ... (lab_results: removed 5, ...)`` in one line."""
         totals = ", ".join(f"{k} {self.total(k):,}" for k in kinds)
         removed = [f"{name} {t.removed:,}" for name, t in self.tables.items() if t.removed]
@@ -76,20 +82,26 @@ def _digests(rows: Iterable[Sequence[Any]]) -> dict[str, bytes]:
     return out
 
 
-def site_changes(staged: Connection, staged_tables: Mapping[str, Table], registry: Connection,
-                 site_id: str) -> Changes:
+def site_changes(
+    staged: Connection, staged_tables: Mapping[str, Table], registry: Connection, site_id: str
+) -> Changes:
     """Compare the conformant staged rows with the site's records in the registry, one
     table at a time (memory follows the largest table)."""
     changes = Changes()
     for spec in TABLES:
         columns = [spec.id_field, *(f for f in spec.fields if f != spec.id_field)]
         source = staged_tables[spec.name]
-        new = _digests(staged.execute(
-            select(*[source.c[c] for c in columns]).where(source.c._valid.is_(True))))
-        target = spec.table.__table__  # type: ignore[attr-defined]
-        old = _digests(registry.execute(
-            select(*[target.c[c] for c in columns])
-            .where(target.c.patient_id.like(f"{site_id}-%"))))
+        new = _digests(
+            staged.execute(select(*[source.c[c] for c in columns]).where(source.c._valid.is_(True)))
+        )
+        target = spec.sql_table
+        old = _digests(
+            registry.execute(
+                select(*[target.c[c] for c in columns]).where(
+                    target.c.patient_id.like(f"{site_id}-%")
+                )
+            )
+        )
         counts = TableChanges()
         for record_id, digest in new.items():
             before = old.pop(record_id, None)

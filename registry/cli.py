@@ -26,11 +26,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-export_app = typer.Typer(help="Write the published contracts generated from the models.",
-                         no_args_is_help=True)
+export_app = typer.Typer(
+    help="Write the published contracts generated from the models.", no_args_is_help=True
+)
 app.add_typer(export_app, name="export")
-survey_app = typer.Typer(help="The provider practice survey: synthetic responses, validation "
-                         "and summaries.", no_args_is_help=True)
+survey_app = typer.Typer(
+    help="The provider practice survey: synthetic responses, validation and summaries.",
+    no_args_is_help=True,
+)
 app.add_typer(survey_app, name="survey")
 
 # Markup off: every value printed may come from a submission (a cell holding "[/]" would be
@@ -49,8 +52,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True,
-                           help="Show the package and schema versions and exit.")
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the package and schema versions and exit.",
+        ),
     ] = False,
 ) -> None:
     """ALL-VTE registry tools."""
@@ -58,8 +66,9 @@ def _root(
 
 def fail(message: str, code: int = 2, label: str = "error:") -> typer.Exit:
     """Print a one-line reason and return the Exit to raise (2 = unusable input or usage)."""
-    err_console.print(Text.assemble((label, "bold red"), " ", message), highlight=False,
-                      soft_wrap=True)  # one line, whatever the terminal's width
+    err_console.print(
+        Text.assemble((label, "bold red"), " ", message), highlight=False, soft_wrap=True
+    )  # one line, whatever the terminal's width
     return typer.Exit(code)
 
 
@@ -89,8 +98,9 @@ def _write_output(output: Path, text: str, what: str) -> None:
     err_console.print(f"{what} written to {output}", highlight=False)
 
 
-OutDir = Annotated[Path, typer.Argument(help="Folder to write into (created if missing).",
-                                        file_okay=False)]
+OutDir = Annotated[
+    Path, typer.Argument(help="Folder to write into (created if missing).", file_okay=False)
+]
 
 
 @export_app.command("schemas")
@@ -141,9 +151,14 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (default: $VTE_REGISTRY_DB, else ./vte_registry.sqlite), e.g. "
-                 "postgresql+psycopg://user@host:5432/registry")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: $VTE_REGISTRY_DB, else ./vte_registry.sqlite), e.g. "
+        "postgresql+psycopg://user@host:5432/registry",
+    ),
+]
 
 
 def _progress(console_: Console) -> Any:
@@ -175,15 +190,24 @@ def _emit_report(report: Any, fmt: ReportFormat, output: Path | None) -> None:
 
 @app.command()
 def validate(
-    path: Annotated[Path | None, typer.Argument(help="Submission folder or .zip of one.")]
-    = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
-    = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to "
-                                                "this file instead of the terminal.")] = None,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Validate the registry database at this URL instead (all sites; the "
-                     "suites run inside PostgreSQL).")] = None,
+    path: Annotated[Path | None, typer.Argument(help="Submission folder or .zip of one.")] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file instead of the terminal."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Validate the registry database at this URL instead (all sites; the "
+            "suites run inside PostgreSQL).",
+        ),
+    ] = None,
 ) -> None:
     """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable).
 
@@ -207,7 +231,7 @@ def _validate(path: Path | None, db: str | None, status: Any, say: Any) -> Any:
     from registry.validation.validate import validate_submission
 
     if db is not None:
-        from registry.validation.central import validate_database
+        from registry.central import validate_database
 
         return validate_database(db)
     if status is not None:
@@ -220,14 +244,25 @@ def _validate(path: Path | None, db: str | None, status: Any, say: Any) -> Any:
 def load(
     path: Annotated[Path, typer.Argument(help="Submission folder or .zip of one.")],
     db: DbOption = None,
-    report_file: Annotated[Path | None, typer.Option(
-        "--report", help="Also write the validation report (HTML) to this file.")] = None,
-    allow_removal: Annotated[bool, typer.Option(
-        "--allow-removal", help="Let a newer submission remove records of its site that it "
-        "no longer holds (without it such a load is refused, exit 1).")] = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Validate and show what the load would add, change and remove; "
-        "write nothing.")] = False,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the validation report (HTML) to this file."),
+    ] = None,
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal",
+            help="Let a newer submission remove records of its site that it "
+            "no longer holds (without it such a load is refused, exit 1).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Validate and show what the load would add, change and remove; write nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Validate, then load into the database in one transaction (all or nothing).
 
@@ -246,12 +281,13 @@ def load(
     status, say = _progress(err_console)
     try:
         with failing_as_usage(path, url):
-            options = {"allow_removal": allow_removal, "dry_run": dry_run}
             if status is not None:
                 with status:
-                    result = load_submission(path, url, progress=say, **options)
+                    result = load_submission(
+                        path, url, progress=say, allow_removal=allow_removal, dry_run=dry_run
+                    )
             else:
-                result = load_submission(path, url, **options)
+                result = load_submission(path, url, allow_removal=allow_removal, dry_run=dry_run)
     except UnusableInput as exc:
         raise fail(str(exc)) from None
     except LoadRefused as exc:
@@ -290,12 +326,13 @@ def _safe_url(url: str) -> str:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo submission and reports.")]
-    = Path("vte-registry-demo"),
-    patients: Annotated[int, typer.Option(min=1, max=100_000,
-                                          help="Number of synthetic patients.")] = 300,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same "
-                                           "files.")] = 7,
+    out: Annotated[Path, typer.Option(help="Folder for the demo submission and reports.")] = Path(
+        "vte-registry-demo"
+    ),
+    patients: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Number of synthetic patients.")
+    ] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
     db: DbOption = None,
 ) -> None:
     """Generate a synthetic submission, validate it, load it, and show where the report is.
@@ -314,17 +351,23 @@ def demo(
         if submission.exists():
             shutil.rmtree(submission)
         result = synthesize(submission, patients, seed)
-        console.print(f"1. generated {patients} synthetic patients "
-                      f"({sum(result.counts.values())} records) in {submission}",
-                      highlight=False)
+        console.print(
+            f"1. generated {patients} synthetic patients "
+            f"({sum(result.counts.values())} records) in {submission}",
+            highlight=False,
+        )
         loaded = load_submission(submission, url)
         report = loaded.report
         html = out / "report.html"
         html.write_text(render_html(report), encoding="utf-8")
-        (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n",
-                                         encoding="utf-8")
-    console.print(f"2. validated: {report.errors} errors, {report.warnings} warnings "
-                  f"({report.seconds:.1f} s)", highlight=False)
+        (out / "report.json").write_text(
+            json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+    console.print(
+        f"2. validated: {report.errors} errors, {report.warnings} warnings "
+        f"({report.seconds:.1f} s)",
+        highlight=False,
+    )
     console.print(f"3. {loaded.message} into {_safe_url(url)}", highlight=False)
     if console.is_terminal:
         print_report(report, console)
@@ -343,20 +386,32 @@ class FileFormat(StrEnum):
 @app.command()
 def synth(
     out: OutDir,
-    patients: Annotated[int, typer.Option("--patients", "-n", min=1, max=1_000_000,
-                                          help="Number of patients.")],
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")]
-    = 0,
-    profile: Annotated[str, typer.Option(help="Profile name under synthetic/profiles, or a "
-                                              "path to a .toml merged over the default.")]
-    = "default",
-    defects: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of records to "
-                                           "corrupt with known defects (ground truth in "
-                                           "defects.json).")] = 0.0,
-    fmt: Annotated[FileFormat, typer.Option("--format", help="Table file format.")]
-    = FileFormat.csv,
-    site: Annotated[str | None, typer.Option(help="Site ID instead of the profile's (3-8 "
-                                                  "upper-case letters or digits).")] = None,
+    patients: Annotated[
+        int, typer.Option("--patients", "-n", min=1, max=1_000_000, help="Number of patients.")
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Profile name under synthetic/profiles, or a "
+            "path to a .toml merged over the default."
+        ),
+    ] = "default",
+    defects: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of records to corrupt with known defects (ground truth in defects.json).",
+        ),
+    ] = 0.0,
+    fmt: Annotated[
+        FileFormat, typer.Option("--format", help="Table file format.")
+    ] = FileFormat.csv,
+    site: Annotated[
+        str | None,
+        typer.Option(help="Site ID instead of the profile's (3-8 upper-case letters or digits)."),
+    ] = None,
 ) -> None:
     """Generate a synthetic submission folder (no real patient in it).
 
@@ -366,35 +421,53 @@ def synth(
 
     from registry.synthetic import ProfileError, synthesize
 
-    progress = Progress("generating", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err_console, disable=not err_console.is_terminal,
-                        transient=True)
+    progress = Progress(
+        "generating",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=True,
+    )
     try:
         with failing_as_usage(out), progress:
             task = progress.add_task("patients", total=patients)
-            result = synthesize(out, patients, seed, profile, defects, fmt.value,
-                                progress=lambda done: progress.update(task, completed=done),
-                                site=site)
+            result = synthesize(
+                out,
+                patients,
+                seed,
+                profile,
+                defects,
+                fmt.value,
+                progress=lambda done: progress.update(task, completed=done),
+                site=site,
+            )
     except ProfileError as exc:
         raise fail(str(exc)) from None
     rows = sum(result.counts.values())
     console.print(f"wrote {patients} patients ({rows} records) to {out}", highlight=False)
     if defects > 0:
         share = len(result.defects) / max(rows, 1)
-        console.print(f"injected {len(result.defects)} defects into {rows} records: "
-                      f"{share:.2%} of records (asked for {defects:.2%}"
-                      f"{'; at most one per patient, so fewer' if share < defects * 0.9 else ''}"
-                      f"); ground truth: {out / 'defects.json'}", highlight=False)
+        console.print(
+            f"injected {len(result.defects)} defects into {rows} records: "
+            f"{share:.2%} of records (asked for {defects:.2%}"
+            f"{'; at most one per patient, so fewer' if share < defects * 0.9 else ''}"
+            f"); ground truth: {out / 'defects.json'}",
+            highlight=False,
+        )
 
 
 @survey_app.command("synth")
 def survey_synth(
     out: OutDir,
-    respondents: Annotated[int, typer.Option("--respondents", "-n", min=1, max=100_000,
-                                             help="Number of respondents.")],
+    respondents: Annotated[
+        int, typer.Option("--respondents", "-n", min=1, max=100_000, help="Number of respondents.")
+    ],
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    profile: Annotated[str, typer.Option(help="Survey profile name or .toml path.")]
-    = "survey_2021",
+    profile: Annotated[
+        str, typer.Option(help="Survey profile name or .toml path.")
+    ] = "survey_2021",
 ) -> None:
     """Write OUT/survey_responses.csv: synthetic answers calibrated to the 2021 survey.
 
@@ -405,8 +478,9 @@ def survey_synth(
 
     try:
         with failing_as_usage(out):
-            path = write_survey(out, generate_survey(respondents, seed,
-                                                     load_survey_profile(profile)))
+            path = write_survey(
+                out, generate_survey(respondents, seed, load_survey_profile(profile))
+            )
     except ProfileError as exc:
         raise fail(str(exc)) from None
     console.print(f"wrote {respondents} survey responses to {path}", highlight=False)
@@ -418,13 +492,20 @@ app.add_typer(import_app, name="import")
 
 @import_app.command("redcap")
 def import_redcap_command(
-    export: Annotated[Path, typer.Argument(help="REDCap flat export (CSV) of the registry "
-                                                "project: raw or label headers.")],
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="REDCap flat export (CSV) of the registry project: raw or label headers."
+        ),
+    ],
     out: OutDir,
-    site: Annotated[str | None, typer.Option(help="Site ID for the manifest (default: from "
-                                                  "the records).")] = None,
-    cutoff: Annotated[str | None, typer.Option(help="Data cutoff date YYYY-MM-DD for the "
-                                                    "manifest (default: today).")] = None,
+    site: Annotated[
+        str | None, typer.Option(help="Site ID for the manifest (default: from the records).")
+    ] = None,
+    cutoff: Annotated[
+        str | None,
+        typer.Option(help="Data cutoff date YYYY-MM-DD for the manifest (default: today)."),
+    ] = None,
 ) -> None:
     """Turn a REDCap export into a submission folder; what cannot be mapped is reported.
 
@@ -449,8 +530,10 @@ def import_redcap_command(
         raise fail(str(exc)) from None
     console.print(f"wrote {sum(result.counts.values())} records to {out}", highlight=False)
     if result.findings:
-        print_report(Report(str(export), site, None, result.counts, result.findings,
-                            kind="REDCap import"), console)
+        print_report(
+            Report(str(export), site, None, result.counts, result.findings, kind="REDCap import"),
+            console,
+        )
         raise typer.Exit(1)
 
 
@@ -482,8 +565,9 @@ app.add_typer(db_app, name="db")
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: DbOption = None,
-               revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+def db_upgrade(
+    db: DbOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
+) -> None:
     """Create or migrate the registry schema (Alembic) to the newest revision.
 
     Example: vte-registry db upgrade --db sqlite:///vte_registry.sqlite
@@ -502,13 +586,20 @@ def db_upgrade(db: DbOption = None,
 
 @survey_app.command("validate")
 def survey_validate(
-    path: Annotated[Path, typer.Argument(help="Survey export CSV (this package's or "
-                                              "REDCap's), or a folder holding "
-                                              "survey_responses.csv.")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
-    = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to "
-                                                "this file.")] = None,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Survey export CSV (this package's or "
+            "REDCap's), or a folder holding "
+            "survey_responses.csv."
+        ),
+    ],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
 ) -> None:
     """Validate survey responses: exit 0 without errors, 1 with errors, 2 if unusable.
 
@@ -528,13 +619,18 @@ def survey_validate(
 @survey_app.command("summarize")
 def survey_summarize(
     path: Annotated[Path, typer.Argument(help="Survey export CSV or folder.")],
-    invited: Annotated[int | None, typer.Option(min=1, help="Number invited: adds the "
-                                                "response rate.")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
-    = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
-                                                "(HTML: the charts go beside it as PNG).")]
-    = None,
+    invited: Annotated[
+        int | None, typer.Option(min=1, help="Number invited: adds the response rate.")
+    ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file (HTML: the charts go beside it as PNG)."
+        ),
+    ] = None,
 ) -> None:
     """Counts and percentages per item, cross-tabulations, and charts of practice variation.
 
@@ -556,9 +652,11 @@ def survey_summarize(
     else:
         text = render_summary_text(summary)
     if report.errors:
-        err_console.print(f"note: {report.errors} error findings; responses with errors are "
-                          "left out of the counts (see `vte-registry survey validate`)",
-                          highlight=False)
+        err_console.print(
+            f"note: {report.errors} error findings; responses with errors are "
+            "left out of the counts (see `vte-registry survey validate`)",
+            highlight=False,
+        )
     if output is None:
         sys.stdout.write(text)
         return
@@ -588,7 +686,12 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("VTE_REGISTRY_DEBUG") == "1":
             raise
-        err_console.print(Text.assemble(
-            ("internal error:", "bold red"), f" {type(exc).__name__}: {exc} "
-            "(set VTE_REGISTRY_DEBUG=1 for details and please report it)"), highlight=False)
+        err_console.print(
+            Text.assemble(
+                ("internal error:", "bold red"),
+                f" {type(exc).__name__}: {exc} "
+                "(set VTE_REGISTRY_DEBUG=1 for details and please report it)",
+            ),
+            highlight=False,
+        )
         raise SystemExit(2) from None

@@ -19,7 +19,7 @@ from sqlmodel import create_engine
 
 from registry.changes import Changes, TableChanges, site_changes
 from registry.models import TABLES, Manifest, table_spec
-from registry.store import SubmissionAudit, create_schema, make_engine
+from registry.store import AUDIT, create_schema, make_engine
 from registry.version import __version__
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "load_submission"]
@@ -48,21 +48,22 @@ class LoadResult:
 
 def _utc(value: dt.datetime) -> dt.datetime:
     # Timestamps are written in UTC; SQLite hands them back without a zone.
-    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(
-        tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _delete_site(connection: Connection, site_id: str) -> None:
     for spec in reversed(TABLES):  # children first
-        table = spec.table.__table__  # type: ignore[attr-defined]
+        table = spec.sql_table
         connection.execute(delete(table).where(table.c.patient_id.like(f"{site_id}-%")))
 
 
 def _lock_site(connection: Connection, site_id: str) -> None:
     """Serialize loads of one site (PostgreSQL); SQLite locks the whole database anyway."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:site))"),
-                           {"site": f"vte-registry:{site_id}"})
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:site))"),
+            {"site": f"vte-registry:{site_id}"},
+        )
 
 
 def _copy_table(source: Connection, target: Connection, name: str, staged: Any) -> int:
@@ -71,11 +72,11 @@ def _copy_table(source: Connection, target: Connection, name: str, staged: Any) 
     table = staged[name]
     order = [table.c._row]
     if name == "vte_events":  # an event before the events that recur from it (FK per row)
-        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date,
-                 table.c._row]
-    query = (select(*[table.c[f] for f in spec.fields])
-             .where(table.c._valid.is_(True)).order_by(*order))
-    target_table = spec.table.__table__  # type: ignore[attr-defined]
+        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date, table.c._row]
+    query = (
+        select(*[table.c[f] for f in spec.fields]).where(table.c._valid.is_(True)).order_by(*order)
+    )
+    target_table = spec.sql_table
     written = 0
     for chunk in source.execute(query).mappings().partitions(10_000):
         rows = [dict(row) for row in chunk]
@@ -84,9 +85,15 @@ def _copy_table(source: Connection, target: Connection, name: str, staged: Any) 
     return written
 
 
-def load_submission(path: Path | str, url: str | None = None, engine: Engine | None = None,
-                    progress: Any = None, *, allow_removal: bool = False,
-                    dry_run: bool = False) -> LoadResult:
+def load_submission(
+    path: Path | str,
+    url: str | None = None,
+    engine: Engine | None = None,
+    progress: Any = None,
+    *,
+    allow_removal: bool = False,
+    dry_run: bool = False,
+) -> LoadResult:
     """Validate, then write everything in one transaction, or nothing.
 
     A submission with error findings is rejected (nothing written). The same submission_id
@@ -121,52 +128,83 @@ def load_submission(path: Path | str, url: str | None = None, engine: Engine | N
                 for spec in TABLES:  # site isolation, whatever the rules say
                     table = staged[spec.name]
                     foreign = source.execute(
-                        select(func.count()).select_from(table).where(
-                            ~table.c.patient_id.like(f"{site}-%"))).scalar()
+                        select(func.count())
+                        .select_from(table)
+                        .where(~table.c.patient_id.like(f"{site}-%"))
+                    ).scalar()
                     if foreign:
-                        raise LoadError(f"{spec.name} holds {foreign} records of another site "
-                                        f"than {site}; nothing was loaded")
-                return _write(source, engine, manifest, checked.file_sha256, report, staged,
-                              allow_removal, dry_run)
+                        raise LoadError(
+                            f"{spec.name} holds {foreign} records of another site "
+                            f"than {site}; nothing was loaded"
+                        )
+                return _write(
+                    source,
+                    engine,
+                    manifest,
+                    checked.file_sha256,
+                    report,
+                    staged,
+                    allow_removal,
+                    dry_run,
+                )
         finally:
             staging.dispose()
             if own_engine:
                 engine.dispose()
 
 
-def _previous(connection: Connection, manifest: Manifest, hashes: str, report: Any,
-              ) -> LoadResult | None:
+def _previous(
+    connection: Connection,
+    manifest: Manifest,
+    hashes: str,
+    report: Any,
+) -> LoadResult | None:
     """The answer when this submission_id was loaded before (None when it was not)."""
-    audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
-    previous = connection.execute(
-        select(audit).where(audit.c.submission_id == str(manifest.submission_id))
-    ).mappings().first()
+    audit = AUDIT
+    previous = (
+        connection.execute(
+            select(audit).where(audit.c.submission_id == str(manifest.submission_id))
+        )
+        .mappings()
+        .first()
+    )
     if previous is None:
         return None
     if previous["file_sha256"] != hashes:
-        raise LoadError(f"submission_id {manifest.submission_id} was already loaded "
-                        "with other files; give a new submission a new submission_id")
+        raise LoadError(
+            f"submission_id {manifest.submission_id} was already loaded "
+            "with other files; give a new submission a new submission_id"
+        )
     newer = connection.execute(
         select(audit.c.submission_id, audit.c.created_at)
         .where(audit.c.site_id == manifest.site_id, audit.c.loaded_at > previous["loaded_at"])
-        .order_by(audit.c.loaded_at.desc()).limit(1)).first()
+        .order_by(audit.c.loaded_at.desc())
+        .limit(1)
+    ).first()
     if newer is not None:
         raise LoadError(
             f"submission {manifest.submission_id} was loaded on "
             f"{_utc(previous['loaded_at']):%Y-%m-%d %H:%M} UTC and has since been replaced "
             f"by submission {newer.submission_id} (created {_utc(newer.created_at).isoformat()})"
-            "; nothing changed (an older submission cannot replace a newer one)")
-    return LoadResult("unchanged", report, f"submission {manifest.submission_id} is already "
-                      "loaded and is the site's latest; nothing changed")
+            "; nothing changed (an older submission cannot replace a newer one)"
+        )
+    return LoadResult(
+        "unchanged",
+        report,
+        f"submission {manifest.submission_id} is already "
+        "loaded and is the site's latest; nothing changed",
+    )
 
 
 def _check_newer(connection: Connection, manifest: Manifest) -> bool:
     """True when the site has loaded submissions; LoadError when one of them is newer."""
-    audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+    audit = AUDIT
     latest = connection.execute(
         select(audit.c.submission_id, audit.c.created_at)
         .where(audit.c.site_id == manifest.site_id)
-        .order_by(audit.c.created_at.desc()).limit(1)).first()
+        .order_by(audit.c.created_at.desc())
+        .limit(1)
+    ).first()
     if latest is None:
         return False
     if _utc(latest.created_at) > manifest.created_at_utc:
@@ -175,12 +213,21 @@ def _check_newer(connection: Connection, manifest: Manifest) -> bool:
             f"{manifest.created_at_utc.isoformat()}, before submission {latest.submission_id} "
             f"of {manifest.site_id} already loaded (created "
             f"{_utc(latest.created_at).isoformat()}): an older submission cannot replace a "
-            "newer one")
+            "newer one"
+        )
     return True
 
 
-def _write(source: Connection, engine: Engine, manifest: Manifest, file_sha256: dict[str, str],
-           report: Any, staged: Any, allow_removal: bool, dry_run: bool) -> LoadResult:
+def _write(
+    source: Connection,
+    engine: Engine,
+    manifest: Manifest,
+    file_sha256: dict[str, str],
+    report: Any,
+    staged: Any,
+    allow_removal: bool,
+    dry_run: bool,
+) -> LoadResult:
     site = manifest.site_id
     if not dry_run:
         create_schema(engine)
@@ -199,26 +246,41 @@ def _write(source: Connection, engine: Engine, manifest: Manifest, file_sha256: 
         changes = site_changes(source, staged, connection, site)
         if dry_run:
             transaction.rollback()
-            return LoadResult("dry-run", report, f"dry run, nothing written: would "
-                              f"{'replace' if replacing else 'load'} {site}: "
-                              f"{changes.summary()}", changes=changes)
+            return LoadResult(
+                "dry-run",
+                report,
+                f"dry run, nothing written: would "
+                f"{'replace' if replacing else 'load'} {site}: "
+                f"{changes.summary()}",
+                changes=changes,
+            )
         if changes.removes and not allow_removal:
             raise LoadRefused(
                 f"loading would remove {changes.total('removed'):,} records of {site} "
                 f"({changes.summary(('added', 'changed', 'removed'))}); nothing was loaded. "
                 "If the site really deleted them, load again with --allow-removal "
-                "(allow_removal=True); --dry-run shows the comparison", changes)
+                "(allow_removal=True); --dry-run shows the comparison",
+                changes,
+            )
         _delete_site(connection, site)
-        counts = {spec.name: _copy_table(source, connection, spec.name, staged)
-                  for spec in TABLES}
+        counts = {spec.name: _copy_table(source, connection, spec.name, staged) for spec in TABLES}
         outcome = "replaced" if replacing else "loaded"
-        audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
-        connection.execute(audit.insert().values(
-            submission_id=str(manifest.submission_id), site_id=site,
-            data_cutoff_date=manifest.data_cutoff_date, created_at=manifest.created_at_utc,
-            loaded_at=dt.datetime.now(dt.UTC), package_version=__version__,
-            outcome=outcome, file_sha256=hashes, row_counts=json.dumps(counts),
-            schema_version=manifest.schema_version, changes=json.dumps(changes.to_dict())))
+        audit = AUDIT
+        connection.execute(
+            audit.insert().values(
+                submission_id=str(manifest.submission_id),
+                site_id=site,
+                data_cutoff_date=manifest.data_cutoff_date,
+                created_at=manifest.created_at_utc,
+                loaded_at=dt.datetime.now(dt.UTC),
+                package_version=__version__,
+                outcome=outcome,
+                file_sha256=hashes,
+                row_counts=json.dumps(counts),
+                schema_version=manifest.schema_version,
+                changes=json.dumps(changes.to_dict()),
+            )
+        )
         transaction.commit()
     except BaseException:
         if transaction.is_active:
@@ -226,9 +288,15 @@ def _write(source: Connection, engine: Engine, manifest: Manifest, file_sha256: 
         raise
     finally:
         connection.close()
-    return LoadResult(outcome, report, f"{outcome} {sum(counts.values())} records of "
-                      f"{site} (submission {manifest.submission_id}; "
-                      f"{changes.summary()})", counts, changes)
+    return LoadResult(
+        outcome,
+        report,
+        f"{outcome} {sum(counts.values())} records of "
+        f"{site} (submission {manifest.submission_id}; "
+        f"{changes.summary()})",
+        counts,
+        changes,
+    )
 
 
 def _dry_run_empty(source: Connection, staged: Any, report: Any, site: str) -> LoadResult:
@@ -236,8 +304,16 @@ def _dry_run_empty(source: Connection, staged: Any, report: Any, site: str) -> L
     changes = Changes()
     for spec in TABLES:
         table = staged[spec.name]
-        added = source.execute(select(func.count()).select_from(table)
-                               .where(table.c._valid.is_(True))).scalar() or 0
+        added = (
+            source.execute(
+                select(func.count()).select_from(table).where(table.c._valid.is_(True))
+            ).scalar()
+            or 0
+        )
         changes.tables[spec.name] = TableChanges(added=added)
-    return LoadResult("dry-run", report, f"dry run, nothing written: would load {site} into "
-                      f"a new database: {changes.summary()}", changes=changes)
+    return LoadResult(
+        "dry-run",
+        report,
+        f"dry run, nothing written: would load {site} into a new database: {changes.summary()}",
+        changes=changes,
+    )

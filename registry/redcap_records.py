@@ -20,7 +20,7 @@ import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,13 @@ REPEAT_INSTRUMENT = "redcap_repeat_instrument"
 REPEAT_INSTANCE = "redcap_repeat_instance"
 #: Columns REDCap adds that carry no registry data.
 SYSTEM_COLUMNS = {"redcap_data_access_group", "redcap_event_name", "redcap_survey_identifier"}
-_FIXED_LABELS = {"Repeat Instrument": REPEAT_INSTRUMENT, "Repeat Instance": REPEAT_INSTANCE,
-                 "Data Access Group": "redcap_data_access_group",
-                 "Event Name": "redcap_event_name", "Complete?": "form_complete"}
+_FIXED_LABELS = {
+    "Repeat Instrument": REPEAT_INSTRUMENT,
+    "Repeat Instance": REPEAT_INSTANCE,
+    "Data Access Group": "redcap_data_access_group",
+    "Event Name": "redcap_event_name",
+    "Complete?": "form_complete",
+}
 _YESNO = {"Yes": "1", "No": "0"}
 _COMPLETE = {"Incomplete": "0", "Unverified": "1", "Complete": "2"}
 
@@ -74,9 +78,13 @@ def _label_maps() -> tuple[dict[str, str], dict[str, dict[str, str]], set[str]]:
         var = row["Variable / Field Name"]
         headers[row["Field Label"]] = var
         if row["Choices, Calculations, OR Slider Labels"]:
-            choices[var] = {label: code for code, label in
-                            (c.split(", ", 1) for c in
-                             row["Choices, Calculations, OR Slider Labels"].split(" | "))}
+            choices[var] = {
+                label: code
+                for code, label in (
+                    c.split(", ", 1)
+                    for c in row["Choices, Calculations, OR Slider Labels"].split(" | ")
+                )
+            }
         if row["Field Type"] == "yesno":
             yesno.add(var)
     return headers, choices, yesno
@@ -91,8 +99,9 @@ def _form_names() -> dict[str, str]:
     return out
 
 
-def import_redcap(export: Path, out: Path, site: str | None = None,
-                  cutoff: dt.date | None = None) -> ImportResult:
+def import_redcap(
+    export: Path, out: Path, site: str | None = None, cutoff: dt.date | None = None
+) -> ImportResult:
     """Write a submission folder from a REDCap export; findings say what could not be mapped."""
     from registry.validation.reading import UnusableInput
 
@@ -113,17 +122,29 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
         label_values = True
     findings: list[Finding] = []
     if "patient_id" not in header:
-        raise UnusableInput("the export has no patient_id column (the record ID of the "
-                            "registry project)")
+        raise UnusableInput(
+            "the export has no patient_id column (the record ID of the registry project)"
+        )
     forms = _form_names()
     tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    unknown = [h for h in header if h not in by_var and h not in SYSTEM_COLUMNS
-               and h not in (REPEAT_INSTRUMENT, REPEAT_INSTANCE)
-               and not h.endswith("_complete")]
+    unknown = [
+        h
+        for h in header
+        if h not in by_var
+        and h not in SYSTEM_COLUMNS
+        and h not in (REPEAT_INSTRUMENT, REPEAT_INSTANCE)
+        and not h.endswith("_complete")
+    ]
     for column in unknown:
-        findings.append(finding("unknown-column", f"REDCap column {column!r} is not a field of "
-                                "the registry project; it was not imported", table=None,
-                                field=column))
+        findings.append(
+            finding(
+                "unknown-column",
+                f"REDCap column {column!r} is not a field of "
+                "the registry project; it was not imported",
+                table=None,
+                field=column,
+            )
+        )
     for line, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -131,20 +152,35 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
         record = raw.get("patient_id", "")
         instrument = raw.get(REPEAT_INSTRUMENT, "")
         instance = raw.get(REPEAT_INSTANCE, "")
-        where = f"record {record or '?'}, instrument {instrument or 'patients'}, " \
-                f"instance {instance or '-'} (line {line})"
+        where = (
+            f"record {record or '?'}, instrument {instrument or 'patients'}, "
+            f"instance {instance or '-'} (line {line})"
+        )
         table = forms.get(instrument, "") if instrument else "patients"
         if not table:
-            findings.append(finding("unknown-column", f"{where}: unknown repeating instrument "
-                                    f"{instrument!r}; the row was not imported",
-                                    record_id=record or None, field=REPEAT_INSTRUMENT,
-                                    value=instrument))
+            findings.append(
+                finding(
+                    "unknown-column",
+                    f"{where}: unknown repeating instrument "
+                    f"{instrument!r}; the row was not imported",
+                    record_id=record or None,
+                    field=REPEAT_INSTRUMENT,
+                    value=instrument,
+                )
+            )
             continue
         if table != "patients" and not instance.isdigit():
-            findings.append(finding("type-error", f"{where}: repeat instance {instance!r} is not "
-                                    "a number; the row was not imported", table=table,
-                                    record_id=record or None, field=REPEAT_INSTANCE,
-                                    value=instance))
+            findings.append(
+                finding(
+                    "type-error",
+                    f"{where}: repeat instance {instance!r} is not "
+                    "a number; the row was not imported",
+                    table=table,
+                    record_id=record or None,
+                    field=REPEAT_INSTANCE,
+                    value=instance,
+                )
+            )
             continue
         out_row: dict[str, Any] = {}
         for variable, value in raw.items():
@@ -152,10 +188,17 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
             if rv is None or rv.kind == "record_id" or value == "":
                 continue  # the record ID is on every row; it is set below
             if rv.table != table:
-                findings.append(finding(
-                    "unexpected-value", f"{where}: {variable} belongs to {rv.table}, not to "
-                    "this row's instrument; the value was not imported", table=table,
-                    record_id=record or None, field=variable, value=value))
+                findings.append(
+                    finding(
+                        "unexpected-value",
+                        f"{where}: {variable} belongs to {rv.table}, not to "
+                        "this row's instrument; the value was not imported",
+                        table=table,
+                        record_id=record or None,
+                        field=variable,
+                        value=value,
+                    )
+                )
                 continue
             if label_values:
                 if variable in yesno:
@@ -164,10 +207,17 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
                     value = choices[variable].get(value, value)
             if rv.kind == "instance_ref":
                 if not value.isdigit():
-                    findings.append(finding(
-                        "type-error", f"{where}: {variable} should be the instance number of "
-                        f"a {rv.target} form, not {value!r}", table=table,
-                        record_id=record or None, field=rv.field, value=value))
+                    findings.append(
+                        finding(
+                            "type-error",
+                            f"{where}: {variable} should be the instance number of "
+                            f"a {rv.target} form, not {value!r}",
+                            table=table,
+                            record_id=record or None,
+                            field=rv.field,
+                            value=value,
+                        )
+                    )
                     continue
                 value = f"{record}-{_prefix(rv.target or '')}{int(value)}"
             out_row[rv.field] = value
@@ -180,8 +230,9 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
     site_id = site or _site_of(tables.get("patients", []))
     manifest = {
         "site_id": site_id,
-        "submission_id": str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                        "redcap:" + hashlib.sha256(data).hexdigest())),
+        "submission_id": str(
+            uuid.uuid5(uuid.NAMESPACE_URL, "redcap:" + hashlib.sha256(data).hexdigest())
+        ),
         "data_cutoff_date": (cutoff or dt.datetime.now(dt.UTC).date()).isoformat(),
         "created_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "generator": f"all-vte-registry {__version__} REDCap import",
@@ -189,9 +240,13 @@ def import_redcap(export: Path, out: Path, site: str | None = None,
     ordered = {spec.name: tables.get(spec.name, []) for spec in TABLES}
     for name, rows_ in ordered.items():  # REDCap exports records in any order: sort by ID
         id_field = table_spec(name).id_field
-        rows_.sort(key=lambda r, f=id_field: _id_key(str(r.get(f, ""))))
+        rows_.sort(key=partial(_record_key, id_field))
     write_submission(out, ordered, manifest)
     return ImportResult(out, {k: len(v) for k, v in ordered.items()}, findings)
+
+
+def _record_key(id_field: str, row: dict[str, Any]) -> tuple[str, int]:
+    return _id_key(str(row.get(id_field, "")))
 
 
 def _id_key(record_id: str) -> tuple[str, int]:
@@ -225,10 +280,17 @@ def export_redcap_records(submission: Path, out: Path) -> tuple[int, list[Findin
                 own = row.get(spec.id_field, "")
                 instance = own.rpartition("-")[2][1:]
                 if not own.startswith(f"{record}-") or not instance.isdigit():
-                    findings.append(finding(
-                        "id-format", f"{spec.name} row {index + 1}: {own!r} gives no repeat "
-                        "instance; the row was not exported", table=spec.name, row=index + 1,
-                        record_id=own or None, field=spec.id_field))
+                    findings.append(
+                        finding(
+                            "id-format",
+                            f"{spec.name} row {index + 1}: {own!r} gives no repeat "
+                            "instance; the row was not exported",
+                            table=spec.name,
+                            row=index + 1,
+                            record_id=own or None,
+                            field=spec.id_field,
+                        )
+                    )
                     continue
                 out_row[REPEAT_INSTRUMENT] = spec.name
                 out_row[REPEAT_INSTANCE] = str(int(instance))

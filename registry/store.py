@@ -9,17 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterable, Sequence
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Text, event, select, text
+from sqlalchemy import Connection, DateTime, Engine, Table, Text, event, text
 from sqlmodel import Field, SQLModel, create_engine
 
-from registry.models import RegistryRecord, table_spec
-
 __all__ = [
+    "AUDIT",
     "DB_ENV_VAR",
     "DEFAULT_DB_FILE",
     "DatabaseUnusable",
@@ -28,10 +25,8 @@ __all__ = [
     "database_url",
     "explain_database_error",
     "make_engine",
-    "read_table",
     "require_registry",
     "safe_url",
-    "write_records",
 ]
 
 DB_ENV_VAR = "VTE_REGISTRY_DB"
@@ -59,23 +54,31 @@ def explain_database_error(exc: BaseException, url: str) -> str | None:
 
     where = safe_url(url)
     if isinstance(exc, NoSuchModuleError | ModuleNotFoundError):
-        return (f"no database driver for {where} ({exc}): use sqlite:///FILE or "
-                "postgresql+psycopg://USER@HOST:PORT/DB (psycopg comes with the package)")
+        return (
+            f"no database driver for {where} ({exc}): use sqlite:///FILE or "
+            "postgresql+psycopg://USER@HOST:PORT/DB (psycopg comes with the package)"
+        )
     if isinstance(exc, ArgumentError):
-        return (f"{url!r} is not a database URL; e.g. sqlite:///vte_registry.sqlite or "
-                "postgresql+psycopg://USER@HOST:5432/registry")
+        return (
+            f"{url!r} is not a database URL; e.g. sqlite:///vte_registry.sqlite or "
+            "postgresql+psycopg://USER@HOST:5432/registry"
+        )
     if not isinstance(exc, DatabaseError):
         return None
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     lowered = reason.lower()
     if "database is locked" in lowered:
-        return (f"the database {where} is locked by another program (a load still "
-                "running?): wait for it to finish, then try again")
+        return (
+            f"the database {where} is locked by another program (a load still "
+            "running?): wait for it to finish, then try again"
+        )
     if "not a database" in lowered or "malformed" in lowered:
         return f"{where} is not a registry database (not a SQLite file): give another --db"
     if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
-        return (f"{where} holds no registry yet: run `vte-registry db upgrade` or load a "
-                "submission first")
+        return (
+            f"{where} holds no registry yet: run `vte-registry db upgrade` or load a "
+            "submission first"
+        )
     if "unable to open database file" in lowered:
         return f"cannot open {where}: does its folder exist, and may it be written?"
     return f"cannot reach the database {where}: {reason}"
@@ -86,14 +89,22 @@ def require_registry(engine: Engine) -> None:
     empty or missing database would otherwise report "no rows", or create a file)."""
     where = safe_url(engine.url.render_as_string(hide_password=False))
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not (
-            Path(database).is_file()):
-        raise DatabaseUnusable(f"there is no database at {where}: run `vte-registry db "
-                               "upgrade` or load a submission first")
+    if (
+        engine.dialect.name == "sqlite"
+        and database
+        and database != ":memory:"
+        and not (Path(database).is_file())
+    ):
+        raise DatabaseUnusable(
+            f"there is no database at {where}: run `vte-registry db "
+            "upgrade` or load a submission first"
+        )
     with engine.connect() as connection:
         if not engine.dialect.has_table(connection, "submissions"):
-            raise DatabaseUnusable(f"{where} holds no registry yet: run `vte-registry db "
-                                   "upgrade` or load a submission first")
+            raise DatabaseUnusable(
+                f"{where} holds no registry yet: run `vte-registry db "
+                "upgrade` or load a submission first"
+            )
 
 
 def database_url(url: str | None = None) -> str:
@@ -164,7 +175,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with _UPGRADE_LOCK, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext('vte-registry:schema'))"))
+                text("SELECT pg_advisory_xact_lock(hashtext('vte-registry:schema'))")
+            )
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -175,48 +187,36 @@ def create_schema(engine: Engine) -> None:
     upgrade(engine)
 
 
-def write_records(connection: Connection, name: str, records: Iterable[RegistryRecord]) -> int:
-    """Insert validated records of one table in bulk; the caller owns the transaction."""
-    rows = [{k: _plain(v) for k, v in r.__dict__.items()} for r in records]
-    if rows:
-        connection.execute(table_spec(name).table.__table__.insert(), rows)  # type: ignore[attr-defined]
-    return len(rows)
-
-
-def _plain(value: Any) -> Any:
-    # Codes are stored as their text (StrEnum is a str, but drivers may not know that).
-    return value.value if isinstance(value, Enum) else value
-
-
-def read_table(engine: Engine, name: str) -> Sequence[RegistryRecord]:
-    """All rows of a table, as validated record objects, in primary-key order."""
-    spec = table_spec(name)
-    table = spec.table.__table__  # type: ignore[attr-defined]
-    with engine.connect() as connection:
-        rows = connection.execute(select(table).order_by(table.c[spec.id_field])).mappings()
-        return [spec.record.model_validate(dict(row)) for row in rows]
-
-
 # --- the audit trail of loads (written by registry.loading) -----------------------------
 class SubmissionAudit(SQLModel, table=True):
     """The audit trail of loads: one row per submission written to the database."""
 
     __tablename__ = "submissions"
 
-    submission_id: str = Field(primary_key=True, max_length=36,
-                               description="manifest submission_id")
+    submission_id: str = Field(
+        primary_key=True, max_length=36, description="manifest submission_id"
+    )
     site_id: str = Field(index=True, max_length=8, description="manifest site_id")
     data_cutoff_date: dt.date = Field(description="manifest data_cutoff_date")
-    created_at: dt.datetime = Field(sa_type=DateTime(timezone=True),
-                                    description="manifest created_at, in UTC")
-    loaded_at: dt.datetime = Field(sa_type=DateTime(timezone=True),
-                                   description="when this load committed (UTC)")
+    created_at: dt.datetime = Field(
+        sa_type=DateTime(timezone=True), description="manifest created_at, in UTC"
+    )
+    loaded_at: dt.datetime = Field(
+        sa_type=DateTime(timezone=True), description="when this load committed (UTC)"
+    )
     package_version: str = Field(max_length=40)
     outcome: str = Field(max_length=20, description="loaded (first for the site) or replaced")
     file_sha256: str = Field(sa_type=Text, description="JSON: file name -> SHA-256")
     row_counts: str = Field(sa_type=Text, description="JSON: table -> rows written")
-    schema_version: str | None = Field(default=None, max_length=8,
-                                       description="manifest schema_version")
-    changes: str | None = Field(default=None, sa_type=Text,
-                                description="JSON: table -> added, changed, unchanged, "
-                                "removed records")
+    schema_version: str | None = Field(
+        default=None, max_length=8, description="manifest schema_version"
+    )
+    changes: str | None = Field(
+        default=None,
+        sa_type=Text,
+        description="JSON: table -> added, changed, unchanged, removed records",
+    )
+
+
+#: The SQLAlchemy table of the audit trail.
+AUDIT: Table = SubmissionAudit.__table__  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
@@ -57,25 +57,37 @@ def inventory(folder: Path, rows: Mapping[str, int]) -> dict[str, dict[str, Any]
     (null for a table with no rows and no file)."""
     out: dict[str, dict[str, Any]] = {}
     for spec in TABLES:
-        files = [p for p in (folder / f"{spec.name}.csv", folder / f"{spec.name}.parquet")
-                 if p.is_file()]
-        out[spec.name] = {"rows": int(rows.get(spec.name, 0)),
-                          "sha256": file_sha256(files[0]) if files else None}
+        files = [
+            p for p in (folder / f"{spec.name}.csv", folder / f"{spec.name}.parquet") if p.is_file()
+        ]
+        out[spec.name] = {
+            "rows": int(rows.get(spec.name, 0)),
+            "sha256": file_sha256(files[0]) if files else None,
+        }
     return out
 
 
-def write_manifest(folder: Path, manifest: Mapping[str, Any],
-                   tables: Mapping[str, Mapping[str, Any]]) -> Path:
+def write_manifest(
+    folder: Path, manifest: Mapping[str, Any], tables: Mapping[str, Mapping[str, Any]]
+) -> Path:
     """manifest.json of schema SCHEMA_VERSION: ``manifest``'s keys plus the inventory."""
-    body = {**dict(manifest), "schema_version": SCHEMA_VERSION,
-            "tables": {name: dict(entry) for name, entry in tables.items()}}
+    body = {
+        **dict(manifest),
+        "schema_version": SCHEMA_VERSION,
+        "tables": {name: dict(entry) for name, entry in tables.items()},
+    }
     path = folder / MANIFEST_FILE
     path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8", newline="\n")
     return path
 
 
-def _write_csv(path: Path, fields: list[str], rows: Iterable[Mapping[str, Any]],
-               extra: list[str] | None = None, dropped: list[str] | None = None) -> None:
+def _write_csv(
+    path: Path,
+    fields: list[str],
+    rows: Iterable[Mapping[str, Any]],
+    extra: list[str] | None = None,
+    dropped: list[str] | None = None,
+) -> None:
     header = [f for f in fields if f not in (dropped or [])] + (extra or [])
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csvfile.writer(handle)
@@ -83,8 +95,15 @@ def _write_csv(path: Path, fields: list[str], rows: Iterable[Mapping[str, Any]],
         writer.writerows([format_value(row.get(f)) for f in header] for row in rows)
 
 
-_ARROW_TYPES = {"str": "string", "code": "string", "int": "int64", "decimal": "float64",
-                "date": "date32", "bool": "bool_", "datetime": "string"}
+_ARROW_TYPES = {
+    "str": "string",
+    "code": "string",
+    "int": "int64",
+    "decimal": "float64",
+    "date": "date32",
+    "bool": "bool_",
+    "datetime": "string",
+}
 
 
 def _write_parquet(path: Path, name: str, rows: list[Mapping[str, Any]]) -> None:
@@ -104,8 +123,9 @@ def _write_parquet(path: Path, name: str, rows: list[Mapping[str, Any]]) -> None
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             # A value that does not fit the type (a planted defect): the column goes as text.
             arrow_type = pa.string()
-            column = pa.array([None if v is None else format_value(v) for v in values],
-                              type=arrow_type)
+            column = pa.array(
+                [None if v is None else format_value(v) for v in values], type=arrow_type
+            )
         columns[field_name] = column
         types.append(pa.field(field_name, arrow_type))
     table = pa.Table.from_pydict(columns, schema=pa.schema(types))
@@ -114,7 +134,7 @@ def _write_parquet(path: Path, name: str, rows: list[Mapping[str, Any]]) -> None
 
 def write_submission(
     folder: Path,
-    tables: Mapping[str, list[Mapping[str, Any]]],
+    tables: Mapping[str, Sequence[Mapping[str, Any]]],
     manifest: Mapping[str, Any],
     fmt: Format = "csv",
     extra_columns: Mapping[str, list[str]] | None = None,
@@ -131,8 +151,13 @@ def write_submission(
             _write_parquet(path, spec.name, list(rows))
         else:
             path = folder / f"{spec.name}.csv"
-            _write_csv(path, spec.fields, rows, (extra_columns or {}).get(spec.name),
-                       (dropped_columns or {}).get(spec.name))
+            _write_csv(
+                path,
+                spec.fields,
+                rows,
+                (extra_columns or {}).get(spec.name),
+                (dropped_columns or {}).get(spec.name),
+            )
         written.append(path)
     counts = {name: len(rows) for name, rows in tables.items()}
     written.append(write_manifest(folder, manifest, inventory(folder, counts)))

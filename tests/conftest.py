@@ -22,9 +22,7 @@ from registry.synthetic import SynthResult, synthesize
 from registry.validation.report import Report
 from registry.validation.validate import validate_submission
 
-PG_URL = os.environ.get(
-    "VTE_REGISTRY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("VTE_REGISTRY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # .ci/run sets this: there a PostgreSQL test that cannot connect fails instead of skipping.
 REQUIRE_PG = os.environ.get("VTE_REGISTRY_REQUIRE_PG") == "1"
 
@@ -135,5 +133,6 @@ def defect_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated:
 
 @pytest.fixture(scope="session")
 def defect_parquet_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated:
-    return _validated(tmp_path_factory, "defects-parquet", patients=1500, seed=14,
-                      defects=0.03, fmt="parquet")
+    return _validated(
+        tmp_path_factory, "defects-parquet", patients=1500, seed=14, defects=0.03, fmt="parquet"
+    )

@@ -8,9 +8,9 @@ import pytest
 from conftest import Database
 from sqlalchemy import text
 
+from registry.central import validate_database
 from registry.loading import load_submission
 from registry.synthetic import synthesize
-from registry.validation.central import validate_database
 
 DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -23,8 +23,10 @@ def db(request: pytest.FixtureRequest) -> Database:
 @pytest.fixture(scope="module")
 def two_sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     base = tmp_path_factory.mktemp("central")
-    return [synthesize(base / "x", 200, seed=31, site="SITEX").folder,
-            synthesize(base / "y", 150, seed=32, site="SITEY").folder]
+    return [
+        synthesize(base / "x", 200, seed=31, site="SITEX").folder,
+        synthesize(base / "y", 150, seed=32, site="SITEY").folder,
+    ]
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
@@ -35,14 +37,22 @@ def test_database_validation_across_sites(db: Database, two_sites: list[Path]) -
     assert report.errors == 0, report.findings[:3]
     assert report.tables["patients"] == 350
     with db.engine.begin() as connection:  # corrupt one patient's phases, in the database
-        pid = connection.execute(text(
-            "SELECT patient_id FROM treatment_phases WHERE phase = 'consolidation' "
-            "AND patient_id LIKE 'SITEY-%' ORDER BY patient_id LIMIT 1")).scalar()
-        earlier = ("date(start_date, '-20 days')" if db.url.startswith("sqlite")
-                   else "start_date - 20")
-        connection.execute(text(
-            f"UPDATE treatment_phases SET start_date = {earlier} "
-            "WHERE phase = 'consolidation' AND patient_id = :pid"), {"pid": pid})
+        pid = connection.execute(
+            text(
+                "SELECT patient_id FROM treatment_phases WHERE phase = 'consolidation' "
+                "AND patient_id LIKE 'SITEY-%' ORDER BY patient_id LIMIT 1"
+            )
+        ).scalar()
+        earlier = (
+            "date(start_date, '-20 days')" if db.url.startswith("sqlite") else "start_date - 20"
+        )
+        connection.execute(
+            text(
+                f"UPDATE treatment_phases SET start_date = {earlier} "
+                "WHERE phase = 'consolidation' AND patient_id = :pid"
+            ),
+            {"pid": pid},
+        )
     report = validate_database(db.url)
     overlap = [f for f in report.findings if f.rule == "phase-overlap"]
     assert len(overlap) == 1

@@ -53,7 +53,9 @@ def test_export_into_a_file_is_a_usage_error_without_traceback(tmp_path: Path) -
     blocker.write_text("x")
     result = subprocess.run(
         [sys.executable, "-m", "registry", "export", "redcap", str(blocker / "sub")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -71,8 +73,11 @@ def _commands() -> list[tuple[str, object]]:
 
     def walk(command: object, path: list[str]) -> list[tuple[str, object]]:
         if hasattr(command, "commands"):
-            return [c for name, sub in command.commands.items()  # type: ignore[attr-defined]
-                    for c in walk(sub, [*path, name])]
+            return [
+                c
+                for name, sub in command.commands.items()  # type: ignore[attr-defined]
+                for c in walk(sub, [*path, name])
+            ]
         return [(" ".join(path), command)]
 
     return walk(typer.main.get_command(app), [])
@@ -80,7 +85,8 @@ def _commands() -> list[tuple[str, object]]:
 
 @pytest.mark.parametrize(("name", "command"), _commands(), ids=[n for n, _ in _commands()])
 def test_every_command_describes_every_option_and_shows_an_example(
-        name: str, command: object) -> None:
+    name: str, command: object
+) -> None:
     assert "Example: vte-registry " + name.split()[0] in (command.help or "")  # type: ignore[attr-defined]
     for param in command.params:  # type: ignore[attr-defined]
         if param.param_type_name == "option" and param.name != "help":

@@ -17,8 +17,14 @@ from registry.synthetic import synthesize
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "VTE_REGISTRY_NO_WORKER"}
-    return subprocess.Popen([sys.executable, "-m", "registry", *args], env=env, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "registry", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _tables(path: Path) -> set[str]:
@@ -75,11 +81,14 @@ def _one_line_error(*args: str, cwd: Path | None = None) -> str:
     return err
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("not a url", "is not a database URL"),
-    ("mysql://root@127.0.0.1/registry", "no database driver"),
-    ("oracle+cx_oracle://scott@127.0.0.1/registry", "no database driver"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "is not a database URL"),
+        ("mysql://root@127.0.0.1/registry", "no database driver"),
+        ("oracle+cx_oracle://scott@127.0.0.1/registry", "no database driver"),
+    ],
+)
 def test_a_bad_url_or_missing_driver_is_one_line(url: str, expected: str) -> None:
     assert expected in _one_line_error("db", "upgrade", "--db", url)
 

@@ -56,7 +56,8 @@ def _state(engine: Engine) -> dict[str, object]:
         audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
         if engine.dialect.has_table(connection, "submissions"):
             out["submissions"] = sorted(
-                (r.submission_id, r.outcome) for r in connection.execute(select(audit)))
+                (r.submission_id, r.outcome) for r in connection.execute(select(audit))
+            )
     return out
 
 
@@ -106,8 +107,9 @@ def test_submission_with_errors_writes_nothing(db: Database, submissions: dict[s
     assert _state(db.engine) == before
 
 
-def test_a_record_of_another_site_is_refused(sqlite_db: Database, tmp_path: Path,
-                                             submissions: dict[str, Path]) -> None:
+def test_a_record_of_another_site_is_refused(
+    sqlite_db: Database, tmp_path: Path, submissions: dict[str, Path]
+) -> None:
     mixed = tmp_path / "mixed"
     shutil.copytree(submissions["a1"], mixed)
     other = (submissions["b1"] / "patients.csv").read_text().splitlines()[1]
@@ -119,8 +121,9 @@ def test_a_record_of_another_site_is_refused(sqlite_db: Database, tmp_path: Path
     assert _state(sqlite_db.engine).get("submissions") in (None, [])
 
 
-def test_reused_submission_id_and_older_submission(sqlite_db: Database, tmp_path: Path,
-                                                   submissions: dict[str, Path]) -> None:
+def test_reused_submission_id_and_older_submission(
+    sqlite_db: Database, tmp_path: Path, submissions: dict[str, Path]
+) -> None:
     from registry.loading import LoadError
 
     load_submission(submissions["a2"], sqlite_db.url)
@@ -145,8 +148,13 @@ def test_reused_submission_id_and_older_submission(sqlite_db: Database, tmp_path
 def _cli(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ}
     env.pop("VTE_REGISTRY_NO_WORKER", None)
-    return subprocess.Popen([sys.executable, "-m", "registry", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "registry", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _writing(db: Database) -> bool:
@@ -160,8 +168,11 @@ def _writing(db: Database) -> bool:
         except FileNotFoundError:
             return False
     with db.engine.connect() as connection:
-        return bool(connection.execute(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")).scalar())
+        return bool(
+            connection.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            ).scalar()
+        )
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
@@ -196,8 +207,9 @@ def test_two_sites_load_at_the_same_time(pg_db: Database, submissions: dict[str,
     assert _count(pg_db.engine, "patients", "SITEA") == 120
     assert _count(pg_db.engine, "patients", "SITEB") == 90
     b1_rows = {t.name: _count(pg_db.engine, t.name, "SITEB") for t in TABLES}
-    assert sum(b1_rows.values()) == sum(1 for p in submissions["b1"].glob("*.csv")
-                                        for _ in p.open()) - len(TABLES)
+    assert sum(b1_rows.values()) == sum(
+        1 for p in submissions["b1"].glob("*.csv") for _ in p.open()
+    ) - len(TABLES)
 
 
 def test_threads_loading_at_once(sqlite_db: Database, submissions: dict[str, Path]) -> None:
@@ -215,12 +227,12 @@ def test_threads_loading_at_once(sqlite_db: Database, submissions: dict[str, Pat
 
 
 def test_a_database_that_is_down_is_a_clear_error(submissions: dict[str, Path]) -> None:
-    proc = _cli("load", str(submissions["a1"]), "--db",
-                "postgresql+psycopg://postgres@127.0.0.1:5999/none")
+    proc = _cli(
+        "load", str(submissions["a1"]), "--db", "postgresql+psycopg://postgres@127.0.0.1:5999/none"
+    )
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "cannot reach the database" in err and "Traceback" not in err + out
-
 
 
 def test_a_kill_at_any_stage_of_a_load_leaves_it_as_before_or_fully_updated(
@@ -245,8 +257,7 @@ def test_a_kill_at_any_stage_of_a_load_leaves_it_as_before_or_fully_updated(
     for delay in (0.3, 1.0, 2.0, 3.0, 4.0, 5.0, 6.5, 8.0, 10.0):
         path = tmp_path / f"kill-{delay}.sqlite"
         shutil.copy(base, path)
-        proc = _cli("load", str(submissions["big"]), "--db", f"sqlite:///{path}",
-                    "--allow-removal")
+        proc = _cli("load", str(submissions["big"]), "--db", f"sqlite:///{path}", "--allow-removal")
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()

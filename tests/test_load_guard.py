@@ -45,9 +45,14 @@ def _counts(engine: Engine) -> dict[str, int]:
     return {spec.name: _count(engine, spec.name) for spec in TABLES}
 
 
-def _resubmit(source: Path, target: Path, created_at: str = "2026-01-02T06:00:00+00:00",
-              keep_rows: dict[str, int] | None = None, drop: tuple[str, ...] = (),
-              version: str = "1.1") -> Path:
+def _resubmit(
+    source: Path,
+    target: Path,
+    created_at: str = "2026-01-02T06:00:00+00:00",
+    keep_rows: dict[str, int] | None = None,
+    drop: tuple[str, ...] = (),
+    version: str = "1.1",
+) -> Path:
     """A new submission of the same site made from ``source``: a new submission_id and
     created_at, some tables cut to their first rows or left out, the manifest made anew."""
     shutil.copytree(source, target)
@@ -61,8 +66,7 @@ def _resubmit(source: Path, target: Path, created_at: str = "2026-01-02T06:00:00
     for name in drop:
         (target / f"{name}.csv").unlink()
         counts[name] = 0
-    manifest.update(submission_id=str(uuid.uuid4()), created_at=created_at,
-                    schema_version=version)
+    manifest.update(submission_id=str(uuid.uuid4()), created_at=created_at, schema_version=version)
     if version == "1.0":
         manifest.pop("tables")
     else:
@@ -73,7 +77,8 @@ def _resubmit(source: Path, target: Path, created_at: str = "2026-01-02T06:00:00
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
 def test_a_one_patient_submission_does_not_silently_replace_a_site(
-        db: Database, site: Path, tmp_path: Path) -> None:
+    db: Database, site: Path, tmp_path: Path
+) -> None:
     load_submission(site, db.url)
     before = _counts(db.engine)
     one = synthesize(tmp_path / "one", 1, seed=99, site="SITEG").folder
@@ -95,7 +100,11 @@ def test_dry_run_and_allow_removal(db: Database, site: Path, tmp_path: Path) -> 
     dry = load_submission(fewer, db.url, dry_run=True)
     assert dry.outcome == "dry-run" and dry.changes is not None
     assert dry.changes.tables["lab_results"].to_dict() == {
-        "added": 0, "changed": 0, "unchanged": labs // 2, "removed": labs - labs // 2}
+        "added": 0,
+        "changed": 0,
+        "unchanged": labs // 2,
+        "removed": labs - labs // 2,
+    }
     assert dry.changes.tables["patients"].unchanged == 200
     assert _count(db.engine, "lab_results") == labs  # a dry run writes nothing
     with pytest.raises(LoadRefused, match=f"lab_results {labs - labs // 2:,}"):
@@ -104,13 +113,21 @@ def test_dry_run_and_allow_removal(db: Database, site: Path, tmp_path: Path) -> 
     assert done.outcome == "replaced"
     assert _count(db.engine, "lab_results") == labs // 2
     with db.engine.connect() as connection:
-        audit = connection.execute(select(SubmissionAudit.__table__).order_by(  # type: ignore[attr-defined]
-            SubmissionAudit.__table__.c.loaded_at)).mappings().all()  # type: ignore[attr-defined]
+        audit = (
+            connection.execute(
+                select(SubmissionAudit.__table__).order_by(  # type: ignore[attr-defined]
+                    SubmissionAudit.__table__.c.loaded_at
+                )
+            )
+            .mappings()
+            .all()
+        )  # type: ignore[attr-defined]
     assert json.loads(audit[-1]["changes"])["lab_results"]["removed"] == labs - labs // 2
 
 
-def test_a_changed_record_is_counted_as_changed(sqlite_db: Database, site: Path,
-                                                tmp_path: Path) -> None:
+def test_a_changed_record_is_counted_as_changed(
+    sqlite_db: Database, site: Path, tmp_path: Path
+) -> None:
     load_submission(site, sqlite_db.url)
     changed = _resubmit(site, tmp_path / "changed")
     path = changed / "patients.csv"
@@ -124,7 +141,11 @@ def test_a_changed_record_is_counted_as_changed(sqlite_db: Database, site: Path,
     result = load_submission(changed, sqlite_db.url)  # nothing removed: no permission needed
     assert result.changes is not None
     assert result.changes.tables["patients"].to_dict() == {
-        "added": 0, "changed": 1, "unchanged": 199, "removed": 0}
+        "added": 0,
+        "changed": 1,
+        "unchanged": 199,
+        "removed": 0,
+    }
 
 
 def test_a_missing_file_is_a_finding_not_no_rows(site: Path, tmp_path: Path) -> None:
@@ -140,7 +161,8 @@ def test_a_missing_file_is_a_finding_not_no_rows(site: Path, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
 def test_a_1_0_submission_without_a_table_does_not_delete_that_table(
-        db: Database, site: Path, tmp_path: Path) -> None:
+    db: Database, site: Path, tmp_path: Path
+) -> None:
     from registry.validation.validate import validate_submission
 
     load_submission(site, db.url)
@@ -155,8 +177,7 @@ def test_a_1_0_submission_without_a_table_does_not_delete_that_table(
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
-def test_order_of_submissions_is_compared_in_utc(db: Database, site: Path,
-                                                 tmp_path: Path) -> None:
+def test_order_of_submissions_is_compared_in_utc(db: Database, site: Path, tmp_path: Path) -> None:
     # 06:00 at UTC-4 is 10:00 UTC: a submission of 08:00 UTC is older, though "08" > "06".
     later = _resubmit(site, tmp_path / "later", created_at="2026-01-02T06:00:00-04:00")
     earlier = _resubmit(site, tmp_path / "earlier", created_at="2026-01-02T08:00:00+00:00")
@@ -173,7 +194,8 @@ def test_order_of_submissions_is_compared_in_utc(db: Database, site: Path,
 
 
 def test_a_submission_from_the_future_is_refused_with_both_times(
-        sqlite_db: Database, site: Path, tmp_path: Path) -> None:
+    sqlite_db: Database, site: Path, tmp_path: Path
+) -> None:
     future = _resubmit(site, tmp_path / "future", created_at="9999-12-31T00:00:00+00:00")
     result = load_submission(future, sqlite_db.url)
     assert result.outcome == "rejected"
@@ -183,8 +205,9 @@ def test_a_submission_from_the_future_is_refused_with_both_times(
     assert load_submission(site, sqlite_db.url).outcome == "loaded"
 
 
-def test_reloading_a_replaced_submission_says_so(sqlite_db: Database, site: Path,
-                                                 tmp_path: Path) -> None:
+def test_reloading_a_replaced_submission_says_so(
+    sqlite_db: Database, site: Path, tmp_path: Path
+) -> None:
     load_submission(site, sqlite_db.url)
     newer = _resubmit(site, tmp_path / "newer")
     load_submission(newer, sqlite_db.url)
@@ -197,8 +220,9 @@ def test_cli_dry_run_and_refusal(tmp_path: Path, site: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.sqlite'}"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "registry", *args], capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "registry", *args], capture_output=True, text=True, timeout=300
+        )
 
     assert cli("load", str(site), "--db", url).returncode == 0
     fewer = _resubmit(site, tmp_path / "fewer", keep_rows={"vte_assessments": 3})

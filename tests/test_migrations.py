@@ -17,14 +17,18 @@ def _schema(engine: Engine) -> dict[str, object]:
     out: dict[str, object] = {}
     for table in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
         out[table] = {
-            "columns": [(c["name"], str(c["type"]), c["nullable"])
-                        for c in inspector.get_columns(table)],
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ],
             "pk": inspector.get_pk_constraint(table)["constrained_columns"],
-            "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"],
-                           tuple(f["referred_columns"]))
-                          for f in inspector.get_foreign_keys(table)),
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                              for i in inspector.get_indexes(table)),
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
         }
     return out
 
@@ -33,7 +37,7 @@ def _compare(migrated: Engine, created: Engine) -> None:
     upgrade(migrated)
     SQLModel.metadata.create_all(created)
     assert _schema(migrated) == _schema(created)
-    assert len(_schema(migrated)) == 13  # 11 tables, the survey and the audit
+    assert len(_schema(migrated)) == 12  # 11 tables and the audit
     upgrade(migrated)  # a second upgrade is a no-op
 
 
@@ -69,8 +73,12 @@ def test_db_upgrade_command(tmp_path) -> None:
     import sys
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    result = subprocess.run([sys.executable, "-m", "registry", "db", "upgrade", "--db", url],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "registry", "db", "upgrade", "--db", url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     from registry.store import make_engine
 

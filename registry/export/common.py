@@ -102,7 +102,10 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
     else:
         kind = "str"
     facts: dict[str, Any] = {
-        "minimum": None, "maximum": None, "exclusive_minimum": None, "max_length": None,
+        "minimum": None,
+        "maximum": None,
+        "exclusive_minimum": None,
+        "max_length": None,
     }
     for meta in info.metadata:
         if isinstance(meta, at.Ge):

@@ -12,7 +12,14 @@ from registry.models import TABLES, SurveyResponseRecord
 __all__ = ["COLUMNS", "data_dictionary_rows", "write_data_dictionary"]
 
 COLUMNS = (
-    "table", "field", "type", "unit", "required", "allowed_codes", "range", "description",
+    "table",
+    "field",
+    "type",
+    "unit",
+    "required",
+    "allowed_codes",
+    "range",
+    "description",
 )
 
 
@@ -26,16 +33,18 @@ def data_dictionary_rows() -> list[dict[str, str]]:
             codes = ""
             if facts.codes is not None:
                 codes = " | ".join(f"{m.value} = {m.label}" for m in facts.codes)
-            rows.append({
-                "table": table,
-                "field": name,
-                "type": facts.kind,
-                "unit": facts.unit or "",
-                "required": facts.required_text,
-                "allowed_codes": codes,
-                "range": facts.range_text,
-                "description": facts.description,
-            })
+            rows.append(
+                {
+                    "table": table,
+                    "field": name,
+                    "type": facts.kind,
+                    "unit": facts.unit or "",
+                    "required": facts.required_text,
+                    "allowed_codes": codes,
+                    "range": facts.range_text,
+                    "description": facts.description,
+                }
+            )
     return rows
 
 

@@ -13,8 +13,13 @@ from registry.version import SCHEMA_VERSION
 __all__ = ["datapackage", "write_datapackage"]
 
 _TYPES = {
-    "str": "string", "code": "string", "int": "integer", "decimal": "number",
-    "date": "date", "datetime": "datetime", "bool": "boolean",
+    "str": "string",
+    "code": "string",
+    "int": "integer",
+    "decimal": "number",
+    "date": "date",
+    "datetime": "datetime",
+    "bool": "boolean",
 }
 
 
@@ -63,15 +68,17 @@ def datapackage() -> dict[str, Any]:
         }
         if fks := _foreign_keys(facts):
             schema["foreignKeys"] = fks
-        resources.append({
-            "name": spec.name,
-            "path": f"{spec.name}.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": schema,
-        })
+        resources.append(
+            {
+                "name": spec.name,
+                "path": f"{spec.name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": schema,
+            }
+        )
     return {
         "profile": "tabular-data-package",
         "name": "all-vte-registry-submission",

@@ -143,8 +143,12 @@ def _typed(row: dict[str, str], facts: FieldFacts) -> None:
         row["Field Type"] = "yesno"
     else:
         row["Field Type"] = "text"
-        validation = {"date": "date_ymd", "int": "integer", "decimal": "number",
-                      "datetime": "datetime_seconds_ymd"}.get(facts.kind, "")
+        validation = {
+            "date": "date_ymd",
+            "int": "integer",
+            "decimal": "number",
+            "datetime": "datetime_seconds_ymd",
+        }.get(facts.kind, "")
         row["Text Validation Type OR Show Slider Number"] = validation
         if validation in ("integer", "number"):
             row["Text Validation Min"] = _number(facts.minimum)
@@ -167,6 +171,7 @@ def registry_dictionary() -> list[dict[str, str]]:
     variables = {(v.table, v.field): v for v in registry_variables()}
     rows = []
     for spec in TABLES:
+
         def var(name: str, _table: str = spec.name) -> str:
             return variables[(_table, name)].variable
 
@@ -184,8 +189,7 @@ def registry_dictionary() -> list[dict[str, str]]:
                 row["Text Validation Type OR Show Slider Number"] = "integer"
                 row["Text Validation Min"] = "1"
                 row["Field Label"] = (
-                    f"{facts.description} Enter the instance number of the "
-                    f"'{rv.target}' form."
+                    f"{facts.description} Enter the instance number of the '{rv.target}' form."
                 )
             else:
                 _typed(row, facts)
@@ -262,22 +266,26 @@ def _survey_row(it: Item, number: int, section: str) -> list[dict[str, str]]:
 def survey_dictionary() -> list[dict[str, str]]:
     """The 44-item survey as one REDCap instrument (record ID ``response_id``)."""
     first = _empty_row()
-    first.update({
-        "Variable / Field Name": "response_id",
-        "Form Name": SURVEY_FORM,
-        "Field Type": "text",
-        "Field Label": "Response ID",
-        "Field Annotation": f"@HIDDEN-SURVEY {GENERATED_NOTICE}",
-    })
+    first.update(
+        {
+            "Variable / Field Name": "response_id",
+            "Form Name": SURVEY_FORM,
+            "Field Type": "text",
+            "Field Label": "Response ID",
+            "Field Annotation": f"@HIDDEN-SURVEY {GENERATED_NOTICE}",
+        }
+    )
     started = _empty_row()
-    started.update({
-        "Variable / Field Name": "started_at",
-        "Form Name": SURVEY_FORM,
-        "Field Type": "text",
-        "Field Label": _Survey.model_fields["started_at"].description or "",
-        "Text Validation Type OR Show Slider Number": "datetime_seconds_ymd",
-        "Field Annotation": "@HIDDEN @NOW",
-    })
+    started.update(
+        {
+            "Variable / Field Name": "started_at",
+            "Form Name": SURVEY_FORM,
+            "Field Type": "text",
+            "Field Label": _Survey.model_fields["started_at"].description or "",
+            "Text Validation Type OR Show Slider Number": "datetime_seconds_ymd",
+            "Field Annotation": "@HIDDEN @NOW",
+        }
+    )
     rows = [first, started]
     section = ""
     for number, it in enumerate(ITEMS, start=1):

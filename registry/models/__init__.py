@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Table
 from sqlmodel import SQLModel
 
 from registry.models.anticoagulation_courses import (
@@ -23,7 +24,7 @@ from registry.models.ids import pseudonymize
 from registry.models.lab_results import LabResult, LabResultRecord
 from registry.models.manifest import Manifest
 from registry.models.patients import Patient, PatientRecord
-from registry.models.survey import SurveyResponse, SurveyResponseRecord
+from registry.models.survey import SurveyResponseRecord
 from registry.models.thrombophilia_tests import ThrombophiliaTestRecord, ThrombophiliaTestResult
 from registry.models.treatment_phases import TreatmentPhase, TreatmentPhaseRecord
 from registry.models.vte_assessments import VteAssessment, VteAssessmentRecord
@@ -48,7 +49,6 @@ __all__ = [
     "Patient",
     "PatientRecord",
     "RegistryRecord",
-    "SurveyResponse",
     "SurveyResponseRecord",
     "TableSpec",
     "ThrombophiliaTestRecord",
@@ -80,6 +80,12 @@ class TableSpec:
     @property
     def fields(self) -> list[str]:
         return list(self.record.model_fields)
+
+    @property
+    def sql_table(self) -> Table:
+        """The SQLAlchemy table of the registry database."""
+        table: Table = self.table.__table__  # type: ignore[attr-defined]
+        return table
 
 
 TABLES: tuple[TableSpec, ...] = tuple(

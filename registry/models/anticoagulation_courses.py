@@ -80,7 +80,8 @@ class AnticoagulationCourseRecord(RegistryRecord):
         if self.dose_unit not in AGENT_UNITS[self.agent]:
             allowed = ", ".join(sorted(u.value for u in AGENT_UNITS[self.agent]))
             yield Violation(
-                "unit-mismatch", "dose_unit",
+                "unit-mismatch",
+                "dose_unit",
                 f"{self.agent.value} is not dosed in {self.dose_unit.value} (allowed: {allowed})",
             )
         yield from self._not_before("stop_date", "start_date")

@@ -49,7 +49,8 @@ class AsparaginaseDoseRecord(RegistryRecord):
         expected = ASPARAGINASE_UNIT[self.product]
         if self.dose_unit != expected:
             yield Violation(
-                "unit-mismatch", "dose_unit",
+                "unit-mismatch",
+                "dose_unit",
                 f"{self.product.value} is dosed in {expected.value}, not {self.dose_unit.value}",
             )
 

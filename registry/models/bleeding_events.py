@@ -41,7 +41,8 @@ class BleedingEventRecord(RegistryRecord):
     date: Date = field("Date of the bleed.")
     site: BleedingSite = field("Site of bleeding.", sa_type=CODE)
     isth_category: IsthCategory = field(
-        "ISTH bleeding category.", sa_type=CODE,
+        "ISTH bleeding category.",
+        sa_type=CODE,
         source="Mitchell et al., J Thromb Haemost 2011;9:1856; Whitworth et al., "
         "J Thromb Haemost 2023",
     )
@@ -61,7 +62,8 @@ class BleedingEventRecord(RegistryRecord):
             self.site, self.fatal, self.hemoglobin_drop_g_dl
         ):
             yield Violation(
-                "isth-inconsistent", "isth_category",
+                "isth-inconsistent",
+                "isth_category",
                 "fatal, intracranial, retroperitoneal or pulmonary bleeding, or a hemoglobin "
                 "drop >= 2 g/dL, is major bleeding",
             )

@@ -28,12 +28,13 @@ class DoseAdjustmentRecord(RegistryRecord):
     action: DoseAdjustmentAction = field("What was done.", sa_type=CODE)
     reason: DoseAdjustmentReason = field("Why.", sa_type=CODE)
     platelets: float | None = field(
-        "Platelet count that prompted the adjustment.", unit="x10^9/L", ge=0, le=2000,
+        "Platelet count that prompted the adjustment.",
+        unit="x10^9/L",
+        ge=0,
+        le=2000,
         required_when=Eq("reason", DoseAdjustmentReason.THROMBOCYTOPENIA),
     )
-    platelet_transfusion: Flag = field(
-        "Platelets transfused to maintain anticoagulation."
-    )
+    platelet_transfusion: Flag = field("Platelets transfused to maintain anticoagulation.")
 
 
 class DoseAdjustment(DoseAdjustmentRecord, table=True):

@@ -93,7 +93,8 @@ def _flag(value: Any) -> Any:
 def _not_before_floor(value: dt.date) -> dt.date:
     if value < EARLIEST_DATE:
         raise PydanticCustomError(
-            "out-of-range", "before {floor}, the earliest date of the registry",
+            "out-of-range",
+            "before {floor}, the earliest date of the registry",
             {"floor": EARLIEST_DATE.isoformat()},
         )
     return value

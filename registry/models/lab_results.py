@@ -61,12 +61,14 @@ class LabResultRecord(RegistryRecord):
         fixed = LAB_TESTS[self.test]
         if self.unit != fixed.unit:
             yield Violation(
-                "unit-mismatch", "unit",
+                "unit-mismatch",
+                "unit",
                 f"{self.test.value} is reported in {fixed.unit.value}, not {self.unit.value}",
             )
         if not fixed.low <= self.value <= fixed.high:
             yield Violation(
-                "out-of-range", "value",
+                "out-of-range",
+                "value",
                 f"{self.test.value} {self.value:g} is outside {fixed.low:g}-{fixed.high:g} "
                 f"{fixed.unit.value}",
             )

@@ -47,9 +47,16 @@ def _inventory_schema(schema: dict[str, object]) -> None:
     from registry.models import TABLE_NAMES
 
     schema["if"] = {"properties": {"schema_version": {"const": "1.1"}}}
-    schema["then"] = {"required": ["tables"], "properties": {"tables": {
-        "type": "object", "required": list(TABLE_NAMES),
-        "propertyNames": {"enum": list(TABLE_NAMES)}}}}
+    schema["then"] = {
+        "required": ["tables"],
+        "properties": {
+            "tables": {
+                "type": "object",
+                "required": list(TABLE_NAMES),
+                "propertyNames": {"enum": list(TABLE_NAMES)},
+            }
+        },
+    }
     schema["else"] = {"properties": {"tables": {"type": "null"}}}
 
 
@@ -58,8 +65,11 @@ class Manifest(BaseModel):
     the reader validates the JSON text in strict mode, so a value of the wrong JSON type (a
     number for a date, a string for a row count) is an error too."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
-                              json_schema_extra=lambda schema: _inventory_schema(schema))
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra=lambda schema: _inventory_schema(schema),
+    )
 
     site_id: str = Field(
         description="Submitting site: 3-8 upper-case letters or digits.",
@@ -94,36 +104,56 @@ class Manifest(BaseModel):
         created = self.created_at.astimezone(dt.UTC)
         if created.date() < self.data_cutoff_date:
             raise PydanticCustomError(
-                "out-of-range", "created_at {created} is before data_cutoff_date {cutoff}",
-                {"created": created.isoformat(), "cutoff": self.data_cutoff_date.isoformat(),
-                 "field": "created_at"})
+                "out-of-range",
+                "created_at {created} is before data_cutoff_date {cutoff}",
+                {
+                    "created": created.isoformat(),
+                    "cutoff": self.data_cutoff_date.isoformat(),
+                    "field": "created_at",
+                },
+            )
         now = dt.datetime.now(dt.UTC)
         if created > now + MAX_CLOCK_SKEW:
             raise PydanticCustomError(
-                "out-of-range", "created_at {created} is more than one day after now "
+                "out-of-range",
+                "created_at {created} is more than one day after now "
                 "({now}): a clock or a typing error?",
-                {"created": created.isoformat(), "now": now.replace(microsecond=0).isoformat(),
-                 "field": "created_at"})
+                {
+                    "created": created.isoformat(),
+                    "now": now.replace(microsecond=0).isoformat(),
+                    "field": "created_at",
+                },
+            )
         from registry.models import TABLE_NAMES  # the table list is built from the models
 
         if self.schema_version == "1.0":
             if self.tables is not None:
                 raise PydanticCustomError(
-                    "unknown-column", "'tables' is not part of a 1.0 manifest (say 1.1)",
-                    {"field": "tables"})
+                    "unknown-column",
+                    "'tables' is not part of a 1.0 manifest (say 1.1)",
+                    {"field": "tables"},
+                )
             return self
         if self.tables is None:
-            raise PydanticCustomError("missing-value", "a 1.1 manifest lists every table "
-                                      "under 'tables'", {"field": "tables"})
+            raise PydanticCustomError(
+                "missing-value",
+                "a 1.1 manifest lists every table under 'tables'",
+                {"field": "tables"},
+            )
         unknown = sorted(set(self.tables) - set(TABLE_NAMES))
         missing = [name for name in TABLE_NAMES if name not in self.tables]
         if unknown:
-            raise PydanticCustomError("unknown-column", "tables: {names} not tables of the "
-                                      "schema", {"names": ", ".join(unknown), "field": "tables"})
+            raise PydanticCustomError(
+                "unknown-column",
+                "tables: {names} not tables of the schema",
+                {"names": ", ".join(unknown), "field": "tables"},
+            )
         if missing:
-            raise PydanticCustomError("missing-value", "tables: no entry for {names} (every "
-                                      "table is listed, with rows 0 when empty)",
-                                      {"names": ", ".join(missing), "field": "tables"})
+            raise PydanticCustomError(
+                "missing-value",
+                "tables: no entry for {names} (every table is listed, with rows 0 when empty)",
+                {"names": ", ".join(missing), "field": "tables"},
+            )
         return self
 
     @property

@@ -44,17 +44,24 @@ class PatientRecord(RegistryRecord):
     id_prefix = None
     id_field = "patient_id"
     row_rule_ids = (
-        "site-mismatch", "nci-risk-inconsistent", "end-before-start", "before-diagnosis",
+        "site-mismatch",
+        "nci-risk-inconsistent",
+        "end-before-start",
+        "before-diagnosis",
     )
 
     patient_id: str = field(
         "Pseudonymous patient ID: site_id, '-', 8 characters of [0-9A-HJ-NP-Z] (HMAC of the "
         "MRN with a site secret).",
-        pattern=PATIENT_ID_PATTERN, primary_key=True, max_length=17,
+        pattern=PATIENT_ID_PATTERN,
+        primary_key=True,
+        max_length=17,
     )
     site_id: str = field(
         "Site code; equals the manifest site_id and the prefix of patient_id.",
-        pattern=SITE_ID_PATTERN, index=True, max_length=8,
+        pattern=SITE_ID_PATTERN,
+        index=True,
+        max_length=8,
     )
     sex: Sex = field("Sex assigned at birth.", sa_type=CODE)
     age_at_diagnosis_months: int = field(
@@ -69,8 +76,9 @@ class PatientRecord(RegistryRecord):
     immunophenotype: Immunophenotype = field("ALL immunophenotype.", sa_type=CODE)
     nci_risk_group: NciRiskGroup | None = field(
         "NCI risk group: standard = age 1 to < 10 years and WBC < 50 x10^9/L, else high.",
-        required_when=All((Eq("immunophenotype", Immunophenotype.B_CELL),
-                           AtLeast("age_at_diagnosis_months", 12))),
+        required_when=All(
+            (Eq("immunophenotype", Immunophenotype.B_CELL), AtLeast("age_at_diagnosis_months", 12))
+        ),
         sa_type=CODE,
     )
     wbc_at_diagnosis: float = field(
@@ -84,13 +92,12 @@ class PatientRecord(RegistryRecord):
     protocol: Protocol = field("Treatment backbone.", sa_type=CODE)
     protocol_name: str | None = field(
         "Protocol or trial name, e.g. AALL1731 (free text: no identifiers).",
-        required=False, max_length=40,
+        required=False,
+        max_length=40,
     )
     induction_steroid: InductionSteroid = field("Steroid used in induction.", sa_type=CODE)
     prior_vte: Flag = field("VTE before the ALL diagnosis.")
-    family_history_vte: YesNoUnknown = field(
-        "VTE in a first-degree relative.", sa_type=CODE
-    )
+    family_history_vte: YesNoUnknown = field("VTE in a first-degree relative.", sa_type=CODE)
     last_contact_date: Date = field("Date of last contact; not after the data cutoff.")
     vital_status: VitalStatus = field("Vital status at last contact.", sa_type=CODE)
     death_date: Date | None = field("Date of death.", iff=_DEAD)
@@ -102,7 +109,8 @@ class PatientRecord(RegistryRecord):
     def row_rules(self) -> Iterator[Violation]:
         if not self.patient_id.startswith(f"{self.site_id}-"):
             yield Violation(
-                "site-mismatch", "patient_id",
+                "site-mismatch",
+                "patient_id",
                 f"patient_id does not start with the patient's site_id {self.site_id}",
             )
         yield from self._not_before("enrollment_date", "diagnosis_date", "before-diagnosis")
@@ -116,7 +124,8 @@ class PatientRecord(RegistryRecord):
             expected = nci_risk(self.age_at_diagnosis_months, self.wbc_at_diagnosis)
             if self.nci_risk_group != expected:
                 yield Violation(
-                    "nci-risk-inconsistent", "nci_risk_group",
+                    "nci-risk-inconsistent",
+                    "nci_risk_group",
                     f"age {self.age_at_diagnosis_months} months and WBC "
                     f"{self.wbc_at_diagnosis:g} x10^9/L make NCI risk {expected.value}",
                 )

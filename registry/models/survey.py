@@ -75,8 +75,11 @@ class Item:
     def ticked(self, record: Any) -> list[str]:
         """Codes ticked in a multi-select item."""
         assert self.codes is not None
-        return [code for code in self.codes.codes()
-                if getattr(record, checkbox_column(self.id, code), None)]
+        return [
+            code
+            for code in self.codes.codes()
+            if getattr(record, checkbox_column(self.id, code), None)
+        ]
 
 
 def checkbox_column(item_id: str, code: str) -> str:
@@ -85,97 +88,250 @@ def checkbox_column(item_id: str, code: str) -> str:
 
 
 A, B, C, D, E, F, G, H, I_, J = (
-    "A. Respondent", "B. VTE treated", "C. Catheter-associated DVT", "D. Pulmonary embolism",
-    "E. Cerebral sinovenous thrombosis", "F. Anticoagulant use", "G. Thrombocytopenia",
-    "H. Asparaginase and procedures", "I. Prevention", "J. Thrombophilia",
+    "A. Respondent",
+    "B. VTE treated",
+    "C. Catheter-associated DVT",
+    "D. Pulmonary embolism",
+    "E. Cerebral sinovenous thrombosis",
+    "F. Anticoagulant use",
+    "G. Thrombocytopenia",
+    "H. Asparaginase and procedures",
+    "I. Prevention",
+    "J. Thrombophilia",
 )
 
 ITEMS: tuple[Item, ...] = (
-    Item("q01_practice_type", A, "Primary practice", "single", c.PracticeType, required=True,
-         published=True),
-    Item("q02_years_in_practice", A, "Years in practice after training", "single",
-         c.YearsInPractice, required=True, published=True),
-    Item("q03_new_leukemia_per_year", A, "New leukemia diagnoses per year at your institution",
-         "single", c.NewLeukemiaPerYear, published=True),
-    Item("q04_country", A, "Country of practice", "single", c.Country, required=True,
-         published=True),
-    Item("q05_country_other", A, "Country (if other)", "text",
-         only_if=Eq("q04_country", "other")),
+    Item(
+        "q01_practice_type",
+        A,
+        "Primary practice",
+        "single",
+        c.PracticeType,
+        required=True,
+        published=True,
+    ),
+    Item(
+        "q02_years_in_practice",
+        A,
+        "Years in practice after training",
+        "single",
+        c.YearsInPractice,
+        required=True,
+        published=True,
+    ),
+    Item(
+        "q03_new_leukemia_per_year",
+        A,
+        "New leukemia diagnoses per year at your institution",
+        "single",
+        c.NewLeukemiaPerYear,
+        published=True,
+    ),
+    Item(
+        "q04_country", A, "Country of practice", "single", c.Country, required=True, published=True
+    ),
+    Item("q05_country_other", A, "Country (if other)", "text", only_if=Eq("q04_country", "other")),
     Item("q06_institution_type", A, "Institution", "single", c.InstitutionType),
-    Item("q07_thrombosis_service", A,
-         "Institution has a dedicated pediatric thrombosis service", "single", c.YesNo),
-    Item("q08_vte_manager", A, "Who manages VTE in your leukemia patients", "single",
-         c.VteManager),
-    Item("q09_protocol_backbone", A, "ALL treatment backbone used most", "single",
-         c.ProtocolBackbone),
-    Item("q10_vte_types_treated", B, "VTE types you treated in the past 2 years", "multi",
-         c.VteTypeTreated, exclusive=("none",)),
-    Item("q11_most_common_vte", B, "Most common VTE you treat", "single", c.VteType,
-         published=True),
-    Item("q12_cvc_first_agent", C, "Catheter-associated DVT: first-line anticoagulant",
-         "single", c.FirstAgent),
-    Item("q13_cvc_duration", C, "Catheter-associated DVT: usual treatment duration", "single",
-         c.TreatmentDuration, published=True),
-    Item("q14_cvc_reimaging", C, "Catheter-associated DVT: timing of repeat imaging", "single",
-         c.Reimaging),
-    Item("q15_cvc_line_removal", C, "Removal of a functioning catheter with thrombus", "single",
-         c.LineRemoval),
-    Item("q16_cvc_delay_removal", C, "Anticoagulate before removal (days)", "int", low=0,
-         high=14, only_if=Ne("q15_cvc_line_removal", "never")),
-    Item("q17_treat_incidental", C, "Treat incidental (asymptomatic) catheter thrombus",
-         "single", c.AlwaysSometimesNever),
+    Item(
+        "q07_thrombosis_service",
+        A,
+        "Institution has a dedicated pediatric thrombosis service",
+        "single",
+        c.YesNo,
+    ),
+    Item("q08_vte_manager", A, "Who manages VTE in your leukemia patients", "single", c.VteManager),
+    Item(
+        "q09_protocol_backbone", A, "ALL treatment backbone used most", "single", c.ProtocolBackbone
+    ),
+    Item(
+        "q10_vte_types_treated",
+        B,
+        "VTE types you treated in the past 2 years",
+        "multi",
+        c.VteTypeTreated,
+        exclusive=("none",),
+    ),
+    Item(
+        "q11_most_common_vte", B, "Most common VTE you treat", "single", c.VteType, published=True
+    ),
+    Item(
+        "q12_cvc_first_agent",
+        C,
+        "Catheter-associated DVT: first-line anticoagulant",
+        "single",
+        c.FirstAgent,
+    ),
+    Item(
+        "q13_cvc_duration",
+        C,
+        "Catheter-associated DVT: usual treatment duration",
+        "single",
+        c.TreatmentDuration,
+        published=True,
+    ),
+    Item(
+        "q14_cvc_reimaging",
+        C,
+        "Catheter-associated DVT: timing of repeat imaging",
+        "single",
+        c.Reimaging,
+    ),
+    Item(
+        "q15_cvc_line_removal",
+        C,
+        "Removal of a functioning catheter with thrombus",
+        "single",
+        c.LineRemoval,
+    ),
+    Item(
+        "q16_cvc_delay_removal",
+        C,
+        "Anticoagulate before removal (days)",
+        "int",
+        low=0,
+        high=14,
+        only_if=Ne("q15_cvc_line_removal", "never"),
+    ),
+    Item(
+        "q17_treat_incidental",
+        C,
+        "Treat incidental (asymptomatic) catheter thrombus",
+        "single",
+        c.AlwaysSometimesNever,
+    ),
     Item("q18_pe_first_agent", D, "PE: first-line anticoagulant", "single", c.FirstAgent),
     Item("q19_pe_duration", D, "PE: usual duration", "single", c.TreatmentDuration),
     Item("q20_pe_reimaging", D, "PE: timing of repeat imaging", "single", c.Reimaging),
-    Item("q21_pe_thrombolysis", D, "Use of thrombolysis for submassive PE", "single",
-         c.Thrombolysis),
+    Item(
+        "q21_pe_thrombolysis", D, "Use of thrombolysis for submassive PE", "single", c.Thrombolysis
+    ),
     Item("q22_csvt_first_agent", E, "CSVT: first-line anticoagulant", "single", c.FirstAgent),
     Item("q23_csvt_duration", E, "CSVT: usual duration", "single", c.TreatmentDuration),
     Item("q24_csvt_reimaging", E, "CSVT: timing of repeat imaging", "single", c.Reimaging),
-    Item("q25_csvt_hemorrhage", E, "Anticoagulate CSVT with hemorrhagic infarct", "single",
-         c.YesNoCaseByCase),
+    Item(
+        "q25_csvt_hemorrhage",
+        E,
+        "Anticoagulate CSVT with hemorrhagic infarct",
+        "single",
+        c.YesNoCaseByCase,
+    ),
     Item("q26_doac_use", F, "Use of DOACs in children with ALL", "single", c.DoacUse),
-    Item("q27_doac_agents", F, "DOACs used", "multi", c.Doac,
-         only_if=Ne("q26_doac_use", "never")),
-    Item("q28_anti_xa_monitoring", F, "Anti-Xa monitoring of LMWH", "single",
-         c.AntiXaMonitoring),
-    Item("q29_anti_xa_target", F, "Target anti-Xa for treatment (U/mL, lower bound)", "single",
-         c.AntiXaTarget),
-    Item("q30_continue_low_platelets", G, "Continue anticoagulation during thrombocytopenia",
-         "single", c.LowPlateletPractice),
-    Item("q31_plt_reduce_threshold", G,
-         "Platelet count (x10^9/L) below which you reduce the dose", "single",
-         c.PlateletReduceThreshold),
-    Item("q32_plt_hold_threshold", G, "Platelet count (x10^9/L) below which you hold",
-         "single", c.PlateletHoldThreshold),
-    Item("q33_transfuse_platelets", G,
-         "Transfuse platelets to keep full-dose anticoagulation", "single",
-         c.PlateletTransfusion),
-    Item("q34_transfusion_target", G, "Platelet target when transfusing (x10^9/L)", "int",
-         low=10, high=100, only_if=Ne("q33_transfuse_platelets", "never")),
-    Item("q35_asparaginase_after_vte", H, "Continue asparaginase after VTE", "single",
-         c.AsparaginaseAfterVte),
-    Item("q36_lp_hold_hours", H, "Hours LMWH is held before lumbar puncture", "int", low=0,
-         high=72),
-    Item("q37_monitor_fibrinogen_at", H,
-         "Routinely monitor fibrinogen/antithrombin during asparaginase", "single",
-         c.YesNoHighRisk),
-    Item("q38_primary_prophylaxis", I_, "Primary thromboprophylaxis during induction", "single",
-         c.PrimaryProphylaxis),
-    Item("q39_prophylaxis_agents", I_, "Agents used for prophylaxis", "multi",
-         c.ProphylaxisAgent, only_if=Ne("q38_primary_prophylaxis", "none")),
-    Item("q40_at_replace_threshold", I_, "Antithrombin activity (%) below which you replace",
-         "int", low=20, high=100,
-         only_if=Checked("q39_prophylaxis_agents", "antithrombin_concentrate")),
-    Item("q41_fibrinogen_threshold", I_, "Fibrinogen (g/L) below which you replace", "single",
-         c.FibrinogenThreshold),
-    Item("q42_secondary_prophylaxis", I_,
-         "Secondary prophylaxis after VTE during later asparaginase", "single",
-         c.SecondaryProphylaxis),
-    Item("q43_thrombophilia_testing", J, "Thrombophilia testing in ALL", "single",
-         c.ThrombophiliaTesting),
-    Item("q44_thrombophilia_panel", J, "Tests included", "multi", c.ThrombophiliaPanel,
-         only_if=Ne("q43_thrombophilia_testing", "never")),
+    Item("q27_doac_agents", F, "DOACs used", "multi", c.Doac, only_if=Ne("q26_doac_use", "never")),
+    Item("q28_anti_xa_monitoring", F, "Anti-Xa monitoring of LMWH", "single", c.AntiXaMonitoring),
+    Item(
+        "q29_anti_xa_target",
+        F,
+        "Target anti-Xa for treatment (U/mL, lower bound)",
+        "single",
+        c.AntiXaTarget,
+    ),
+    Item(
+        "q30_continue_low_platelets",
+        G,
+        "Continue anticoagulation during thrombocytopenia",
+        "single",
+        c.LowPlateletPractice,
+    ),
+    Item(
+        "q31_plt_reduce_threshold",
+        G,
+        "Platelet count (x10^9/L) below which you reduce the dose",
+        "single",
+        c.PlateletReduceThreshold,
+    ),
+    Item(
+        "q32_plt_hold_threshold",
+        G,
+        "Platelet count (x10^9/L) below which you hold",
+        "single",
+        c.PlateletHoldThreshold,
+    ),
+    Item(
+        "q33_transfuse_platelets",
+        G,
+        "Transfuse platelets to keep full-dose anticoagulation",
+        "single",
+        c.PlateletTransfusion,
+    ),
+    Item(
+        "q34_transfusion_target",
+        G,
+        "Platelet target when transfusing (x10^9/L)",
+        "int",
+        low=10,
+        high=100,
+        only_if=Ne("q33_transfuse_platelets", "never"),
+    ),
+    Item(
+        "q35_asparaginase_after_vte",
+        H,
+        "Continue asparaginase after VTE",
+        "single",
+        c.AsparaginaseAfterVte,
+    ),
+    Item(
+        "q36_lp_hold_hours", H, "Hours LMWH is held before lumbar puncture", "int", low=0, high=72
+    ),
+    Item(
+        "q37_monitor_fibrinogen_at",
+        H,
+        "Routinely monitor fibrinogen/antithrombin during asparaginase",
+        "single",
+        c.YesNoHighRisk,
+    ),
+    Item(
+        "q38_primary_prophylaxis",
+        I_,
+        "Primary thromboprophylaxis during induction",
+        "single",
+        c.PrimaryProphylaxis,
+    ),
+    Item(
+        "q39_prophylaxis_agents",
+        I_,
+        "Agents used for prophylaxis",
+        "multi",
+        c.ProphylaxisAgent,
+        only_if=Ne("q38_primary_prophylaxis", "none"),
+    ),
+    Item(
+        "q40_at_replace_threshold",
+        I_,
+        "Antithrombin activity (%) below which you replace",
+        "int",
+        low=20,
+        high=100,
+        only_if=Checked("q39_prophylaxis_agents", "antithrombin_concentrate"),
+    ),
+    Item(
+        "q41_fibrinogen_threshold",
+        I_,
+        "Fibrinogen (g/L) below which you replace",
+        "single",
+        c.FibrinogenThreshold,
+    ),
+    Item(
+        "q42_secondary_prophylaxis",
+        I_,
+        "Secondary prophylaxis after VTE during later asparaginase",
+        "single",
+        c.SecondaryProphylaxis,
+    ),
+    Item(
+        "q43_thrombophilia_testing",
+        J,
+        "Thrombophilia testing in ALL",
+        "single",
+        c.ThrombophiliaTesting,
+    ),
+    Item(
+        "q44_thrombophilia_panel",
+        J,
+        "Tests included",
+        "multi",
+        c.ThrombophiliaPanel,
+        only_if=Ne("q43_thrombophilia_testing", "never"),
+    ),
 )
 _BY_ID = {it.id: it for it in ITEMS}
 
@@ -204,8 +360,10 @@ class _SurveyBase(RegistryRecord):
     row_rule_ids = ("unexpected-value", "exclusive-option", "end-before-start")
 
     response_id: str = field(
-        "Pseudonymous response ID: 'R' and 6 digits.", pattern=r"^R[0-9]{6}$",
-        primary_key=True, max_length=7,
+        "Pseudonymous response ID: 'R' and 6 digits.",
+        pattern=r"^R[0-9]{6}$",
+        primary_key=True,
+        max_length=7,
     )
     started_at: dt.datetime = field("When the respondent opened the survey.")
     submitted_at: dt.datetime | None = field(
@@ -222,13 +380,15 @@ class _SurveyBase(RegistryRecord):
             # Checkbox exports hold 0 for every option of a hidden item: only a 1 is an answer.
             if ticked and it.only_if is not None and not it.only_if.holds(self):
                 yield Violation(
-                    "unexpected-value", checkbox_column(it.id, ticked[0]),
+                    "unexpected-value",
+                    checkbox_column(it.id, ticked[0]),
                     f"{it.id} must be unanswered unless {it.only_if.text()}",
                 )
             exclusive = [code for code in ticked if code in it.exclusive]
             if exclusive and len(ticked) > 1:
                 yield Violation(
-                    "exclusive-option", checkbox_column(it.id, exclusive[0]),
+                    "exclusive-option",
+                    checkbox_column(it.id, exclusive[0]),
                     f"'{exclusive[0]}' cannot be ticked together with other options of {it.id}",
                 )
 
@@ -240,8 +400,13 @@ def _fields() -> dict[str, Any]:
         if it.kind == "single":
             out[it.id] = (
                 it.codes | None,  # type: ignore[operator]
-                field(text, required_when=_COMPLETE if it.required else None,
-                      only_when=it.only_if, required=False, sa_type=CODE),
+                field(
+                    text,
+                    required_when=_COMPLETE if it.required else None,
+                    only_when=it.only_if,
+                    required=False,
+                    sa_type=CODE,
+                ),
             )
         elif it.kind == "int":
             out[it.id] = (
@@ -251,8 +416,12 @@ def _fields() -> dict[str, Any]:
         elif it.kind == "text":
             out[it.id] = (
                 str | None,
-                field(text + " Free text: no identifiers.", only_when=it.only_if,
-                      required=False, max_length=500),
+                field(
+                    text + " Free text: no identifiers.",
+                    only_when=it.only_if,
+                    required=False,
+                    max_length=500,
+                ),
             )
         else:
             assert it.codes is not None
@@ -264,13 +433,11 @@ def _fields() -> dict[str, Any]:
     return out
 
 
+#: A validated survey response, for annotations: its fields are made at import from ITEMS,
+#: so a type checker sees them as Any.
+SurveyResponse = Any
+
 #: A survey response as exported (raw codes, checkbox columns); validates on construction.
-SurveyResponseRecord: type[_SurveyBase] = create_model(  # type: ignore[call-overload]
+SurveyResponseRecord: type[_SurveyBase] = create_model(
     "SurveyResponseRecord", __base__=_SurveyBase, __module__=__name__, **_fields()
 )
-
-
-class SurveyResponse(SurveyResponseRecord, table=True):  # type: ignore[valid-type,misc]
-    """The ``survey_responses`` table (persistence only)."""
-
-    __tablename__ = "survey_responses"

@@ -11,7 +11,10 @@ from registry.models.codes import ThrombophiliaTest as T
 from registry.models.fields import CODE, Date, Flag, Present, field, own_id, patient_ref
 
 __all__ = [
-    "RESULT_CATEGORIES", "RESULT_UNITS", "ThrombophiliaTestRecord", "ThrombophiliaTestResult",
+    "RESULT_CATEGORIES",
+    "RESULT_UNITS",
+    "ThrombophiliaTestRecord",
+    "ThrombophiliaTestResult",
 ]
 
 _GENOTYPE = frozenset({R.NORMAL, R.HETEROZYGOUS, R.HOMOZYGOUS})
@@ -81,14 +84,16 @@ class ThrombophiliaTestRecord(RegistryRecord):
         if self.result_category not in RESULT_CATEGORIES[self.test]:
             allowed = ", ".join(sorted(c.value for c in RESULT_CATEGORIES[self.test]))
             yield Violation(
-                "genotype-result-mismatch", "result_category",
+                "genotype-result-mismatch",
+                "result_category",
                 f"{self.result_category.value} is not a result of {self.test.value} "
                 f"(allowed: {allowed})",
             )
         if self.result_unit is not None and self.result_unit not in RESULT_UNITS[self.test]:
             allowed = ", ".join(sorted(u.value for u in RESULT_UNITS[self.test])) or "none"
             yield Violation(
-                "unit-mismatch", "result_unit",
+                "unit-mismatch",
+                "result_unit",
                 f"{self.test.value} is not reported in {self.result_unit.value} "
                 f"(allowed: {allowed})",
             )

@@ -19,15 +19,14 @@ class VteAssessmentRecord(RegistryRecord):
 
     assessment_id: str = own_id("Assessment record ID: <patient_id>-S<n>.")
     event_id: str = ref(
-        "vte_events.event_id", "The event assessed (-> vte_events of the same patient).",
+        "vte_events.event_id",
+        "The event assessed (-> vte_events of the same patient).",
         index=True,
     )
     patient_id: str = patient_ref()
     date: Date = field("Date of the assessment; not before the event's diagnosis_date.")
     imaging: Imaging | None = field("Imaging used, if any.", required=False, sa_type=CODE)
-    thrombus_response: ThrombusResponse = field(
-        "Thrombus compared with diagnosis.", sa_type=CODE
-    )
+    thrombus_response: ThrombusResponse = field("Thrombus compared with diagnosis.", sa_type=CODE)
     pts_instrument: PtsInstrument | None = field(
         "Post-thrombotic syndrome instrument, if PTS was scored.", required=False, sa_type=CODE
     )

@@ -60,14 +60,11 @@ class VteEventRecord(RegistryRecord):
     catheter_related: Flag = field("Thrombosis related to a central venous catheter.")
     catheter_id: str | None = ref(
         "catheters.catheter_id",
-        "The catheter involved (-> catheters of the same patient, in place on "
-        "diagnosis_date).",
+        "The catheter involved (-> catheters of the same patient, in place on diagnosis_date).",
         iff=Eq("catheter_related", True),
     )
     detection: Detection = field("How the event came to attention.", sa_type=CODE)
-    imaging: Imaging = field(
-        "Imaging that confirmed the event; must suit the site.", sa_type=CODE
-    )
+    imaging: Imaging = field("Imaging that confirmed the event; must suit the site.", sa_type=CODE)
     occlusive: Occlusive = field("Occlusion of the vessel.", sa_type=CODE)
     phase_at_event: Phase = field(
         "Treatment phase on diagnosis_date (as recorded in treatment_phases).", sa_type=CODE
@@ -89,7 +86,9 @@ class VteEventRecord(RegistryRecord):
     )
     ctcae_grade: int = field(
         "CTCAE v5 grade of the thromboembolic event; 5 only when the patient died of VTE.",
-        ge=1, le=5, source="CTCAE v5.0 (2017), Vascular disorders: Thromboembolic event",
+        ge=1,
+        le=5,
+        source="CTCAE v5.0 (2017), Vascular disorders: Thromboembolic event",
     )
     ptwg_qualifying: Flag = field(
         "Meets the Ponte di Legno definition: symptomatic or found at autopsy, or incidental "
@@ -101,7 +100,8 @@ class VteEventRecord(RegistryRecord):
         expected = ptwg_by_detection(self.detection)
         if expected is not None and self.ptwg_qualifying != expected:
             yield Violation(
-                "ptwg-inconsistent", "ptwg_qualifying",
+                "ptwg-inconsistent",
+                "ptwg_qualifying",
                 f"a {self.detection.value} event is "
                 f"{'always' if expected else 'never'} PTWG-qualifying",
             )

@@ -6,38 +6,51 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from registry.survey.summary import Summary
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["CHARTS", "render_charts"]
 
 _VTE_TYPES = (("Catheter DVT", "cvc"), ("Pulmonary embolism", "pe"), ("CSVT", "csvt"))
 _DURATION_ITEMS = {"cvc": "q13_cvc_duration", "pe": "q19_pe_duration", "csvt": "q23_csvt_duration"}
-_AGENT_ITEMS = {"cvc": "q12_cvc_first_agent", "pe": "q18_pe_first_agent",
-                "csvt": "q22_csvt_first_agent"}
+_AGENT_ITEMS = {
+    "cvc": "q12_cvc_first_agent",
+    "pe": "q18_pe_first_agent",
+    "csvt": "q22_csvt_first_agent",
+}
 # Colour-blind-safe qualitative palette (Okabe & Ito).
-_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-            "#999999"]
+_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 
 
-def _plt():  # type: ignore[no-untyped-def]
+def _plt() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")  # no display here or on servers
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False,
-                         "svg.hashsalt": "vte", "figure.dpi": 110})
+    plt.rcParams.update(
+        {
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.hashsalt": "vte",
+            "figure.dpi": 110,
+        }
+    )
     return plt
 
 
 def _ink(colour: str) -> str:
     """Black or white text, whichever reads better on ``colour``."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "white"
 
 
-def _stacked(summary: Summary, items: dict[str, str], title: str):  # type: ignore[no-untyped-def]
+def _stacked(summary: Summary, items: dict[str, str], title: str) -> Figure:
     """One 100% bar per VTE type, segments per answer, labelled with their percentage."""
     plt = _plt()
     first = summary.items[next(iter(items.values()))]
@@ -51,18 +64,39 @@ def _stacked(summary: Summary, items: dict[str, str], title: str):  # type: igno
             share = s.percent.get(code, 0.0)
             if share <= 0:
                 continue
-            ax.barh(row, share, left=left, color=_PALETTE[k % len(_PALETTE)],
-                    label=first.labels[code] if row == 0 else None, edgecolor="white")
+            ax.barh(
+                row,
+                share,
+                left=left,
+                color=_PALETTE[k % len(_PALETTE)],
+                label=first.labels[code] if row == 0 else None,
+                edgecolor="white",
+            )
             if share >= 6:
-                ax.text(left + share / 2, row, f"{share:.0f}%", ha="center", va="center",
-                        color=_ink(_PALETTE[k % len(_PALETTE)]), fontsize=9,
-                        fontweight="bold")
+                ax.text(
+                    left + share / 2,
+                    row,
+                    f"{share:.0f}%",
+                    ha="center",
+                    va="center",
+                    color=_ink(_PALETTE[k % len(_PALETTE)]),
+                    fontsize=9,
+                    fontweight="bold",
+                )
             left += share
         ax.text(101, row, f"n={s.answered}", va="center", fontsize=9, color="#52606d")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=_PALETTE[k % len(_PALETTE)])
-               for k in range(len(codes))]
-    ax.legend(handles, [first.labels[c] for c in codes], loc="upper center",
-              bbox_to_anchor=(0.5, -0.18), ncol=4, frameon=False, fontsize=9)
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color=_PALETTE[k % len(_PALETTE)]) for k in range(len(codes))
+    ]
+    ax.legend(
+        handles,
+        [first.labels[c] for c in codes],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncol=4,
+        frameon=False,
+        fontsize=9,
+    )
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 110)
@@ -72,44 +106,43 @@ def _stacked(summary: Summary, items: dict[str, str], title: str):  # type: igno
     return fig
 
 
-def durations(summary: Summary):  # type: ignore[no-untyped-def]
+def durations(summary: Summary) -> Figure:
     return _stacked(summary, _DURATION_ITEMS, "Usual treatment duration, by VTE type")
 
 
-def agents(summary: Summary):  # type: ignore[no-untyped-def]
+def agents(summary: Summary) -> Figure:
     return _stacked(summary, _AGENT_ITEMS, "First-line anticoagulant, by VTE type")
 
 
-def thresholds(summary: Summary):  # type: ignore[no-untyped-def]
+def thresholds(summary: Summary) -> Figure:
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
     for ax, item, title, colour in (
         (axes[0], "q31_plt_reduce_threshold", "Reduce the dose below (x10^9/L)", _PALETTE[1]),
-        (axes[1], "q32_plt_hold_threshold", "Hold anticoagulation below (x10^9/L)",
-         _PALETTE[5]),
+        (axes[1], "q32_plt_hold_threshold", "Hold anticoagulation below (x10^9/L)", _PALETTE[5]),
     ):
         s = summary.items[item]
         codes = list(s.counts)
         ax.bar(range(len(codes)), [s.percent[c] for c in codes], color=colour)
-        ax.set_xticks(range(len(codes)), [s.labels[c] for c in codes], rotation=30,
-                      ha="right")
+        ax.set_xticks(range(len(codes)), [s.labels[c] for c in codes], rotation=30, ha="right")
         ax.set_title(f"{title}\nn={s.answered}", loc="left", fontsize=10)
         for x, c in enumerate(codes):
             if s.counts[c]:
                 ax.text(x, s.percent[c] + 1, str(s.counts[c]), ha="center", fontsize=8)
     axes[0].set_ylabel("% of those answering")
-    fig.suptitle("Platelet thresholds during anticoagulation", x=0.01, ha="left",
-                 fontweight="bold")
+    fig.suptitle("Platelet thresholds during anticoagulation", x=0.01, ha="left", fontweight="bold")
     fig.tight_layout()
     return fig
 
 
-def prophylaxis(summary: Summary):  # type: ignore[no-untyped-def]
+def prophylaxis(summary: Summary) -> Figure:
     plt = _plt()
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
-    panels = (("q38_primary_prophylaxis", "Primary prophylaxis\nin induction"),
-              ("q39_prophylaxis_agents", "Agents used for\nprophylaxis (any)"),
-              ("q42_secondary_prophylaxis", "Secondary prophylaxis\nafter VTE"))
+    panels = (
+        ("q38_primary_prophylaxis", "Primary prophylaxis\nin induction"),
+        ("q39_prophylaxis_agents", "Agents used for\nprophylaxis (any)"),
+        ("q42_secondary_prophylaxis", "Secondary prophylaxis\nafter VTE"),
+    )
     for ax, (item, title) in zip(axes, panels, strict=True):
         s = summary.items[item]
         codes = list(s.counts)
@@ -126,7 +159,7 @@ def prophylaxis(summary: Summary):  # type: ignore[no-untyped-def]
     return fig
 
 
-CHARTS: dict[str, Callable] = {  # type: ignore[type-arg]
+CHARTS: dict[str, Callable] = {
     "duration_by_vte_type": durations,
     "anticoagulant_by_vte_type": agents,
     "platelet_thresholds": thresholds,

@@ -24,8 +24,13 @@ __all__ = ["SurveyExport", "read_survey"]
 
 TIMESTAMP = f"{SURVEY_FORM}_timestamp"
 COMPLETE = f"{SURVEY_FORM}_complete"
-_SYSTEM = {"redcap_survey_identifier", "redcap_data_access_group", "redcap_event_name",
-           "redcap_repeat_instrument", "redcap_repeat_instance"}
+_SYSTEM = {
+    "redcap_survey_identifier",
+    "redcap_data_access_group",
+    "redcap_event_name",
+    "redcap_repeat_instrument",
+    "redcap_repeat_instance",
+}
 _COMPLETE_LABELS = {"Complete": "1", "Incomplete": "0", "Unverified": "0"}
 _COMPLETE_CODES = {"2": "1", "1": "0", "0": "0"}
 
@@ -40,9 +45,13 @@ class SurveyExport:
 
 def _labels() -> dict[str, str]:
     """REDCap label header -> variable (our dictionary's labels)."""
-    out = {"Response ID": "response_id", "Survey Identifier": "redcap_survey_identifier",
-           "Survey Timestamp": TIMESTAMP, "Complete?": COMPLETE,
-           "When the respondent opened the survey.": "started_at"}
+    out = {
+        "Response ID": "response_id",
+        "Survey Identifier": "redcap_survey_identifier",
+        "Survey Timestamp": TIMESTAMP,
+        "Complete?": COMPLETE,
+        "When the respondent opened the survey.": "started_at",
+    }
     for it in ITEMS:
         if it.kind == "multi":
             assert it.codes is not None
@@ -54,8 +63,11 @@ def _labels() -> dict[str, str]:
 
 
 def _code_of_label() -> dict[str, dict[str, str]]:
-    return {it.id: {m.label: m.value for m in it.codes} for it in ITEMS
-            if it.kind == "single" and it.codes is not None}
+    return {
+        it.id: {m.label: m.value for m in it.codes}
+        for it in ITEMS
+        if it.kind == "single" and it.codes is not None
+    }
 
 
 def read_survey(path: Path) -> SurveyExport:
@@ -64,8 +76,10 @@ def read_survey(path: Path) -> SurveyExport:
     if path.is_dir():
         path = path / EXPORT_FILE
     if not path.is_file():
-        raise UnusableInput(f"{path} does not exist (expected a survey export CSV or a folder "
-                            f"holding {EXPORT_FILE})")
+        raise UnusableInput(
+            f"{path} does not exist (expected a survey export CSV or a folder "
+            f"holding {EXPORT_FILE})"
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -87,18 +101,24 @@ def read_survey(path: Path) -> SurveyExport:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            export.findings.append(finding(
-                "unreadable-file", f"{path.name} row {number}: {len(cells)} cells where the "
-                f"header has {len(header)}; the row was not read", table="survey_responses",
-                row=number))
+            export.findings.append(
+                finding(
+                    "unreadable-file",
+                    f"{path.name} row {number}: {len(cells)} cells where the "
+                    f"header has {len(header)}; the row was not read",
+                    table="survey_responses",
+                    row=number,
+                )
+            )
             continue
         raw = dict(zip(header, (c.strip() for c in cells), strict=True))
         export.rows.append(_to_model(raw, export.flavour, decode))
     return export
 
 
-def _to_model(raw: dict[str, str], flavour: str,
-              decode: dict[str, dict[str, str]]) -> dict[str, str]:
+def _to_model(
+    raw: dict[str, str], flavour: str, decode: dict[str, dict[str, str]]
+) -> dict[str, str]:
     if flavour == "package":
         return raw
     row = {k: v for k, v in raw.items() if k not in _SYSTEM and k not in (TIMESTAMP, COMPLETE)}

@@ -19,9 +19,10 @@ def _line(code_label: str, count: int, percent: float) -> str:
 
 
 def render_summary_text(summary: Summary) -> str:
-    out = [f"Survey summary: {summary.n} responses"
-           + (f" of {summary.invited} invited ({summary.response_rate}%)"
-              if summary.invited else "")]
+    out = [
+        f"Survey summary: {summary.n} responses"
+        + (f" of {summary.invited} invited ({summary.response_rate}%)" if summary.invited else "")
+    ]
     if summary.excluded:
         out.append(f"({summary.excluded} responses with errors are not counted below)")
     section = ""
@@ -41,15 +42,17 @@ def render_summary_text(summary: Summary) -> str:
 def render_summary_html(summary: Summary, charts_dir: Path | None = None) -> str:
     from registry.version import __version__
 
-    charts = {name: base64.b64encode(png).decode("ascii")
-              for name, png in render_charts(summary, charts_dir).items()}
+    charts = {
+        name: base64.b64encode(png).decode("ascii")
+        for name, png in render_charts(summary, charts_dir).items()
+    }
     sections: dict[str, list] = {}
     for it in ITEMS:
         sections.setdefault(it.section, []).append((it, summary.items[it.id]))
-    return template("survey_summary.html.j2").render(s=summary, sections=sections, charts=charts,
-                              version=__version__, by_labels=_by_labels())
+    return template("survey_summary.html.j2").render(
+        s=summary, sections=sections, charts=charts, version=__version__, by_labels=_by_labels()
+    )
 
 
 def _by_labels() -> dict[str, dict[str, str]]:
-    return {it.id: {m.value: m.label for m in it.codes} for it in ITEMS
-            if it.codes is not None}
+    return {it.id: {m.value: m.label for m in it.codes} for it in ITEMS if it.codes is not None}

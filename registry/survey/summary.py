@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registry.models import SurveyResponseRecord
-from registry.models.survey import ITEMS, Item
+from registry.models.survey import ITEMS, Item, SurveyResponse
 
 __all__ = ["BY", "ItemSummary", "Summary", "summarize", "summarize_records"]
 
@@ -97,8 +96,9 @@ def _crosstab(it: Item, by: Item, records: list[Any]) -> dict[str, dict[str, int
     return table
 
 
-def summarize_records(records: list[SurveyResponseRecord], invited: int | None = None,
-                      excluded: int = 0, source: str = "") -> Summary:
+def summarize_records(
+    records: list[SurveyResponse], invited: int | None = None, excluded: int = 0, source: str = ""
+) -> Summary:
     items = {it.id: _item_summary(it, records) for it in ITEMS}
     by_items = [it for it in ITEMS if it.id in BY]
     crosstabs = {
@@ -106,8 +106,14 @@ def summarize_records(records: list[SurveyResponseRecord], invited: int | None =
         for it in ITEMS
         if it.section.startswith(_PRACTICE_SECTIONS) and it.kind in ("single", "multi")
     }
-    return Summary(n=len(records) + excluded, invited=invited, items=items,
-                   crosstabs=crosstabs, excluded=excluded, source=source)
+    return Summary(
+        n=len(records) + excluded,
+        invited=invited,
+        items=items,
+        crosstabs=crosstabs,
+        excluded=excluded,
+        source=source,
+    )
 
 
 def summarize(path: Path | str, invited: int | None = None) -> tuple[Summary, Any]:

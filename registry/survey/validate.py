@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from registry.models import SurveyResponseRecord
-from registry.models.survey import threshold_inconsistent
+from registry.models.survey import SurveyResponse, threshold_inconsistent
 from registry.survey.reading import SurveyExport, read_survey
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
@@ -32,17 +32,29 @@ def _columns(export: SurveyExport) -> tuple[list[Finding], dict[str, list[str]]]
     findings = []
     unknown: dict[str, list[str]] = {}
     for column in sorted(seen - known):
-        findings.append(finding("unknown-column", f"column {column!r} is not a survey field; "
-                                "it was not read", table=TABLE, field=column))
+        findings.append(
+            finding(
+                "unknown-column",
+                f"column {column!r} is not a survey field; it was not read",
+                table=TABLE,
+                field=column,
+            )
+        )
         unknown[column] = [row.pop(column, "") for row in export.rows]
     for column in _REQUIRED_COLUMNS:
         if export.rows and column not in seen:
-            findings.append(finding("missing-column", f"the export has no column {column!r}",
-                                    table=TABLE, field=column))
+            findings.append(
+                finding(
+                    "missing-column",
+                    f"the export has no column {column!r}",
+                    table=TABLE,
+                    field=column,
+                )
+            )
     return findings, unknown
 
 
-def check_survey(path: Path) -> tuple[Report, list[SurveyResponseRecord]]:
+def check_survey(path: Path) -> tuple[Report, list[SurveyResponse]]:
     """Validate an export; returns the report and the responses that passed."""
     started = time.perf_counter()
     export = read_survey(path)
@@ -52,37 +64,68 @@ def check_survey(path: Path) -> tuple[Report, list[SurveyResponseRecord]]:
     parsed = parse_rows(SurveyResponseRecord, export.rows)
     rows = export.rows
     for index, err in parsed.errors:
-        if err.rule == "missing-value" and err.field in _REQUIRED_COLUMNS and any(
-            f.rule == "missing-column" and f.field == err.field for f in column_findings
+        if (
+            err.rule == "missing-value"
+            and err.field in _REQUIRED_COLUMNS
+            and any(f.rule == "missing-column" and f.field == err.field for f in column_findings)
         ):
             continue
-        findings.append(finding(err.rule, err.message, table=TABLE, row=index + 1,
-                                record_id=rows[index].get("response_id") or None,
-                                field=err.field, value=err.value))
+        findings.append(
+            finding(
+                err.rule,
+                err.message,
+                table=TABLE,
+                row=index + 1,
+                record_id=rows[index].get("response_id") or None,
+                field=err.field,
+                value=err.value,
+            )
+        )
     seen: dict[str, int] = {}
     for index, row in enumerate(rows):
         rid = (row.get("response_id") or "").strip()
         if rid and rid in seen:
-            findings.append(finding("id-unique", f"response_id also used at row {seen[rid]}",
-                                    table=TABLE, row=index + 1, record_id=rid,
-                                    field="response_id", value=rid))
+            findings.append(
+                finding(
+                    "id-unique",
+                    f"response_id also used at row {seen[rid]}",
+                    table=TABLE,
+                    row=index + 1,
+                    record_id=rid,
+                    field="response_id",
+                    value=rid,
+                )
+            )
         seen.setdefault(rid, index + 1)
-    for index, record in parsed.records:
+    responses: list[tuple[int, SurveyResponse]] = parsed.records
+    for index, record in responses:
         if threshold_inconsistent(record):
-            findings.append(finding(
-                "threshold-inconsistent", "the platelet count to hold at is above the count "
-                "to reduce at", table=TABLE, row=index + 1, record_id=record.response_id,
-                field="q32_plt_hold_threshold", value=record.q32_plt_hold_threshold))
+            findings.append(
+                finding(
+                    "threshold-inconsistent",
+                    "the platelet count to hold at is above the count to reduce at",
+                    table=TABLE,
+                    row=index + 1,
+                    record_id=record.response_id,
+                    field="q32_plt_hold_threshold",
+                    value=record.q32_plt_hold_threshold,
+                )
+            )
     columns = {f: [row.get(f, "") for row in rows] for f in FREE_TEXT_FIELDS[TABLE]}
     columns.update(unknown)
     findings += phi_findings(TABLE, columns, [row.get("response_id") or None for row in rows])
-    findings = mask_identifiers(
-        mask_free_text(findings, {(TABLE, column) for column in columns}))
-    report = Report(source=str(path), site_id=None, submission_id=None,
-                    tables={TABLE: len(rows)}, findings=findings,
-                    seconds=round(time.perf_counter() - started, 2), kind="survey export")
+    findings = mask_identifiers(mask_free_text(findings, {(TABLE, column) for column in columns}))
+    report = Report(
+        source=str(path),
+        site_id=None,
+        submission_id=None,
+        tables={TABLE: len(rows)},
+        findings=findings,
+        seconds=round(time.perf_counter() - started, 2),
+        kind="survey export",
+    )
     valid = [record for _, record in parsed.records]
-    return report, valid  # type: ignore[return-value]
+    return report, valid
 
 
 def validate_survey(path: Path | str) -> Report:

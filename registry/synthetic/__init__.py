@@ -44,8 +44,13 @@ class SynthResult:
     defects: list[Defect]
 
 
-def _apply_file_defects(folder: Path, fmt: Format, files: FileDefects,
-                        manifest: dict[str, object], counts: dict[str, int]) -> None:
+def _apply_file_defects(
+    folder: Path,
+    fmt: Format,
+    files: FileDefects,
+    manifest: dict[str, object],
+    counts: dict[str, int],
+) -> None:
     """Damage the written files as the defects say; the manifest lists the files as the
     export made them (so a file damaged in transit, ``unreadable``, no longer matches)."""
     for table in files.latin1_tables:
@@ -79,12 +84,18 @@ def _parquet_columns(folder: Path, files: FileDefects) -> None:
 
 
 def write_cohort(
-    cohort: Cohort, folder: Path, fmt: Format = "csv", defects: list[Defect] | None = None,
+    cohort: Cohort,
+    folder: Path,
+    fmt: Format = "csv",
+    defects: list[Defect] | None = None,
     file_defects: FileDefects | None = None,
 ) -> list[Path]:
     files = file_defects or FileDefects()
     written = write_submission(
-        folder, cohort.tables, cohort.manifest, fmt,
+        folder,
+        cohort.tables,
+        cohort.manifest,
+        fmt,
         extra_columns=files.extra_columns if fmt == "csv" else None,
         dropped_columns=files.dropped_columns if fmt == "csv" else None,
     )
@@ -92,8 +103,11 @@ def write_cohort(
         _apply_file_defects(folder, fmt, files, cohort.manifest, cohort.counts())
     if defects is not None:
         path = folder / DEFECTS_FILE
-        path.write_text(json.dumps([d.to_dict() for d in defects], indent=1) + "\n",
-                        encoding="utf-8", newline="\n")
+        path.write_text(
+            json.dumps([d.to_dict() for d in defects], indent=1) + "\n",
+            encoding="utf-8",
+            newline="\n",
+        )
         written.append(path)
     return written
 

@@ -12,10 +12,17 @@ __all__ = ["add_courses", "add_primary_prophylaxis", "dosing"]
 
 # Rivaroxaban by body weight: (upper bound kg, mg per dose, frequency) [V EINSTEIN-Jr; GK label]
 _RIVAROXABAN = (
-    (3, 0.8, "three_times_daily"), (4, 0.9, "three_times_daily"), (5, 1.4, "three_times_daily"),
-    (7, 1.6, "three_times_daily"), (8, 1.8, "three_times_daily"), (9, 2.4, "three_times_daily"),
-    (10, 2.8, "three_times_daily"), (12, 3.0, "three_times_daily"), (30, 5.0, "twice_daily"),
-    (50, 15.0, "once_daily"), (1000, 20.0, "once_daily"),
+    (3, 0.8, "three_times_daily"),
+    (4, 0.9, "three_times_daily"),
+    (5, 1.4, "three_times_daily"),
+    (7, 1.6, "three_times_daily"),
+    (8, 1.8, "three_times_daily"),
+    (9, 2.4, "three_times_daily"),
+    (10, 2.8, "three_times_daily"),
+    (12, 3.0, "three_times_daily"),
+    (30, 5.0, "twice_daily"),
+    (50, 15.0, "once_daily"),
+    (1000, 20.0, "once_daily"),
 )
 # Apixaban and dabigatran by weight [GK approximations of the pediatric labels].
 _APIXABAN = ((12, 1.0), (18, 2.5), (25, 3.0), (35, 4.0), (1000, 5.0))
@@ -33,8 +40,11 @@ def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, s
         if intent != "treatment":
             return 0.5, "mg_per_kg", "twice_daily"
         young = case.age_months < 2
-        return (t.enoxaparin_mg_per_kg_under_2_months if young else t.enoxaparin_mg_per_kg,
-                "mg_per_kg", "twice_daily")
+        return (
+            t.enoxaparin_mg_per_kg_under_2_months if young else t.enoxaparin_mg_per_kg,
+            "mg_per_kg",
+            "twice_daily",
+        )
     if agent == "dalteparin":
         return t.dalteparin_iu_per_kg, "iu_per_kg", "once_daily"
     if agent == "unfractionated_heparin":
@@ -57,21 +67,42 @@ def _weight_on(case: Case, day: dt.date) -> float:
     return round(min(max(case.weight * (1 + 0.004 * months), 1.5), 200.0), 1)
 
 
-def _course(case: Case, event: Rec | None, intent: str, agent: str, start: dt.date,
-            duration: str, planned_stop: dt.date | None, reason: str = "completed") -> Rec:
+def _course(
+    case: Case,
+    event: Rec | None,
+    intent: str,
+    agent: str,
+    start: dt.date,
+    duration: str,
+    planned_stop: dt.date | None,
+    reason: str = "completed",
+) -> Rec:
     weight = _weight_on(case, start)
     dose, unit, freq = dosing(case, agent, intent, weight)
-    stop, why = planned_stop, reason
+    stop: dt.date | None = planned_stop
+    why: str | None = reason
     if stop is not None and stop > case.horizon:
         stop, why = None, None
     if stop is None and case.death is not None:
         stop, why = case.horizon, "death"
-    return case.add("anticoagulation_courses", {
-        "course_id": None, "patient_id": None, "event_id": event, "intent": intent,
-        "agent": agent, "dose": float(dose), "dose_unit": unit, "frequency": freq,
-        "weight_kg": weight, "start_date": start, "intended_duration": duration,
-        "stop_date": stop, "stop_reason": why if stop is not None else None,
-    })
+    return case.add(
+        "anticoagulation_courses",
+        {
+            "course_id": None,
+            "patient_id": None,
+            "event_id": event,
+            "intent": intent,
+            "agent": agent,
+            "dose": float(dose),
+            "dose_unit": unit,
+            "frequency": freq,
+            "weight_kg": weight,
+            "start_date": start,
+            "intended_duration": duration,
+            "stop_date": stop,
+            "stop_reason": why if stop is not None else None,
+        },
+    )
 
 
 def add_primary_prophylaxis(case: Case) -> None:
@@ -84,8 +115,15 @@ def add_primary_prophylaxis(case: Case) -> None:
     start = induction["start_date"] + days(1)
     if start > case.horizon:
         return
-    _course(case, None, "primary_prophylaxis", "enoxaparin", start,
-            "until_end_of_asparaginase", induction["end_date"])
+    _course(
+        case,
+        None,
+        "primary_prophylaxis",
+        "enoxaparin",
+        start,
+        "until_end_of_asparaginase",
+        induction["end_date"],
+    )
 
 
 def _planned_stop(case: Case, event: Rec, duration: str, start: dt.date) -> dt.date | None:
@@ -95,8 +133,11 @@ def _planned_stop(case: Case, event: Rec, duration: str, start: dt.date) -> dt.d
         catheter = event["catheter_id"]
         return catheter["removal_date"] if isinstance(catheter, dict) else None
     if duration == "until_end_of_asparaginase":
-        later = [a["administration_date"] for a in case.tables["asparaginase_doses"]
-                 if a["administration_date"] >= start]
+        later = [
+            a["administration_date"]
+            for a in case.tables["asparaginase_doses"]
+            if a["administration_date"] >= start
+        ]
         return (max(later) + days(21)) if later else start + days(91)
     if duration == "until_end_of_therapy":
         maintenance = case.phase_named("maintenance")
@@ -137,8 +178,15 @@ def _secondary_prophylaxis(case: Case, event: Rec, last: Rec) -> None:
             continue
         if phase["start_date"] > end and phase["start_date"] <= case.horizon:
             if case.draw.chance(case.profile.treatment.secondary_prophylaxis_share):
-                _course(case, event, "secondary_prophylaxis", "enoxaparin",
-                        phase["start_date"], "until_end_of_asparaginase", phase["end_date"])
+                _course(
+                    case,
+                    event,
+                    "secondary_prophylaxis",
+                    "enoxaparin",
+                    phase["start_date"],
+                    "until_end_of_asparaginase",
+                    phase["end_date"],
+                )
             return
 
 

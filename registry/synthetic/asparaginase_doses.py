@@ -20,8 +20,10 @@ def _planned(case: Case) -> list[dt.date]:
         code, start = phase["phase"], phase["start_date"]
         if code in ("induction", "delayed_intensification_1", "delayed_intensification_2"):
             out.append(start + days(3))
-        elif code == "interim_maintenance_1" and case.risk_high and case.draw.chance(
-            prof.capizzi_share_high
+        elif (
+            code == "interim_maintenance_1"
+            and case.risk_high
+            and case.draw.chance(prof.capizzi_share_high)
         ):
             out += [start + days(1), start + days(21)]
     return out
@@ -36,13 +38,20 @@ def add_asparaginase(case: Case) -> None:
             continue
         if not allergic:
             reaction = n > 0 and d.chance(prof.hypersensitivity_share)
-            case.add("asparaginase_doses", {
-                "dose_id": None, "patient_id": None, "product": product,
-                "dose": float(prof.dose_iu_per_m2), "dose_unit": "iu_per_m2",
-                "administration_date": day,
-                "route": "iv" if d.chance(prof.iv_share) else "im",
-                "hypersensitivity": reaction, "after_vte": False,
-            })
+            case.add(
+                "asparaginase_doses",
+                {
+                    "dose_id": None,
+                    "patient_id": None,
+                    "product": product,
+                    "dose": float(prof.dose_iu_per_m2),
+                    "dose_unit": "iu_per_m2",
+                    "administration_date": day,
+                    "route": "iv" if d.chance(prof.iv_share) else "im",
+                    "hypersensitivity": reaction,
+                    "after_vte": False,
+                },
+            )
             allergic = reaction
             if not reaction:
                 continue
@@ -50,12 +59,20 @@ def add_asparaginase(case: Case) -> None:
         for step in range(prof.erwinia_doses_per_course):
             if day > case.horizon or case.phase_on(day) is None:
                 break
-            case.add("asparaginase_doses", {
-                "dose_id": None, "patient_id": None, "product": "erwinia_recombinant",
-                "dose": float(prof.erwinia_dose_mg_per_m2), "dose_unit": "mg_per_m2",
-                "administration_date": day, "route": "im", "hypersensitivity": False,
-                "after_vte": False,
-            })
+            case.add(
+                "asparaginase_doses",
+                {
+                    "dose_id": None,
+                    "patient_id": None,
+                    "product": "erwinia_recombinant",
+                    "dose": float(prof.erwinia_dose_mg_per_m2),
+                    "dose_unit": "mg_per_m2",
+                    "administration_date": day,
+                    "route": "im",
+                    "hypersensitivity": False,
+                    "after_vte": False,
+                },
+            )
             day += days(_ERWINIA_STEPS[step % 3])
 
 

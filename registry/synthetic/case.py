@@ -8,6 +8,7 @@ need to know IDs.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,8 +127,9 @@ class Case:
                 required = table in ("dose_adjustments", "vte_assessments") or (
                     table == "anticoagulation_courses" and record["intent"] == "treatment"
                 )
-                dangling = [f for f in fields
-                            if record[f] is not None and id(record[f]) not in alive]
+                dangling = [
+                    f for f in fields if record[f] is not None and id(record[f]) not in alive
+                ]
                 if dangling and required:
                     continue
                 for f in dangling:
@@ -141,15 +143,17 @@ class Case:
         for table, date_field in DATE_FIELD.items():
             spec = table_spec(table)
             prefix = spec.record.id_prefix
-            records = sorted(self.tables[table], key=lambda r, f=date_field: r[f])
+            records = sorted(self.tables[table], key=operator.itemgetter(date_field))
             for n, record in enumerate(records, start=1):
                 record[spec.id_field] = f"{self.patient_id}-{prefix}{n}"
                 record["patient_id"] = self.patient_id
             self.tables[table] = records
         for table, fields in REFERENCES.items():
             id_of = {  # referenced record -> its ID
-                "catheter_id": "catheter_id", "recurrence_of_event_id": "event_id",
-                "event_id": "event_id", "course_id": "course_id",
+                "catheter_id": "catheter_id",
+                "recurrence_of_event_id": "event_id",
+                "event_id": "event_id",
+                "course_id": "course_id",
             }
             for record in self.tables[table]:
                 for f in fields:

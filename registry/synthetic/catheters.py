@@ -15,8 +15,12 @@ _VEINS = {
     "picc": {"basilic": 0.6, "brachial": 0.3, "cephalic": 0.1},
     "non_tunneled_cvc": {"internal_jugular": 0.55, "femoral": 0.35, "subclavian": 0.1},
 }
-_LUMENS = {"implanted_port": (1, 1), "tunneled_cvc": (1, 2), "picc": (1, 2),
-           "non_tunneled_cvc": (2, 3)}
+_LUMENS = {
+    "implanted_port": (1, 1),
+    "tunneled_cvc": (1, 2),
+    "picc": (1, 2),
+    "non_tunneled_cvc": (2, 3),
+}
 _EARLY_REASONS = {"infection": 0.5, "malfunction": 0.3, "accidental": 0.15, "other": 0.05}
 
 
@@ -24,13 +28,20 @@ def _new(case: Case, inserted: dt.date) -> Rec:
     d, prof = case.draw, case.profile.catheters
     kind = d.pick(prof.type)
     low, high = _LUMENS[kind]
-    return case.add("catheters", {
-        "catheter_id": None, "patient_id": None, "catheter_type": kind,
-        "insertion_vein": d.pick(_VEINS[kind]),
-        "side": "right" if d.chance(prof.right_side_share) else "left",
-        "lumens": d.integer(low, high), "insertion_date": inserted,
-        "removal_date": None, "removal_reason": None,
-    })
+    return case.add(
+        "catheters",
+        {
+            "catheter_id": None,
+            "patient_id": None,
+            "catheter_type": kind,
+            "insertion_vein": d.pick(_VEINS[kind]),
+            "side": "right" if d.chance(prof.right_side_share) else "left",
+            "lumens": d.integer(low, high),
+            "insertion_date": inserted,
+            "removal_date": None,
+            "removal_reason": None,
+        },
+    )
 
 
 def _remove(case: Case, cat: Rec, day: dt.date, reason: str) -> None:

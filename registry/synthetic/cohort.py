@@ -51,18 +51,31 @@ class Cohort:
 
 def _patient_row(case: Case, b: Baseline) -> Rec:
     return {
-        "patient_id": b.patient_id, "site_id": case.profile.cohort.site_id, "sex": b.sex,
-        "age_at_diagnosis_months": b.age_months, "diagnosis_date": b.dx,
-        "enrollment_date": None, "immunophenotype": b.immunophenotype,
-        "nci_risk_group": b.nci_risk_group, "wbc_at_diagnosis": b.wbc,
-        "cns_status": b.cns_status, "down_syndrome": b.down_syndrome,
-        "mediastinal_mass": b.mediastinal_mass, "weight_kg_at_diagnosis": b.weight,
-        "height_cm_at_diagnosis": b.height, "protocol": b.protocol,
+        "patient_id": b.patient_id,
+        "site_id": case.profile.cohort.site_id,
+        "sex": b.sex,
+        "age_at_diagnosis_months": b.age_months,
+        "diagnosis_date": b.dx,
+        "enrollment_date": None,
+        "immunophenotype": b.immunophenotype,
+        "nci_risk_group": b.nci_risk_group,
+        "wbc_at_diagnosis": b.wbc,
+        "cns_status": b.cns_status,
+        "down_syndrome": b.down_syndrome,
+        "mediastinal_mass": b.mediastinal_mass,
+        "weight_kg_at_diagnosis": b.weight,
+        "height_cm_at_diagnosis": b.height,
+        "protocol": b.protocol,
         "protocol_name": b.protocol_name,
         "induction_steroid": "prednisone"
-        if b.age_months >= case.profile.therapy.steroid_age_cutoff_months else "dexamethasone",
-        "prior_vte": False, "family_history_vte": "unknown", "last_contact_date": None,
-        "vital_status": "alive", "death_date": None, "cause_of_death": None,
+        if b.age_months >= case.profile.therapy.steroid_age_cutoff_months
+        else "dexamethasone",
+        "prior_vte": False,
+        "family_history_vte": "unknown",
+        "last_contact_date": None,
+        "vital_status": "alive",
+        "death_date": None,
+        "cause_of_death": None,
         "off_study_reason": None,
     }
 
@@ -72,12 +85,22 @@ def _start(b: Baseline, profile: CohortProfile) -> Case:
     c = profile.cohort
     cutoff = c.data_cutoff
     case = Case(
-        patient_id=b.patient_id, draw=d, profile=profile, patient={}, dx=b.dx,
-        horizon=cutoff, cutoff=cutoff, weight=b.weight, risk_high=b.risk_high,
+        patient_id=b.patient_id,
+        draw=d,
+        profile=profile,
+        patient={},
+        dx=b.dx,
+        horizon=cutoff,
+        cutoff=cutoff,
+        weight=b.weight,
+        risk_high=b.risk_high,
     )
     case.patient = _patient_row(case, b)
-    delay = (d.integer(61, 120) if d.chance(c.late_enrollment_share)
-             else d.integer(0, c.enrollment_delay_max_days))
+    delay = (
+        d.integer(61, 120)
+        if d.chance(c.late_enrollment_share)
+        else d.integer(0, c.enrollment_delay_max_days)
+    )
     enrolled = min(b.dx + days(delay), cutoff)
     case.patient["enrollment_date"] = enrolled
     case.patient["prior_vte"] = d.chance(0.004)
@@ -124,9 +147,7 @@ def _one_patient(b: Baseline, profile: CohortProfile, hazard: float) -> dict[str
     return case.finish()
 
 
-def iter_patients(
-    profile: CohortProfile, n: int, seed: int
-) -> Iterator[dict[str, list[Rec]]]:
+def iter_patients(profile: CohortProfile, n: int, seed: int) -> Iterator[dict[str, list[Rec]]]:
     baselines = draw_baselines(profile, n, seed)
     hazard = event_hazard_scale(baselines, profile)
     for b in baselines:
@@ -157,9 +178,9 @@ def generate_cohort(
         "submission_id": str(uuid.UUID(faker.uuid4())),
         "data_cutoff_date": cutoff.isoformat(),
         # A fixed time (the day after the cutoff) keeps the manifest reproducible too.
-        "created_at": dt.datetime.combine(cutoff + days(1), dt.time(6, 0),
-                                          tzinfo=dt.UTC).isoformat(),
-        "generator": f"all-vte-registry {__version__} synthetic seed={seed} "
-                     f"profile={prof.name}",
+        "created_at": dt.datetime.combine(
+            cutoff + days(1), dt.time(6, 0), tzinfo=dt.UTC
+        ).isoformat(),
+        "generator": f"all-vte-registry {__version__} synthetic seed={seed} profile={prof.name}",
     }
     return Cohort(tables=tables, manifest=manifest, seed=seed, profile=prof, faker=faker)

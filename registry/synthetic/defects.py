@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
+from registry.models.anticoagulation_courses import HEPARINS
 from registry.models.vte_events import SUITABLE_IMAGING
 from registry.synthetic.case import Rec, days
 from registry.synthetic.cohort import Cohort
@@ -22,13 +24,18 @@ from registry.synthetic.draw import Draw
 
 __all__ = ["DEFECT_RULES", "Defect", "FileDefects", "inject"]
 
-HEPARINS = ("enoxaparin", "dalteparin", "tinzaparin", "unfractionated_heparin")
 ID_FIELDS = {
-    "patients": "patient_id", "treatment_phases": "phase_id", "catheters": "catheter_id",
-    "asparaginase_doses": "dose_id", "thrombophilia_tests": "test_id",
-    "vte_events": "event_id", "anticoagulation_courses": "course_id",
-    "dose_adjustments": "adjustment_id", "lab_results": "lab_id",
-    "bleeding_events": "bleed_id", "vte_assessments": "assessment_id",
+    "patients": "patient_id",
+    "treatment_phases": "phase_id",
+    "catheters": "catheter_id",
+    "asparaginase_doses": "dose_id",
+    "thrombophilia_tests": "test_id",
+    "vte_events": "event_id",
+    "anticoagulation_courses": "course_id",
+    "dose_adjustments": "adjustment_id",
+    "lab_results": "lab_id",
+    "bleeding_events": "bleed_id",
+    "vte_assessments": "assessment_id",
 }
 #: Where an encoding error is planted: this text, in another encoding, replaces a marker.
 ENCODING_MARKER = "@@latin-1@@"
@@ -115,8 +122,12 @@ def _first(rows: list[Rec], test: Callable[[Rec], bool]) -> Rec | None:
 
 # --- generic per-field defects ---------------------------------------------------------------
 def _missing_value(ctx: _Ctx, p: _Patient) -> Defect | None:
-    choices = [("patients", "cns_status"), ("catheters", "side"),
-               ("asparaginase_doses", "route"), ("lab_results", "unit")]
+    choices = [
+        ("patients", "cns_status"),
+        ("catheters", "side"),
+        ("asparaginase_doses", "route"),
+        ("lab_results", "unit"),
+    ]
     table, fld = choices[ctx.flip("missing-value") % 2 * 2 + ctx.draw.integer(0, 1)]
     row = _first(p[table], lambda r: True)
     if row is None:
@@ -186,8 +197,13 @@ def _encoding_error(ctx: _Ctx, p: _Patient) -> Defect | None:
 
 
 # --- spec rules ------------------------------------------------------------------------------
-_LEAVES = ("lab_results", "bleeding_events", "thrombophilia_tests", "asparaginase_doses",
-           "dose_adjustments")
+_LEAVES = (
+    "lab_results",
+    "bleeding_events",
+    "thrombophilia_tests",
+    "asparaginase_doses",
+    "dose_adjustments",
+)
 
 
 def _id_format(ctx: _Ctx, p: _Patient) -> Defect | None:
@@ -230,8 +246,7 @@ def _fk_missing(ctx: _Ctx, p: _Patient) -> Defect | None:
 
 def _fk_other_patient(ctx: _Ctx, p: _Patient) -> Defect | None:
     lab = _lab_without_course(p)
-    other = next((o for o in ctx.patients if o.pid != p.pid and o["anticoagulation_courses"]),
-                 None)
+    other = next((o for o in ctx.patients if o.pid != p.pid and o["anticoagulation_courses"]), None)
     if lab is None or other is None:
         return None
     lab["course_id"] = other["anticoagulation_courses"][0]["course_id"]
@@ -340,8 +355,10 @@ def _treatment_without_event(ctx: _Ctx, p: _Patient) -> Defect | None:
 
 def _untreated_event(ctx: _Ctx, p: _Patient) -> Defect | None:
     treated = {c["event_id"] for c in p["anticoagulation_courses"] if c["intent"] == "treatment"}
-    event = _first(p["vte_events"], lambda r: r["detection"] in ("symptomatic", "incidental")
-                   and r["event_id"] in treated)
+    event = _first(
+        p["vte_events"],
+        lambda r: r["detection"] in ("symptomatic", "incidental") and r["event_id"] in treated,
+    )
     if event is None:
         return None
     if event["detection"] == "incidental":
@@ -362,11 +379,15 @@ def _nci_risk(ctx: _Ctx, p: _Patient) -> Defect | None:
     return _d("nci-risk-inconsistent", "patients", row, "nci_risk_group")
 
 
+def _detected_as(detection: str, event: Rec) -> bool:
+    return bool(event["detection"] == detection)
+
+
 def _ptwg(ctx: _Ctx, p: _Patient) -> Defect | None:
     variant = ctx.flip("ptwg-inconsistent")
     wanted = ("symptomatic", "incidental") if variant == 0 else ("incidental", "symptomatic")
     for detection in wanted:
-        event = _first(p["vte_events"], lambda r, d=detection: r["detection"] == d)
+        event = _first(p["vte_events"], partial(_detected_as, detection))
         if event is not None:
             event["ptwg_qualifying"] = not event["ptwg_qualifying"]
             return _d("ptwg-inconsistent", "vte_events", event, "ptwg_qualifying")
@@ -394,8 +415,11 @@ def _isth(ctx: _Ctx, p: _Patient) -> Defect | None:
 
 def _imaging_site(ctx: _Ctx, p: _Patient) -> Defect | None:
     for event in p["vte_events"]:
-        unsuitable = [i for i in ("doppler_ultrasound", "echocardiography", "vq_scan")
-                      if i not in SUITABLE_IMAGING[event["site"]]]
+        unsuitable = [
+            i
+            for i in ("doppler_ultrasound", "echocardiography", "vq_scan")
+            if i not in SUITABLE_IMAGING[event["site"]]
+        ]
         if unsuitable:
             event["imaging"] = unsuitable[0]
             return _d("imaging-site-mismatch", "vte_events", event, "imaging")
@@ -407,8 +431,10 @@ def _dose_implausible(ctx: _Ctx, p: _Patient) -> Defect | None:
     if dose is not None:
         dose["dose"] = 250.0
         return _d("dose-implausible", "asparaginase_doses", dose, "dose")
-    course = _first(p["anticoagulation_courses"],
-                    lambda r: r["agent"] == "enoxaparin" and r["intent"] == "treatment")
+    course = _first(
+        p["anticoagulation_courses"],
+        lambda r: r["agent"] == "enoxaparin" and r["intent"] == "treatment",
+    )
     if course is None:
         return None
     course["dose"] = 3.0
@@ -432,8 +458,10 @@ def _genotype(ctx: _Ctx, p: _Patient) -> Defect | None:
 
 
 def _anti_xa_without_heparin(ctx: _Ctx, p: _Patient) -> Defect | None:
-    lab = _first(p["lab_results"], lambda r: r["test"] == "hemoglobin"
-                 and not p.courses_on(r["date"], heparin_only=True))
+    lab = _first(
+        p["lab_results"],
+        lambda r: r["test"] == "hemoglobin" and not p.courses_on(r["date"], heparin_only=True),
+    )
     if lab is None:
         return None
     lab.update(test="anti_xa", value=0.45, unit="u_ml")
@@ -444,11 +472,13 @@ def _platelets_hold(ctx: _Ctx, p: _Patient) -> Defect | None:
     for course in p["anticoagulation_courses"]:
         if course["intent"] != "treatment":
             continue
-        adjust = [a["date"] for a in p["dose_adjustments"]
-                  if a["course_id"] == course["course_id"]]
+        adjust = [a["date"] for a in p["dose_adjustments"] if a["course_id"] == course["course_id"]]
         for lab in p["lab_results"]:
-            if (lab["test"] == "platelets" and lab["course_id"] == course["course_id"]
-                    and all(abs((lab["date"] - a).days) > 2 for a in adjust)):
+            if (
+                lab["test"] == "platelets"
+                and lab["course_id"] == course["course_id"]
+                and all(abs((lab["date"] - a).days) > 2 for a in adjust)
+            ):
                 lab["value"] = 12.0
                 return _d("platelets-hold-inconsistent", "lab_results", lab, "value")
     return None
@@ -504,13 +534,19 @@ def _completeness(ctx: _Ctx) -> Defect | None:
 
 
 def _incidence(ctx: _Ctx) -> Defect | None:
-    followed = [p for p in ctx.patients
-                if (p.patient["last_contact_date"] - p.patient["diagnosis_date"]).days >= 182]
+    followed = [
+        p
+        for p in ctx.patients
+        if (p.patient["last_contact_date"] - p.patient["diagnosis_date"]).days >= 182
+    ]
     events = ctx.cohort.tables["vte_events"]
     if len(followed) < 100 or not events:
         return None
-    treated = {c["event_id"] for c in ctx.cohort.tables["anticoagulation_courses"]
-               if c["intent"] == "treatment"}
+    treated = {
+        c["event_id"]
+        for c in ctx.cohort.tables["anticoagulation_courses"]
+        if c["intent"] == "treatment"
+    }
     for event in events:  # nothing symptomatic any more: an implausibly low incidence
         if event["detection"] == "symptomatic":
             event["detection"] = "incidental"
@@ -519,23 +555,40 @@ def _incidence(ctx: _Ctx) -> Defect | None:
 
 
 PATIENT_DEFECTS: dict[str, Injector] = {
-    "missing-value": _missing_value, "unexpected-value": _unexpected_value,
-    "type-error": _type_error, "out-of-range": _out_of_range, "invalid-code": _invalid_code,
-    "pattern-mismatch": _pattern_mismatch, "encoding-error": _encoding_error,
-    "id-format": _id_format, "id-unique": _id_unique, "site-mismatch": _site_mismatch,
-    "fk-missing": _fk_missing, "fk-other-patient": _fk_other_patient,
-    "after-cutoff": _after_cutoff, "before-diagnosis": _before_diagnosis,
-    "end-before-start": _end_before_start, "after-death": _after_death,
-    "phase-overlap": _phase_overlap, "late-enrollment": _late_enrollment,
-    "phase-mismatch": _phase_mismatch, "dose-outside-phase": _dose_outside_phase,
+    "missing-value": _missing_value,
+    "unexpected-value": _unexpected_value,
+    "type-error": _type_error,
+    "out-of-range": _out_of_range,
+    "invalid-code": _invalid_code,
+    "pattern-mismatch": _pattern_mismatch,
+    "encoding-error": _encoding_error,
+    "id-format": _id_format,
+    "id-unique": _id_unique,
+    "site-mismatch": _site_mismatch,
+    "fk-missing": _fk_missing,
+    "fk-other-patient": _fk_other_patient,
+    "after-cutoff": _after_cutoff,
+    "before-diagnosis": _before_diagnosis,
+    "end-before-start": _end_before_start,
+    "after-death": _after_death,
+    "phase-overlap": _phase_overlap,
+    "late-enrollment": _late_enrollment,
+    "phase-mismatch": _phase_mismatch,
+    "dose-outside-phase": _dose_outside_phase,
     "catheter-not-in-place": _catheter_not_in_place,
     "treatment-without-event": _treatment_without_event,
-    "untreated-event": _untreated_event, "nci-risk-inconsistent": _nci_risk,
-    "ptwg-inconsistent": _ptwg, "ctcae-inconsistent": _ctcae, "isth-inconsistent": _isth,
-    "imaging-site-mismatch": _imaging_site, "dose-implausible": _dose_implausible,
-    "unit-mismatch": _unit_mismatch, "genotype-result-mismatch": _genotype,
+    "untreated-event": _untreated_event,
+    "nci-risk-inconsistent": _nci_risk,
+    "ptwg-inconsistent": _ptwg,
+    "ctcae-inconsistent": _ctcae,
+    "isth-inconsistent": _isth,
+    "imaging-site-mismatch": _imaging_site,
+    "dose-implausible": _dose_implausible,
+    "unit-mismatch": _unit_mismatch,
+    "genotype-result-mismatch": _genotype,
     "anti-xa-without-heparin": _anti_xa_without_heparin,
-    "platelets-hold-inconsistent": _platelets_hold, "phi-suspected": _phi,
+    "platelets-hold-inconsistent": _platelets_hold,
+    "phi-suspected": _phi,
 }
 TABLE_DEFECTS: dict[str, Callable[[_Ctx], Defect | None]] = {
     "incidence-implausible": _incidence,
@@ -562,12 +615,14 @@ def inject(cohort: Cohort, rate: float, fmt: str = "csv") -> tuple[list[Defect],
             continue  # this file may be made unreadable: its records would hide defects
         for row in rows:
             by_pid.setdefault(row["patient_id"], _Patient(row["patient_id"])).rows.setdefault(
-                table, []).append(row)
+                table, []
+            ).append(row)
     for p in by_pid.values():
         p.rows.setdefault("patients", [])
     draw = Draw(cohort.seed * 7919 + 17)
-    ctx = _Ctx(cohort=cohort, draw=draw, files=FileDefects(), patients=list(by_pid.values()),
-               fmt=fmt)
+    ctx = _Ctx(
+        cohort=cohort, draw=draw, files=FileDefects(), patients=list(by_pid.values()), fmt=fmt
+    )
     order = list(by_pid)
     for i in range(len(order) - 1, 0, -1):  # seeded Fisher-Yates: which patients are hit
         j = draw.integer(0, i)

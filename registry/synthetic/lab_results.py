@@ -6,20 +6,28 @@ from __future__ import annotations
 
 import datetime as dt
 
+from registry.models.anticoagulation_courses import HEPARINS
 from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.dose_adjustments import platelet_lab
 
 __all__ = ["add_baseline_labs", "add_event_labs", "add_monitoring"]
 
-_HEPARINS = ("enoxaparin", "dalteparin", "tinzaparin", "unfractionated_heparin")
 
-
-def _lab(case: Case, day: dt.date, test: str, value: float, unit: str,
-         course: Rec | None = None) -> None:
-    case.add("lab_results", {
-        "lab_id": None, "patient_id": None, "date": day, "test": test, "value": value,
-        "unit": unit, "course_id": course,
-    })
+def _lab(
+    case: Case, day: dt.date, test: str, value: float, unit: str, course: Rec | None = None
+) -> None:
+    case.add(
+        "lab_results",
+        {
+            "lab_id": None,
+            "patient_id": None,
+            "date": day,
+            "test": test,
+            "value": value,
+            "unit": unit,
+            "course_id": course,
+        },
+    )
 
 
 def _around(case: Case, target: tuple[float, float], spread: float = 0.2) -> float:
@@ -43,22 +51,40 @@ def add_baseline_labs(case: Case) -> None:
     if induction:
         day = induction[0]["administration_date"] + days(7)
         if day <= case.horizon:
-            _lab(case, day, "fibrinogen", round(min(max(d.lognormal(1.3, 0.35), 0.2), 9.0), 1),
-                 "g_l")
-            _lab(case, day, "antithrombin", float(round(min(max(d.normal(68, 14), 10), 160))),
-                 "percent")
+            _lab(
+                case, day, "fibrinogen", round(min(max(d.lognormal(1.3, 0.35), 0.2), 9.0), 1), "g_l"
+            )
+            _lab(
+                case,
+                day,
+                "antithrombin",
+                float(round(min(max(d.normal(68, 14), 10), 160))),
+                "percent",
+            )
 
 
 def add_event_labs(case: Case) -> None:
     d = case.draw
     for event in case.tables["vte_events"]:
         day = event["diagnosis_date"]
-        course = next((c for c in case.courses_on(day)
-                       if c["intent"] == "treatment" and c["event_id"] is event), None)
+        course = next(
+            (
+                c
+                for c in case.courses_on(day)
+                if c["intent"] == "treatment" and c["event_id"] is event
+            ),
+            None,
+        )
         if event["platelets_at_diagnosis"] >= 20 or course is None:
             platelet_lab(case, day, event["platelets_at_diagnosis"], course)
-        _lab(case, day, "d_dimer", round(min(max(d.lognormal(2.5, 0.8), 0.1), 60.0), 2),
-             "mg_l_feu", course)
+        _lab(
+            case,
+            day,
+            "d_dimer",
+            round(min(max(d.lognormal(2.5, 0.8), 0.1), 60.0), 2),
+            "mg_l_feu",
+            course,
+        )
 
 
 def add_monitoring(case: Case, course: Rec) -> None:
@@ -71,23 +97,37 @@ def add_monitoring(case: Case, course: Rec) -> None:
         if day > end:
             break
         if agent == "unfractionated_heparin":
-            _lab(case, day, "anti_xa", round(max(_around(case, m.anti_xa_ufh), 0.05), 2),
-                 "u_ml", course)
+            _lab(
+                case,
+                day,
+                "anti_xa",
+                round(max(_around(case, m.anti_xa_ufh), 0.05), 2),
+                "u_ml",
+                course,
+            )
             _lab(case, day, "aptt", float(round(_around(case, m.aptt_ufh))), "s", course)
-        elif agent in _HEPARINS:
+        elif agent in HEPARINS:
             target = m.anti_xa_prophylaxis if prophylaxis else m.anti_xa_treatment
             value = round(max(_around(case, target), 0.05), 2)
             _lab(case, day, "anti_xa", value, "u_ml", course)
-            if not prophylaxis and (value < target[0] or value > target[1]) and (
-                day + days(1) <= end
+            if (
+                not prophylaxis
+                and (value < target[0] or value > target[1])
+                and (day + days(1) <= end)
             ):
-                case.add("dose_adjustments", {
-                    "adjustment_id": None, "course_id": course, "patient_id": None,
-                    "date": day + days(1),
-                    "action": "increased" if value < target[0] else "reduced",
-                    "reason": "anti_xa_out_of_range", "platelets": None,
-                    "platelet_transfusion": False,
-                })
+                case.add(
+                    "dose_adjustments",
+                    {
+                        "adjustment_id": None,
+                        "course_id": course,
+                        "patient_id": None,
+                        "date": day + days(1),
+                        "action": "increased" if value < target[0] else "reduced",
+                        "reason": "anti_xa_out_of_range",
+                        "platelets": None,
+                        "platelet_transfusion": False,
+                    },
+                )
         elif agent == "warfarin":
             _lab(case, day, "inr", round(_around(case, m.inr_warfarin, 0.3), 1), "ratio", course)
         else:

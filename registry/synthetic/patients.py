@@ -82,8 +82,11 @@ def draw_baselines(profile: CohortProfile, n: int, seed: int) -> list[Baseline]:
     age_months = np.minimum(years * 12 + rng.integers(0, 12, size=n), 263)
 
     u = rng.random(n)
-    sex = np.where(u < demo.sex_unknown_share, "unknown",
-                   np.where(u < demo.sex_unknown_share + demo.male_share, "male", "female"))
+    sex = np.where(
+        u < demo.sex_unknown_share,
+        "unknown",
+        np.where(u < demo.sex_unknown_share + demo.male_share, "male", "female"),
+    )
     immuno = _pick(rng, leuk.immunophenotype, n)
     z = rng.standard_normal(n)
     median = np.array([leuk.wbc_median[i] for i in immuno])
@@ -115,21 +118,23 @@ def draw_baselines(profile: CohortProfile, n: int, seed: int) -> list[Baseline]:
             pid = pseudonymize(f"SYN{i:08d}/{bump}", cohort.site_id, secret)
         seen.add(pid)
         names = _PROTOCOL_NAMES[protocol[i]]
-        out.append(Baseline(
-            index=i,
-            patient_id=pid,
-            seed=int(seeds[i]),
-            sex=str(sex[i]),
-            age_months=int(age_months[i]),
-            immunophenotype=str(immuno[i]),
-            wbc=float(wbc[i]),
-            mediastinal_mass=bool(mass[i]),
-            cns_status=str(cns[i]),
-            down_syndrome=bool(down[i]),
-            protocol=str(protocol[i]),
-            protocol_name=names[int(name_pick[i] * len(names))] if named[i] else None,
-            dx=dt.date.fromordinal(int(dx[i])),
-            weight=float(weight[i]),
-            height=float(height[i]),
-        ))
+        out.append(
+            Baseline(
+                index=i,
+                patient_id=pid,
+                seed=int(seeds[i]),
+                sex=str(sex[i]),
+                age_months=int(age_months[i]),
+                immunophenotype=str(immuno[i]),
+                wbc=float(wbc[i]),
+                mediastinal_mass=bool(mass[i]),
+                cns_status=str(cns[i]),
+                down_syndrome=bool(down[i]),
+                protocol=str(protocol[i]),
+                protocol_name=names[int(name_pick[i] * len(names))] if named[i] else None,
+                dx=dt.date.fromordinal(int(dx[i])),
+                weight=float(weight[i]),
+                height=float(height[i]),
+            )
+        )
     return out

@@ -240,8 +240,18 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 #: Weight tables are replaced as a whole by a custom profile, not merged key by key.
 _WHOLE = {
-    "immunophenotype", "cns_status", "protocol", "type", "site", "detection", "occlusive",
-    "agent", "duration", "category", "response", "cause_of_death",
+    "immunophenotype",
+    "cns_status",
+    "protocol",
+    "type",
+    "site",
+    "detection",
+    "occlusive",
+    "agent",
+    "duration",
+    "category",
+    "response",
+    "cause_of_death",
 }
 
 

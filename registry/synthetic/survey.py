@@ -22,8 +22,7 @@ from registry.submission import format_value
 from registry.synthetic.draw import Draw
 from registry.synthetic.profile import ProfileError, profile_path
 
-__all__ = ["SURVEY_FILE", "SurveyProfile", "generate_survey", "load_survey_profile",
-           "write_survey"]
+__all__ = ["SURVEY_FILE", "SurveyProfile", "generate_survey", "load_survey_profile", "write_survey"]
 
 SURVEY_FILE = EXPORT_FILE
 RESPONSE_COLUMNS = ("response_id", "started_at", "submitted_at", "complete")
@@ -116,8 +115,11 @@ def _answer(draw: Draw, it: Item, prof: ItemProfile, row: dict[str, Any]) -> Non
     if prof.weights:
         weights = dict(prof.weights)
         if it.id == "q11_most_common_vte":  # the most common type is one the respondent treats
-            ticked = [c for c in it.codes.codes()  # type: ignore[union-attr]
-                      if row.get(checkbox_column("q10_vte_types_treated", c))]
+            ticked = [
+                c
+                for c in it.codes.codes()  # type: ignore[union-attr]
+                if row.get(checkbox_column("q10_vte_types_treated", c))
+            ]
             if ticked:
                 weights = {c: w for c, w in weights.items() if c in ticked} or {ticked[0]: 1.0}
         if it.id == "q32_plt_hold_threshold":  # hold at or below the count that reduces
@@ -133,8 +135,15 @@ def _answer(draw: Draw, it: Item, prof: ItemProfile, row: dict[str, Any]) -> Non
         row[it.id] = draw.integer(*prof.range)
 
 
-_LIMIT = {"lt_100": 100, "lt_75": 75, "lt_50": 50, "lt_30": 30, "lt_25": 25, "lt_20": 20,
-          "lt_10": 10}
+_LIMIT = {
+    "lt_100": 100,
+    "lt_75": 75,
+    "lt_50": 50,
+    "lt_30": 30,
+    "lt_25": 25,
+    "lt_20": 20,
+    "lt_10": 10,
+}
 
 
 def _hold_at_or_below(weights: dict[str, float], reduce: str | None) -> dict[str, float]:
@@ -159,8 +168,9 @@ class _Row:
         return self._d.get(name)
 
 
-def generate_survey(respondents: int, seed: int = 0,
-                    profile: SurveyProfile | str | Path = "survey_2021") -> list[dict[str, Any]]:
+def generate_survey(
+    respondents: int, seed: int = 0, profile: SurveyProfile | str | Path = "survey_2021"
+) -> list[dict[str, Any]]:
     """Rows of a survey export (model fields; checkbox columns 0/1 for shown items)."""
     prof = profile if isinstance(profile, SurveyProfile) else load_survey_profile(profile)
     s = prof.survey
@@ -168,19 +178,25 @@ def generate_survey(respondents: int, seed: int = 0,
     factor = respondents / s.calibration_respondents
     no_answer = round(s.no_answer * factor)
     stopped = round(s.stopped_after_section_b * factor)
-    stages = _shuffled(draw, [0] * no_answer + [1] * stopped
-                       + [2] * (respondents - no_answer - stopped))
-    people = [_Respondent({"response_id": f"R{n + 1:06d}"}, stage)
-              for n, stage in enumerate(stages)]
+    stages = _shuffled(
+        draw, [0] * no_answer + [1] * stopped + [2] * (respondents - no_answer - stopped)
+    )
+    people = [
+        _Respondent({"response_id": f"R{n + 1:06d}"}, stage) for n, stage in enumerate(stages)
+    ]
     answering = [p for p in people if p.stage >= 1]
     span = max((s.fielding_end - s.fielding_start).days, 1)
     for p in people:
         start = dt.datetime.combine(s.fielding_start, dt.time(8), tzinfo=dt.UTC) + dt.timedelta(
-            days=draw.integer(0, span), minutes=draw.integer(0, 10 * 60))
+            days=draw.integer(0, span), minutes=draw.integer(0, 10 * 60)
+        )
         p.row["started_at"] = start.replace(tzinfo=None)
         p.row["complete"] = p.stage == 2
-        p.row["submitted_at"] = (start + dt.timedelta(minutes=draw.integer(*s.minutes))).replace(
-            tzinfo=None) if p.stage == 2 else None
+        p.row["submitted_at"] = (
+            (start + dt.timedelta(minutes=draw.integer(*s.minutes))).replace(tzinfo=None)
+            if p.stage == 2
+            else None
+        )
 
     for it in ITEMS:
         section_b = it.section.startswith(("A.", "B."))
@@ -202,8 +218,9 @@ def generate_survey(respondents: int, seed: int = 0,
                 p.row[it.id] = value
             continue
         for p in eligible:
-            if not _shown(it, p.row) or (not it.required and draw.chance(s.item_nonresponse)
-                                         and it.kind != "multi"):
+            if not _shown(it, p.row) or (
+                not it.required and draw.chance(s.item_nonresponse) and it.kind != "multi"
+            ):
                 continue
             _answer(draw, it, ip, p.row)
     return [p.row for p in people]

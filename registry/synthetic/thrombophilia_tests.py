@@ -29,8 +29,13 @@ class Thrombophilia:
 def draw_thrombophilia(case: Case) -> Thrombophilia:
     d, t = case.draw, case.profile.thrombophilia
     u = d.random()
-    fvl = ("homozygous" if u < t.fvl_homozygous
-           else "heterozygous" if u < t.fvl_homozygous + t.fvl_heterozygous else "normal")
+    fvl = (
+        "homozygous"
+        if u < t.fvl_homozygous
+        else "heterozygous"
+        if u < t.fvl_homozygous + t.fvl_heterozygous
+        else "normal"
+    )
     return Thrombophilia(
         fvl=fvl,
         prothrombin="heterozygous" if d.chance(t.prothrombin_heterozygous) else "normal",
@@ -42,15 +47,24 @@ def draw_thrombophilia(case: Case) -> Thrombophilia:
     )
 
 
-def _test(case: Case, day: dt.date, test: str, category: str, value: float | None,
-          unit: str | None) -> None:
+def _test(
+    case: Case, day: dt.date, test: str, category: str, value: float | None, unit: str | None
+) -> None:
     if value is not None and not case.draw.chance(case.profile.thrombophilia.value_recorded_share):
         value = unit = None
-    case.add("thrombophilia_tests", {
-        "test_id": None, "patient_id": None, "test": test, "sample_date": day,
-        "result_category": category, "result_value": value, "result_unit": unit,
-        "on_anticoagulation": bool(case.courses_on(day)),
-    })
+    case.add(
+        "thrombophilia_tests",
+        {
+            "test_id": None,
+            "patient_id": None,
+            "test": test,
+            "sample_date": day,
+            "result_category": category,
+            "result_value": value,
+            "result_unit": unit,
+            "on_anticoagulation": bool(case.courses_on(day)),
+        },
+    )
 
 
 def _panel(case: Case, truth: Thrombophilia, day: dt.date) -> None:
@@ -59,17 +73,31 @@ def _panel(case: Case, truth: Thrombophilia, day: dt.date) -> None:
     _test(case, day, "prothrombin_g20210a", truth.prothrombin, None, None)
     if not d.chance(case.profile.thrombophilia.panel_share):
         return
-    for test, low in (("protein_c_activity", truth.protein_c_low),
-                      ("protein_s_free_antigen", truth.protein_s_low),
-                      ("antithrombin_activity", truth.antithrombin_low)):
+    for test, low in (
+        ("protein_c_activity", truth.protein_c_low),
+        ("protein_s_free_antigen", truth.protein_s_low),
+        ("antithrombin_activity", truth.antithrombin_low),
+    ):
         value = d.uniform(20, 55) if low else d.uniform(70, 140)
         _test(case, day, test, "low" if low else "normal", float(round(value)), "percent")
     lpa = d.uniform(31, 120) if truth.lpa_high else d.uniform(1, 29)
-    _test(case, day, "lipoprotein_a", "high" if truth.lpa_high else "normal",
-          float(round(lpa)), "mg_dl")
+    _test(
+        case,
+        day,
+        "lipoprotein_a",
+        "high" if truth.lpa_high else "normal",
+        float(round(lpa)),
+        "mg_dl",
+    )
     ratio = d.uniform(1.3, 2.2) if truth.lupus_anticoagulant else d.uniform(0.8, 1.19)
-    _test(case, day, "lupus_anticoagulant",
-          "positive" if truth.lupus_anticoagulant else "negative", round(ratio, 2), "ratio")
+    _test(
+        case,
+        day,
+        "lupus_anticoagulant",
+        "positive" if truth.lupus_anticoagulant else "negative",
+        round(ratio, 2),
+        "ratio",
+    )
 
 
 def add_thrombophilia_tests(case: Case, truth: Thrombophilia) -> None:

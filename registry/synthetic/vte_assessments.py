@@ -13,8 +13,11 @@ _LIMB = ("cvc_upper_dvt", "non_cvc_upper_dvt", "lower_extremity_dvt")
 
 def add_assessments(case: Case) -> None:
     d, f = case.draw, case.profile.follow_up
-    treated = {id(c["event_id"]) for c in case.tables["anticoagulation_courses"]
-               if c["intent"] == "treatment" and c["event_id"] is not None}
+    treated = {
+        id(c["event_id"])
+        for c in case.tables["anticoagulation_courses"]
+        if c["intent"] == "treatment" and c["event_id"] is not None
+    }
     for event in list(case.tables["vte_events"]):
         if id(event) not in treated or not d.chance(f.assessment_share):
             continue
@@ -23,11 +26,18 @@ def add_assessments(case: Case) -> None:
             continue
         imaged = d.chance(f.imaging_recorded_share)
         scored = event["site"] in _LIMB and d.chance(f.pts_scored_share)
-        case.add("vte_assessments", {
-            "assessment_id": None, "event_id": event, "patient_id": None, "date": day,
-            "imaging": d.pick(IMAGING_WEIGHTS[event["site"]]) if imaged else None,
-            "thrombus_response": d.pick(f.response) if imaged else "not_imaged",
-            "pts_instrument": ("modified_villalta" if d.chance(0.6) else "manco_johnson")
-            if scored else None,
-            "pts_score": d.integer(0, 8) if scored else None,
-        })
+        case.add(
+            "vte_assessments",
+            {
+                "assessment_id": None,
+                "event_id": event,
+                "patient_id": None,
+                "date": day,
+                "imaging": d.pick(IMAGING_WEIGHTS[event["site"]]) if imaged else None,
+                "thrombus_response": d.pick(f.response) if imaged else "not_imaged",
+                "pts_instrument": ("modified_villalta" if d.chance(0.6) else "manco_johnson")
+                if scored
+                else None,
+                "pts_score": d.integer(0, 8) if scored else None,
+            },
+        )

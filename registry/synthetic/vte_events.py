@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from registry.models.codes import Detection
 from registry.models.vte_events import ptwg_by_detection
 from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.catheters import remove_for_thrombosis
@@ -114,42 +115,61 @@ def _platelets(case: Case, phase: str) -> float:
 
 
 def _asparaginase_window(case: Case, day: dt.date) -> bool:
-    return any(0 <= (day - a["administration_date"]).days <= 21
-               for a in case.tables["asparaginase_doses"])
+    return any(
+        0 <= (day - a["administration_date"]).days <= 21 for a in case.tables["asparaginase_doses"]
+    )
 
 
 def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Rec:
     d, v = case.draw, case.profile.vte
     catheter = case.catheter_in_place(day)
-    site = recurrence_of["site"] if recurrence_of is not None and d.chance(0.7) else (
-        _site(case, catheter)
+    site = (
+        recurrence_of["site"]
+        if recurrence_of is not None and d.chance(0.7)
+        else (_site(case, catheter))
     )
     if site in _CATHETER_SITES and catheter is None:
         site = _site(case, None)
-    related = site in _CATHETER_SITES or (site == "right_atrial" and catheter is not None
-                                         and d.chance(0.7))
+    related = site in _CATHETER_SITES or (
+        site == "right_atrial" and catheter is not None and d.chance(0.7)
+    )
     detection = _detection(case, site)
     phase = case.phase_on(day)
     assert phase is not None
     low_window = _asparaginase_window(case, day)
-    fibrinogen = (round(min(max(d.lognormal(1.2 if low_window else 2.8, 0.35), 0.2), 9.5), 1)
-                  if d.chance(v.lab_recorded_share) else None)
-    antithrombin = (round(min(max(d.normal(60 if low_window else 95, 15), 10), 180))
-                    if d.chance(v.lab_recorded_share) else None)
+    fibrinogen = (
+        round(min(max(d.lognormal(1.2 if low_window else 2.8, 0.35), 0.2), 9.5), 1)
+        if d.chance(v.lab_recorded_share)
+        else None
+    )
+    antithrombin = (
+        round(min(max(d.normal(60 if low_window else 95, 15), 10), 180))
+        if d.chance(v.lab_recorded_share)
+        else None
+    )
     on_prophylaxis = any(c["intent"] == "primary_prophylaxis" for c in case.courses_on(day))
-    event = case.add("vte_events", {
-        "event_id": None, "patient_id": None, "diagnosis_date": day, "site": site,
-        "catheter_related": related, "catheter_id": catheter if related else None,
-        "detection": detection,
-        "imaging": d.pick(IMAGING_WEIGHTS[site]),
-        "occlusive": d.pick(v.occlusive), "phase_at_event": phase["phase"],
-        "platelets_at_diagnosis": _platelets(case, phase["phase"]),
-        "fibrinogen_at_diagnosis": fibrinogen,
-        "antithrombin_at_diagnosis": None if antithrombin is None else float(antithrombin),
-        "on_prophylaxis": on_prophylaxis, "recurrence_of_event_id": recurrence_of,
-        "ctcae_grade": _grade(case, site, detection),
-        "ptwg_qualifying": ptwg_by_detection(detection),  # incidental: set when treated
-    })
+    event = case.add(
+        "vte_events",
+        {
+            "event_id": None,
+            "patient_id": None,
+            "diagnosis_date": day,
+            "site": site,
+            "catheter_related": related,
+            "catheter_id": catheter if related else None,
+            "detection": detection,
+            "imaging": d.pick(IMAGING_WEIGHTS[site]),
+            "occlusive": d.pick(v.occlusive),
+            "phase_at_event": phase["phase"],
+            "platelets_at_diagnosis": _platelets(case, phase["phase"]),
+            "fibrinogen_at_diagnosis": fibrinogen,
+            "antithrombin_at_diagnosis": None if antithrombin is None else float(antithrombin),
+            "on_prophylaxis": on_prophylaxis,
+            "recurrence_of_event_id": recurrence_of,
+            "ctcae_grade": _grade(case, site, detection),
+            "ptwg_qualifying": ptwg_by_detection(Detection(detection)),  # incidental: when treated
+        },
+    )
     if related and catheter is not None and d.chance(0.25):
         remove_for_thrombosis(case, catheter, day + days(d.integer(3, 10)))
     return event
@@ -164,8 +184,10 @@ def add_events(case: Case, hazard_scale: float, risk: float) -> None:
     if day is None:
         return
     first = _new_event(case, day)
-    if first["site"] in _SERIOUS and first["detection"] == "symptomatic" and d.chance(
-        v.fatal_share_serious
+    if (
+        first["site"] in _SERIOUS
+        and first["detection"] == "symptomatic"
+        and d.chance(v.fatal_share_serious)
     ):
         first["ctcae_grade"] = 5
         enrolled = case.patient["enrollment_date"]  # nobody is enrolled after death

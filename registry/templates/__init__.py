@@ -12,9 +12,12 @@ __all__ = ["template"]
 
 @cache
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(Path(__file__).parent),
-                       autoescape=select_autoescape(default=True), trim_blocks=True,
-                       lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def template(name: str) -> Template:

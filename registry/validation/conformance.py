@@ -42,8 +42,14 @@ class TableParse:
 
 _TYPE_ERRORS = ("_parsing", "_type", "date_from_datetime", "finite_number", "int_from_float")
 _RANGE_ERRORS = (
-    "greater_than", "greater_than_equal", "less_than", "less_than_equal",
-    "string_too_long", "string_too_short", "too_long", "too_short",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "string_too_long",
+    "string_too_short",
+    "too_long",
+    "too_short",
 )
 
 
@@ -83,9 +89,7 @@ def _field_errors(errors: list[ErrorDetails], row: Mapping[str, Any]) -> list[Fi
 def _one(err: ErrorDetails, row: Mapping[str, Any]) -> list[FieldError]:
     if err["type"] == ROW_RULES_ERROR:
         violations: list[Violation] = err.get("ctx", {})["violations"]
-        return [
-            FieldError(v.rule, v.field, _text(row.get(v.field)), v.message) for v in violations
-        ]
+        return [FieldError(v.rule, v.field, _text(row.get(v.field)), v.message) for v in violations]
     loc = err["loc"]
     name = str(loc[-1]) if loc else None
     value = None if err["type"] == "missing" else _text(err.get("input"))
@@ -115,7 +119,7 @@ def _message(rule: str, err: ErrorDetails) -> str:
     message = err["msg"]
     for prefix in ("Input should be ", "String should "):
         if message.startswith(prefix):
-            message = "expected " + message[len(prefix):]
+            message = "expected " + message[len(prefix) :]
     return message
 
 
@@ -185,6 +189,5 @@ def parse_rows(
     for index in sorted(by_row):
         result.errors.extend((index, e) for e in _field_errors(by_row[index], rows[index]))
     good = [i for i in range(len(rows)) if i not in by_row]
-    result.records = list(zip(good, adapter.validate_python([rows[i] for i in good]),
-                              strict=True))
+    result.records = list(zip(good, adapter.validate_python([rows[i] for i in good]), strict=True))
     return result

@@ -79,35 +79,38 @@ def _context(gx: Any) -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False,
-                                                         metric_calculations=False)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
 
 
-def _rows_to_findings(rows: list[dict[str, Any]], meta: dict[str, Any],
-                      description: str) -> list[Finding]:
+def _rows_to_findings(
+    rows: list[dict[str, Any]], meta: dict[str, Any], description: str
+) -> list[Finding]:
     out = []
     for row in rows:
         row_no = row.get("row_no")
-        out.append(Finding(
-            rule=meta["rule"],
-            severity=meta["severity"],
-            category=meta["category"],
-            table=row.get("tbl"),
-            row=None if row_no is None else int(row_no),
-            record_id=row.get("record_id"),
-            field=row.get("field_name"),
-            value=None if row.get("value_text") is None else str(row["value_text"]),
-            message=str(row.get("message") or description),
-        ))
+        out.append(
+            Finding(
+                rule=meta["rule"],
+                severity=meta["severity"],
+                category=meta["category"],
+                table=row.get("tbl"),
+                row=None if row_no is None else int(row_no),
+                record_id=row.get("record_id"),
+                field=row.get("field_name"),
+                value=None if row.get("value_text") is None else str(row["value_text"]),
+                message=str(row.get("message") or description),
+            )
+        )
     return out
 
 
 def _exception(item: Any) -> str | None:
     """The error of an expectation that did not run (GX nests it by metric)."""
     info = item.exception_info or {}
-    details = [info] if "raised_exception" in info else [
-        v for v in info.values() if isinstance(v, dict)]
+    details = (
+        [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    )
     for detail in details:
         if detail.get("raised_exception"):
             return str(detail.get("exception_message", "unknown error")).splitlines()[0]
@@ -133,9 +136,12 @@ def needs_manifest(expectation: dict[str, Any]) -> bool:
     return MANIFEST_TABLE in expectation["kwargs"].get("unexpected_rows_query", "")
 
 
-def run_suites(connection_string: str, dialect: str,
-               suites: tuple[dict[str, Any], ...] | None = None,
-               with_manifest: bool = True) -> SuiteRun:
+def run_suites(
+    connection_string: str,
+    dialect: str,
+    suites: tuple[dict[str, Any], ...] | None = None,
+    with_manifest: bool = True,
+) -> SuiteRun:
     """Run the suites against a database holding the (staged) tables; rows become findings.
 
     Without a usable manifest (``with_manifest`` false) the expectations that read it are
@@ -147,8 +153,7 @@ def run_suites(connection_string: str, dialect: str,
     if dialect == "sqlite":
         source = context.data_sources.add_sqlite("registry", connection_string=connection_string)
     else:
-        source = context.data_sources.add_postgres("registry",
-                                                   connection_string=connection_string)
+        source = context.data_sources.add_postgres("registry", connection_string=connection_string)
     batches: dict[str, Any] = {}
     run = SuiteRun()
     for stored in suites if suites is not None else load_suites():
@@ -156,8 +161,7 @@ def run_suites(connection_string: str, dialect: str,
         batch_table = stored["meta"]["batch"]
         if batch_table not in batches:
             asset = source.add_table_asset(name=batch_table, table_name=batch_table)
-            batches[batch_table] = asset.add_batch_definition_whole_table(
-                "whole table").get_batch()
+            batches[batch_table] = asset.add_batch_definition_whole_table("whole table").get_batch()
         batch = batches[batch_table]
         expectations = []
         for exp in stored["expectations"]:
@@ -167,11 +171,14 @@ def run_suites(connection_string: str, dialect: str,
             query = rendered["kwargs"]["unexpected_rows_query"]
             rendered["kwargs"]["unexpected_rows_query"] = render(query, dialect)
             expectations.append(rendered)
-        suite = gx.ExpectationSuite(name=stored["name"], expectations=expectations,
-                                    meta=stored.get("meta"))
+        suite = gx.ExpectationSuite(
+            name=stored["name"], expectations=expectations, meta=stored.get("meta")
+        )
         if len(suite.expectations) != len(expectations):  # GX drops invalid ones silently
-            raise SuiteError(f"{stored['_file']}: {len(expectations) - len(suite.expectations)} "
-                             "expectation(s) are not valid GX configurations")
+            raise SuiteError(
+                f"{stored['_file']}: {len(expectations) - len(suite.expectations)} "
+                "expectation(s) are not valid GX configurations"
+            )
         result = batch.validate(suite, result_format="COMPLETE")
         for item in result.results:
             config = item.expectation_config
@@ -184,7 +191,6 @@ def run_suites(connection_string: str, dialect: str,
             if item.result.get("observed_value", 0) > len(rows):  # GX keeps 200: fetch all
                 rows = _all_rows(batch, config.kwargs["unexpected_rows_query"])
             rows = [dict(r) if not isinstance(r, dict) else r for r in rows]
-            run.findings.extend(
-                _rows_to_findings(rows, config.meta, config.description or ""))
+            run.findings.extend(_rows_to_findings(rows, config.meta, config.description or ""))
         run.seconds[stored["name"]] = time.perf_counter() - started
     return run

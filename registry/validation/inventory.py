@@ -68,21 +68,34 @@ def _regular(folder: Path, entry: os.DirEntry[str], listing: Listing) -> bool:
     if entry.is_symlink():
         target = Path(entry.path).resolve()
         if not target.is_relative_to(folder.resolve()):
-            listing.findings.append(finding(
-                "unreadable-file", f"{entry.name} is a link to a file outside the submission "
-                "folder: it was not read (copy the file itself in)", table="manifest",
-                field=entry.name))
+            listing.findings.append(
+                finding(
+                    "unreadable-file",
+                    f"{entry.name} is a link to a file outside the submission "
+                    "folder: it was not read (copy the file itself in)",
+                    table="manifest",
+                    field=entry.name,
+                )
+            )
             return False
     mode = os.stat(entry.path).st_mode if entry.is_symlink() else entry.stat().st_mode
     if stat.S_ISDIR(mode):
-        listing.findings.append(_mismatch(
-            f"folder {entry.name}/ inside the submission is not part of the format: not read",
-            name=entry.name))
+        listing.findings.append(
+            _mismatch(
+                f"folder {entry.name}/ inside the submission is not part of the format: not read",
+                name=entry.name,
+            )
+        )
         return False
     if not stat.S_ISREG(mode):
-        listing.findings.append(finding(
-            "unreadable-file", f"{entry.name} is not a regular file (a pipe, device or "
-            "socket): it was not read", table="manifest", field=entry.name))
+        listing.findings.append(
+            finding(
+                "unreadable-file",
+                f"{entry.name} is not a regular file (a pipe, device or socket): it was not read",
+                table="manifest",
+                field=entry.name,
+            )
+        )
         return False
     return True
 
@@ -111,8 +124,10 @@ def list_folder(folder: Path) -> Listing:
             continue
         total += os.stat(entry.path).st_size
         if total > MAX_SUBMISSION_BYTES:
-            raise UnusableInput(f"{folder} holds more than {MAX_SUBMISSION_BYTES:,} bytes: "
-                                "too large for one submission (split it by site or period)")
+            raise UnusableInput(
+                f"{folder} holds more than {MAX_SUBMISSION_BYTES:,} bytes: "
+                "too large for one submission (split it by site or period)"
+            )
         path = Path(entry.path)
         if entry.name == MANIFEST_FILE:
             listing.manifest = path
@@ -120,20 +135,33 @@ def list_folder(folder: Path) -> Listing:
             candidates.setdefault(path.stem, []).append(path)
         elif (table := _table_of(entry.name)) is not None:
             listing.near_misses.setdefault(table, []).append(entry.name)
-            listing.findings.append(_mismatch(
-                f"{entry.name} is not read: table files are named exactly {table}.csv or "
-                f"{table}.parquet (lower case; CSV or Parquet, not another format)",
-                table=table, name=entry.name))
+            listing.findings.append(
+                _mismatch(
+                    f"{entry.name} is not read: table files are named exactly {table}.csv or "
+                    f"{table}.parquet (lower case; CSV or Parquet, not another format)",
+                    table=table,
+                    name=entry.name,
+                )
+            )
         else:
-            listing.findings.append(_mismatch(
-                f"{entry.name} is not part of a submission (a leftover from another export?): "
-                "it was not read; remove it", name=entry.name))
+            listing.findings.append(
+                _mismatch(
+                    f"{entry.name} is not part of a submission (a leftover from another export?): "
+                    "it was not read; remove it",
+                    name=entry.name,
+                )
+            )
     for table, paths in candidates.items():
         listing.tables[table] = paths[0]
         if len(paths) > 1:
-            listing.findings.append(_mismatch(
-                f"two files for {table}: {' and '.join(p.name for p in paths)}; only "
-                f"{paths[0].name} was read (keep one)", table=table, name=paths[1].name))
+            listing.findings.append(
+                _mismatch(
+                    f"two files for {table}: {' and '.join(p.name for p in paths)}; only "
+                    f"{paths[0].name} was read (keep one)",
+                    table=table,
+                    name=paths[1].name,
+                )
+            )
     return listing
 
 
@@ -163,8 +191,9 @@ def _not_json_constant(name: str) -> Any:
 
 
 def _unreadable(message: str) -> ManifestRead:
-    return ManifestRead(None, None, [finding("unreadable-file", f"{MANIFEST_FILE} {message}",
-                                             table="manifest")])
+    return ManifestRead(
+        None, None, [finding("unreadable-file", f"{MANIFEST_FILE} {message}", table="manifest")]
+    )
 
 
 def read_manifest(listing: Listing) -> ManifestRead:
@@ -172,16 +201,22 @@ def read_manifest(listing: Listing) -> ManifestRead:
     checks that need it are then skipped), or a finding per invalid key."""
     path = listing.manifest
     if path is None:
-        return ManifestRead(None, None, [_mismatch(
-            f"{MANIFEST_FILE} is missing: the site, data cutoff and file inventory are "
-            "unknown, so the checks that need them were not run")])
+        return ManifestRead(
+            None,
+            None,
+            [
+                _mismatch(
+                    f"{MANIFEST_FILE} is missing: the site, data cutoff and file inventory are "
+                    "unknown, so the checks that need them were not run"
+                )
+            ],
+        )
     try:
         size = path.stat().st_size
         if size > MAX_MANIFEST_BYTES:
             return _unreadable(f"is {size:,} bytes; a manifest is a few KB")
         text = path.read_bytes().decode("utf-8-sig")
-        data = json.loads(text, object_pairs_hook=_no_duplicates,
-                          parse_constant=_not_json_constant)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_not_json_constant)
     except OSError as exc:
         return _unreadable(f"cannot be read: {exc.strerror}")
     except UnicodeDecodeError:
@@ -208,16 +243,22 @@ def _manifest_errors(exc: ValidationError) -> list[Finding]:
         where = (err.get("ctx") or {}).get("field") or ".".join(str(p) for p in err["loc"])
         value = err.get("input")
         shown = value if isinstance(value, str | int | float | bool) else None
-        out.append(finding(error_rule(err["type"], str(err["loc"][-1]) if err["loc"] else None),
-                           f"{MANIFEST_FILE}: {where or 'manifest'}: {err['msg']}",
-                           table="manifest", field=where or None,
-                           value=None if shown is None else str(shown)[:100]))
+        out.append(
+            finding(
+                error_rule(err["type"], str(err["loc"][-1]) if err["loc"] else None),
+                f"{MANIFEST_FILE}: {where or 'manifest'}: {err['msg']}",
+                table="manifest",
+                field=where or None,
+                value=None if shown is None else str(shown)[:100],
+            )
+        )
     return out
 
 
 # --- the inventory ---------------------------------------------------------------------------
-def check_table(manifest: Manifest | None, table: str, file: str, rows: int | None,
-                sha256: str) -> list[Finding]:
+def check_table(
+    manifest: Manifest | None, table: str, file: str, rows: int | None, sha256: str
+) -> list[Finding]:
     """A table file read (``rows`` None when it could not be read) against the manifest."""
     if manifest is None or manifest.tables is None:
         return []
@@ -231,12 +272,19 @@ def check_table(manifest: Manifest | None, table: str, file: str, rows: int | No
         problems.append(f"it holds {rows:,} rows where the manifest lists {entry.rows:,}")
     if not problems:
         return []
-    return [_mismatch(f"{file}: {'; '.join(problems)} (truncated, changed after the export, "
-                      "or from another export?)", table=table, name=file)]
+    return [
+        _mismatch(
+            f"{file}: {'; '.join(problems)} (truncated, changed after the export, "
+            "or from another export?)",
+            table=table,
+            name=file,
+        )
+    ]
 
 
-def check_unread_tables(manifest: Manifest | None, listing: Listing) -> tuple[
-        list[Finding], list[str]]:
+def check_unread_tables(
+    manifest: Manifest | None, listing: Listing
+) -> tuple[list[Finding], list[str]]:
     """Tables with no file: findings when the manifest lists rows for them, and the names
     of the tables not submitted (a 1.0 manifest has no inventory: absent = not submitted)."""
     findings, not_submitted = [], []
@@ -250,7 +298,12 @@ def check_unread_tables(manifest: Manifest | None, listing: Listing) -> tuple[
         if rows > 0:
             hint = listing.near_misses.get(table)
             also = f" ({', '.join(hint)} is not read: see its finding)" if hint else ""
-            findings.append(_mismatch(
-                f"{table}: the manifest lists {rows:,} rows but there is no {table}.csv or "
-                f"{table}.parquet{also}", table=table, name=f"{table}.csv"))
+            findings.append(
+                _mismatch(
+                    f"{table}: the manifest lists {rows:,} rows but there is no {table}.csv or "
+                    f"{table}.parquet{also}",
+                    table=table,
+                    name=f"{table}.csv",
+                )
+            )
     return findings, not_submitted

@@ -51,7 +51,8 @@ _PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?"
     r"(?:\(\d{1,4}\)[ .-]?\d{3,4}[ .-]?\d{4}|\d{2,4}[ .-]\d{3,4}[ .-]\d{4}|\d{3,4}[ .-]\d{4})"
     + _EXT
-    + r"|(?<![\w+])(?:\+|00)\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4}))?[ .-]?\d{6,12}" + _EXT,
+    + r"|(?<![\w+])(?:\+|00)\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4}))?[ .-]?\d{6,12}"
+    + _EXT,
     re.IGNORECASE,
 )
 _MRN = re.compile(
@@ -63,10 +64,14 @@ _MRN = re.compile(
     r"|(?<![\w-])\d{2,4}-\d{3,4}-\d{3,4}(?![\w-])",
     re.IGNORECASE,
 )
-_MONTHS_EN = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
-              r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_MONTHS_ES = (r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
-              r"octubre|noviembre|diciembre)")
+_MONTHS_EN = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTHS_ES = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+    r"octubre|noviembre|diciembre)"
+)
 _YEAR = r"(?:19|20)\d{2}"
 _DATE = re.compile(
     r"\b(?:DOB|D\.O\.B\.?|born|birth\s{0,3}date|date\s{1,3}of\s{1,3}birth|fecha\s{1,3}de"
@@ -85,11 +90,45 @@ _IDS = re.compile(f"(?:{PATIENT_ID_PATTERN.strip('^$')}|{RECORD_ID_PATTERN.strip
 
 #: Spanish street types (Faker es_MX and es_ES, and the usual abbreviations).
 _STREET_TYPES_ES = (
-    "Ampliación", "Andador", "Avenida", "Av.", "Avda.", "Boulevard", "Blvd.", "Bulevar",
-    "Calle", "C/", "Callejón", "Calzada", "Calz.", "Camino", "Carrera", "Carretera",
-    "Cerrada", "Circuito", "Circunvalación", "Colonia", "Col.", "Continuación", "Corredor",
-    "Diagonal", "Eje vial", "Glorieta", "Pasaje", "Paseo", "Peatonal", "Periférico", "Plaza",
-    "Privada", "Prolongación", "Retorno", "Ronda", "Rambla", "Travesía", "Vía", "Viaducto",
+    "Ampliación",
+    "Andador",
+    "Avenida",
+    "Av.",
+    "Avda.",
+    "Boulevard",
+    "Blvd.",
+    "Bulevar",
+    "Calle",
+    "C/",
+    "Callejón",
+    "Calzada",
+    "Calz.",
+    "Camino",
+    "Carrera",
+    "Carretera",
+    "Cerrada",
+    "Circuito",
+    "Circunvalación",
+    "Colonia",
+    "Col.",
+    "Continuación",
+    "Corredor",
+    "Diagonal",
+    "Eje vial",
+    "Glorieta",
+    "Pasaje",
+    "Paseo",
+    "Peatonal",
+    "Periférico",
+    "Plaza",
+    "Privada",
+    "Prolongación",
+    "Retorno",
+    "Ronda",
+    "Rambla",
+    "Travesía",
+    "Vía",
+    "Viaducto",
 )
 
 
@@ -106,14 +145,23 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
         for attribute in ("first_names", "first_names_female", "first_names_male"):
             first |= {n.lower() for n in getattr(person, attribute, ())}
         last |= {n.lower() for n in person.last_names}
-    suffixes = sorted({*Address.street_suffixes, "St", "Ave", "Rd", "Blvd", "Ln", "Dr", "Ct",
-                       "Pl", "Hwy"}, key=len, reverse=True)
-    english = (r"\b\d{1,6}\s{1,3}(?:[A-Z][\w'-]{0,30}\s{1,3}){1,3}(?:"
-               + "|".join(map(re.escape, suffixes)) + r")\b")
+    suffixes = sorted(
+        {*Address.street_suffixes, "St", "Ave", "Rd", "Blvd", "Ln", "Dr", "Ct", "Pl", "Hwy"},
+        key=len,
+        reverse=True,
+    )
+    english = (
+        r"\b\d{1,6}\s{1,3}(?:[A-Z][\w'-]{0,30}\s{1,3}){1,3}(?:"
+        + "|".join(map(re.escape, suffixes))
+        + r")\b"
+    )
     # Calle Juárez 123, Av. Reforma No. 45, Prolongación Sur Quezada 835, C/ Mayor, 12
-    spanish = (r"(?<!\w)(?:" + "|".join(map(re.escape, _STREET_TYPES_ES))
-               + r")\s{1,3}(?:[^\W\d_][\w'.-]{0,30},?\s{1,3}){1,9}(?:No\.?\s{0,2}|#\s{0,2}|"
-               r"n[.º°]\s{0,2})?\d{1,5}\b")
+    spanish = (
+        r"(?<!\w)(?:"
+        + "|".join(map(re.escape, _STREET_TYPES_ES))
+        + r")\s{1,3}(?:[^\W\d_][\w'.-]{0,30},?\s{1,3}){1,9}(?:No\.?\s{0,2}|#\s{0,2}|"
+        r"n[.º°]\s{0,2})?\d{1,5}\b"
+    )
     return frozenset(first), frozenset(last), re.compile(f"{english}|{spanish}")
 
 
@@ -162,8 +210,11 @@ def mask(text: str | None) -> str | None:
     return re.sub(r"(?<=\w)\w", "*", text[:MAX_SCANNED_CHARS])
 
 
-def phi_findings(table: str, columns: Mapping[str, Sequence[str | None]],
-                 record_ids: Sequence[str | None] | None = None) -> list[Finding]:
+def phi_findings(
+    table: str,
+    columns: Mapping[str, Sequence[str | None]],
+    record_ids: Sequence[str | None] | None = None,
+) -> list[Finding]:
     """``phi-suspected`` findings for ``columns`` (column -> values by data row), values
     masked. ``record_ids`` (by row) also names rows; without it (a manifest) there are none."""
     out = []
@@ -171,22 +222,30 @@ def phi_findings(table: str, columns: Mapping[str, Sequence[str | None]],
         for index, value in enumerate(values):
             if kinds := scan_text(value):
                 too_long = value is not None and len(value) > MAX_SCANNED_CHARS
-                out.append(finding(
-                    "phi-suspected", f"{kinds[0]}: shorten it (free text is checked for "
-                    "identifiers)" if too_long else "looks like a direct identifier "
-                    f"({', '.join(kinds)}): remove it", table=table,
-                    row=None if record_ids is None else index + 1,
-                    record_id=None if record_ids is None else record_ids[index],
-                    field=column, value=mask(value)))
+                out.append(
+                    finding(
+                        "phi-suspected",
+                        f"{kinds[0]}: shorten it (free text is checked for identifiers)"
+                        if too_long
+                        else f"looks like a direct identifier ({', '.join(kinds)}): remove it",
+                        table=table,
+                        row=None if record_ids is None else index + 1,
+                        record_id=None if record_ids is None else record_ids[index],
+                        field=column,
+                        value=mask(value),
+                    )
+                )
     return out
 
 
-def mask_free_text(findings: list[Finding],
-                   free: set[tuple[str | None, str]]) -> list[Finding]:
+def mask_free_text(findings: list[Finding], free: set[tuple[str | None, str]]) -> list[Finding]:
     """No finding repeats a free-text value (``(table, field)`` in ``free``) in clear."""
-    return [dataclasses.replace(f, value=mask(f.value))
-            if (f.table, f.field) in free and f.rule != "phi-suspected" else f
-            for f in findings]
+    return [
+        dataclasses.replace(f, value=mask(f.value))
+        if (f.table, f.field) in free and f.rule != "phi-suspected"
+        else f
+        for f in findings
+    ]
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -211,7 +270,13 @@ def mask_identifiers(findings: list[Finding]) -> list[Finding]:
         for text in suspects.values():
             message = message.replace(text, mask(text) or "")
         masked = {k: mask(v) for k, v in suspects.items()}
-        out.append(dataclasses.replace(
-            f, message=message, value=masked.get("value", f.value),
-            record_id=masked.get("record_id", f.record_id), field=masked.get("field", f.field)))
+        out.append(
+            dataclasses.replace(
+                f,
+                message=message,
+                value=masked.get("value", f.value),
+                record_id=masked.get("record_id", f.record_id),
+                field=masked.get("field", f.field),
+            )
+        )
     return out

@@ -101,30 +101,40 @@ def _extract(archive: Path, target: Path) -> None:
     with zf:
         members = zf.infolist()
         if len(members) > MAX_ZIP_ENTRIES:
-            raise UnusableInput(f"{archive.name} has {len(members):,} entries (limit "
-                                f"{MAX_ZIP_ENTRIES:,}): a submission has a dozen files")
+            raise UnusableInput(
+                f"{archive.name} has {len(members):,} entries (limit "
+                f"{MAX_ZIP_ENTRIES:,}): a submission has a dozen files"
+            )
         for info in members:
             if not _safe_member(info.filename):
                 raise UnusableInput(
                     f"{archive.name}: entry {info.filename!r} has an absolute path or '..'; "
-                    "the archive was refused and nothing was extracted")
+                    "the archive was refused and nothing was extracted"
+                )
         declared = sum(i.file_size for i in members)
         packed = sum(i.compress_size for i in members)
         if declared > MAX_UNZIPPED_BYTES:
-            raise UnusableInput(f"{archive.name} would expand to {declared:,} bytes "
-                                f"(limit {MAX_UNZIPPED_BYTES:,})")
+            raise UnusableInput(
+                f"{archive.name} would expand to {declared:,} bytes (limit {MAX_UNZIPPED_BYTES:,})"
+            )
         if declared > 10 * 1024**2 and declared > _MAX_RATIO * max(packed, 1):
-            raise UnusableInput(f"{archive.name} is compressed {declared // max(packed, 1)}:1 "
-                                "as a whole (a zip bomb?)")
+            raise UnusableInput(
+                f"{archive.name} is compressed {declared // max(packed, 1)}:1 "
+                "as a whole (a zip bomb?)"
+            )
         written = 0
         for info in members:
             if info.is_dir():
                 continue
-            if info.compress_size and info.file_size / info.compress_size > _MAX_RATIO and (
-                info.file_size > 10 * 1024**2
+            if (
+                info.compress_size
+                and info.file_size / info.compress_size > _MAX_RATIO
+                and (info.file_size > 10 * 1024**2)
             ):
-                raise UnusableInput(f"{archive.name}: {info.filename} is compressed "
-                                    f"{info.file_size // info.compress_size}:1 (a zip bomb?)")
+                raise UnusableInput(
+                    f"{archive.name}: {info.filename} is compressed "
+                    f"{info.file_size // info.compress_size}:1 (a zip bomb?)"
+                )
             out = target / PurePosixPath(info.filename.replace("\\", "/"))
             out.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -132,8 +142,9 @@ def _extract(archive: Path, target: Path) -> None:
                     while chunk := src.read(1 << 20):  # never trust the declared size
                         written += len(chunk)
                         if written > MAX_UNZIPPED_BYTES:
-                            raise UnusableInput(f"{archive.name} expands past "
-                                                f"{MAX_UNZIPPED_BYTES:,} bytes")
+                            raise UnusableInput(
+                                f"{archive.name} expands past {MAX_UNZIPPED_BYTES:,} bytes"
+                            )
                         dst.write(chunk)
             except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
                 raise UnusableInput(f"{archive.name}: {info.filename} is damaged: {exc}") from None
@@ -143,8 +154,11 @@ def _submission_folder(root: Path) -> Path:
     """The folder holding the tables: the root, or its single sub-folder."""
     if (root / MANIFEST_FILE).exists() or any(root.glob("*.csv")) or any(root.glob("*.parquet")):
         return root
-    subdirs = [p for p in root.iterdir()
-               if p.is_dir() and not p.is_symlink() and not p.name.startswith("__MACOSX")]
+    subdirs = [
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith("__MACOSX")
+    ]
     return subdirs[0] if len(subdirs) == 1 else root
 
 
@@ -177,7 +191,7 @@ _SAVE_AS = "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
 
 def _shown_char(raw: bytes, start: int) -> str:
     """The offending byte, and the character it is in Windows-1252 (what Excel writes)."""
-    byte = raw[start:start + 1]
+    byte = raw[start : start + 1]
     try:
         char = byte.decode("cp1252")
     except UnicodeDecodeError:
@@ -208,20 +222,35 @@ def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tupl
             except csv.Error:  # a broken line: name the row by what precedes the first comma
                 cells = text.split(",")
             column = next((i for i, cell in enumerate(cells) if "\ufffd" in cell), None)
-            name = (None if column is None else header[column].strip()
-                    if column < len(header) else f"column {column + 1}")
-            findings.append(finding(
-                "encoding-error",
-                f"{file} line {number}"
-                f"{'' if name is None else f', column {name}'}: {_shown_char(raw, exc.start)} "
-                f"is not UTF-8; the row was not read ({_SAVE_AS})",
-                table=table, record_id=cells[0] if cells else None, field=name))
+            name = (
+                None
+                if column is None
+                else header[column].strip()
+                if column < len(header)
+                else f"column {column + 1}"
+            )
+            findings.append(
+                finding(
+                    "encoding-error",
+                    f"{file} line {number}"
+                    f"{'' if name is None else f', column {name}'}: {_shown_char(raw, exc.start)} "
+                    f"is not UTF-8; the row was not read ({_SAVE_AS})",
+                    table=table,
+                    record_id=cells[0] if cells else None,
+                    field=name,
+                )
+            )
             text_lines.append(text)
     if len(bad) > _ENCODING_LINES_SHOWN:  # every row is named above; this says what to do
-        findings.append(finding(
-            "encoding-error", f"{file}: {len(bad):,} lines are not UTF-8 (the file looks "
-            f"saved in Windows-1252, as Excel's plain 'CSV' does): {_SAVE_AS}; those rows "
-            "were not read", table=table))
+        findings.append(
+            finding(
+                "encoding-error",
+                f"{file}: {len(bad):,} lines are not UTF-8 (the file looks "
+                f"saved in Windows-1252, as Excel's plain 'CSV' does): {_SAVE_AS}; those rows "
+                "were not read",
+                table=table,
+            )
+        )
     return "\n".join(text_lines), bad
 
 
@@ -237,14 +266,18 @@ def _other_delimiter(header: list[str]) -> str | None:
 
 def _read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> RawTable | None:
     if not data.strip():
-        findings.append(finding("unreadable-file", f"{path.name} is empty (not even a header)",
-                                table=table))
+        findings.append(
+            finding("unreadable-file", f"{path.name} is empty (not even a header)", table=table)
+        )
         return None
     if b"\x00" in data:
-        findings.append(finding(
-            "unreadable-file",
-            f"{path.name} contains NUL bytes: it is damaged or not a CSV file",
-            table=table))
+        findings.append(
+            finding(
+                "unreadable-file",
+                f"{path.name} contains NUL bytes: it is damaged or not a CSV file",
+                table=table,
+            )
+        )
         return None
     text, bad_lines = _decode(data, path.name, table, findings)
     with _field_limit(len(text) + 1):
@@ -262,19 +295,26 @@ def _field_limit(limit: int) -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _parse_csv(path: Path, text: str, bad_lines: set[int], table: str,
-               findings: list[Finding]) -> RawTable | None:
+def _parse_csv(
+    path: Path, text: str, bad_lines: set[int], table: str, findings: list[Finding]
+) -> RawTable | None:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        findings.append(finding("unreadable-file", f"{path.name}: no header row ({exc})",
-                                table=table))
+        findings.append(
+            finding("unreadable-file", f"{path.name}: no header row ({exc})", table=table)
+        )
         return None
     if (delimiter := _other_delimiter(header)) is not None:
-        findings.append(finding(
-            "unreadable-file", f"{path.name} is separated by {delimiter}, not commas (as Excel "
-            f"saves CSV in many locales): {_SAVE_AS}; the file was not read", table=table))
+        findings.append(
+            finding(
+                "unreadable-file",
+                f"{path.name} is separated by {delimiter}, not commas (as Excel "
+                f"saves CSV in many locales): {_SAVE_AS}; the file was not read",
+                table=table,
+            )
+        )
         return None
     raw = RawTable(table, path.name, [h.strip() for h in header])
     width = len(header)
@@ -287,21 +327,32 @@ def _parse_csv(path: Path, text: str, bad_lines: set[int], table: str,
                 continue  # blank line
             index = len(raw.rows)
             if len(cells) != width:
-                findings.append(finding(
-                    "unreadable-file",
-                    f"{path.name} line {start}: {len(cells)} cells where the header has {width}; "
-                    "the row was not read", table=table, row=index + 1, record_id=cells[0]))
+                findings.append(
+                    finding(
+                        "unreadable-file",
+                        f"{path.name} line {start}: {len(cells)} cells where the header has "
+                        f"{width}; the row was not read",
+                        table=table,
+                        row=index + 1,
+                        record_id=cells[0],
+                    )
+                )
                 raw.excluded.add(index)
             if any(line in bad_lines for line in range(start, previous_end + 1)):
                 raw.excluded.add(index)
             # Trimmed, blank cells dropped: the CSV conventions parse_rows expects.
-            raw.rows.append({c: v for c, cell in zip(raw.columns, cells, strict=False)
-                             if (v := cell.strip())})
+            raw.rows.append(
+                {c: v for c, cell in zip(raw.columns, cells, strict=False) if (v := cell.strip())}
+            )
             raw.lines.append(start)
     except csv.Error as exc:
-        findings.append(finding("unreadable-file",
-                                f"{path.name} line {reader.line_num}: {exc}; reading stopped",
-                                table=table))
+        findings.append(
+            finding(
+                "unreadable-file",
+                f"{path.name} line {reader.line_num}: {exc}; reading stopped",
+                table=table,
+            )
+        )
     return raw
 
 
@@ -311,8 +362,13 @@ def _read_parquet(path: Path, data: bytes, table: str, findings: list[Finding]) 
     try:
         parsed = pq.read_table(io.BytesIO(data))
     except Exception as exc:
-        findings.append(finding("unreadable-file", f"{path.name} is not a readable Parquet "
-                                f"file: {str(exc).splitlines()[0][:200]}", table=table))
+        findings.append(
+            finding(
+                "unreadable-file",
+                f"{path.name} is not a readable Parquet file: {str(exc).splitlines()[0][:200]}",
+                table=table,
+            )
+        )
         return None
     raw = RawTable(table, path.name, list(parsed.column_names))
     columns = []
@@ -320,8 +376,9 @@ def _read_parquet(path: Path, data: bytes, table: str, findings: list[Finding]) 
         values = column.to_pylist()
         columns.append(["" if v is None else _text(v) for v in values])
     for index, cells in enumerate(zip(*columns, strict=True)):
-        raw.rows.append({c: v for c, cell in zip(raw.columns, cells, strict=True)
-                         if (v := cell.strip())})
+        raw.rows.append(
+            {c: v for c, cell in zip(raw.columns, cells, strict=True) if (v := cell.strip())}
+        )
         raw.lines.append(index + 1)
     return raw
 
@@ -342,22 +399,37 @@ def _check_columns(raw: RawTable, findings: list[Finding]) -> None:
     seen: set[str] = set()
     for position, column in enumerate(raw.columns, start=1):
         if column in seen:
-            findings.append(finding(
-                "unknown-column", f"{raw.file}: column {column!r} appears twice "
-                f"(again at position {position}); only the first is read",
-                table=raw.name, field=column))
+            findings.append(
+                finding(
+                    "unknown-column",
+                    f"{raw.file}: column {column!r} appears twice "
+                    f"(again at position {position}); only the first is read",
+                    table=raw.name,
+                    field=column,
+                )
+            )
         elif column not in expected:
-            findings.append(finding(
-                "unknown-column", f"{raw.file}: column {column!r} (position {position}) is not "
-                f"part of {raw.name}; it was not read (it might carry identifiers)",
-                table=raw.name, field=column))
+            findings.append(
+                finding(
+                    "unknown-column",
+                    f"{raw.file}: column {column!r} (position {position}) is not "
+                    f"part of {raw.name}; it was not read (it might carry identifiers)",
+                    table=raw.name,
+                    field=column,
+                )
+            )
         seen.add(column)
     for column in expected:
         if column not in seen:
             raw.missing_columns.append(column)
-            findings.append(finding(
-                "missing-column", f"{raw.file} has no column {column!r}; its values are read "
-                "as missing", table=raw.name, field=column))
+            findings.append(
+                finding(
+                    "missing-column",
+                    f"{raw.file} has no column {column!r}; its values are read as missing",
+                    table=raw.name,
+                    field=column,
+                )
+            )
     keep = [c for c in expected if c in seen]
     for column in seen - set(expected):
         raw.unknown_values[column] = [row.get(column, "") for row in raw.rows]
@@ -396,26 +468,34 @@ class SubmissionReader:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                self.findings.append(finding("unreadable-file", f"{path.name}: {exc.strerror}",
-                                             table=spec.name))
+                self.findings.append(
+                    finding("unreadable-file", f"{path.name}: {exc.strerror}", table=spec.name)
+                )
                 continue
             digest = hashlib.sha256(data).hexdigest()
             self.file_sha256[path.name] = digest
             raw = (_read_csv if path.suffix == ".csv" else _read_parquet)(
-                path, data, spec.name, self.findings)
+                path, data, spec.name, self.findings
+            )
             del data
-            self.findings += check_table(self.manifest, spec.name, path.name,
-                                         None if raw is None else len(raw.rows), digest)
+            self.findings += check_table(
+                self.manifest, spec.name, path.name, None if raw is None else len(raw.rows), digest
+            )
             if raw is not None:
                 _check_columns(raw, self.findings)
                 yield raw
         missing, self.not_submitted = check_unread_tables(self.manifest, self.listing)
         self.findings += missing
         if "patients" not in self.listing.tables and not any(
-                f.table == "patients" for f in missing):
-            self.findings.append(finding(
-                "unreadable-file", "patients.csv (or .parquet) is missing: every submission "
-                "has patients", table="patients"))
+            f.table == "patients" for f in missing
+        ):
+            self.findings.append(
+                finding(
+                    "unreadable-file",
+                    "patients.csv (or .parquet) is missing: every submission has patients",
+                    table="patients",
+                )
+            )
 
 
 def _sha256(path: Path) -> str:
@@ -429,5 +509,12 @@ def read_submission(path: Path | str) -> Submission:
     with open_submission(Path(path)) as folder:
         reader = SubmissionReader(folder, Path(path))
         tables = {raw.name: raw for raw in reader.tables()}
-        return Submission(Path(path), reader.manifest, reader.manifest_raw, tables,
-                          reader.findings, reader.file_sha256, reader.not_submitted)
+        return Submission(
+            Path(path),
+            reader.manifest,
+            reader.manifest_raw,
+            tables,
+            reader.findings,
+            reader.file_sha256,
+            reader.not_submitted,
+        )

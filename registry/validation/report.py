@@ -37,7 +37,8 @@ class Report:
     tables: dict[str, int]
     findings: list[Finding]
     created_at: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    )
     seconds: float = 0.0
     kind: str = "registry submission"
     #: The schema version the submission was read as (its manifest's), if known.

@@ -18,21 +18,23 @@ _STYLE = {"error": "bold red", "warning": "yellow"}
 
 
 def _summary(report: Report) -> Panel:
-    verdict = (Text("PASSED", style="bold green") if report.ok
-               else Text("FAILED", style="bold red"))
-    line = Text.assemble(verdict, f"  {report.errors} errors, {report.warnings} warnings, "
-                         f"{len(report.rules())} rules failed")
+    verdict = Text("PASSED", style="bold green") if report.ok else Text("FAILED", style="bold red")
+    line = Text.assemble(
+        verdict,
+        f"  {report.errors} errors, {report.warnings} warnings, {len(report.rules())} rules failed",
+    )
     where = Text(f"{report.kind}: {report.source}")
     if report.site_id or report.submission_id:
-        where.append(f"\nsite {report.site_id or '?'}   "
-                     f"submission {report.submission_id or '?'}")
+        where.append(f"\nsite {report.site_id or '?'}   submission {report.submission_id or '?'}")
     if report.schema_version:
         where.append(f"\nread as registry schema {report.schema_version}")
     if report.not_submitted:
-        where.append(f"\nnot submitted (no file; not the same as no rows): "
-                     f"{', '.join(report.not_submitted)}")
-    counts = Text("rows: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()),
-                  style="dim")
+        where.append(
+            f"\nnot submitted (no file; not the same as no rows): {', '.join(report.not_submitted)}"
+        )
+    counts = Text(
+        "rows: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()), style="dim"
+    )
     return Panel(Group(line, where, counts), title="validation report", expand=False)
 
 
@@ -41,8 +43,13 @@ def _rules_table(report: Report) -> Table:
     for column in ("rule", "severity", "category", "findings", "what it checks"):
         table.add_column(column, overflow="fold", no_wrap=column == "rule")
     for r in report.rules():
-        table.add_row(r.rule, Text(r.severity, style=_STYLE[r.severity]), r.category,
-                      str(r.count), Text(r.title))
+        table.add_row(
+            r.rule,
+            Text(r.severity, style=_STYLE[r.severity]),
+            r.category,
+            str(r.count),
+            Text(r.title),
+        )
     return table
 
 
@@ -50,17 +57,31 @@ def _top_findings(report: Report) -> list[Table]:
     out = []
     for r in report.rules():
         rows = report.by_rule(r.rule)
-        table = Table(title=f"{r.rule} ({r.severity}): first {min(TOP_PER_RULE, len(rows))} "
-                      f"of {len(rows)}", title_justify="left", title_style=_STYLE[r.severity])
+        table = Table(
+            title=f"{r.rule} ({r.severity}): first {min(TOP_PER_RULE, len(rows))} of {len(rows)}",
+            title_justify="left",
+            title_style=_STYLE[r.severity],
+        )
         for column in ("table", "row", "record", "field", "value", "message"):
             # IDs stay whole (a data manager searches for them); the rest may fold.
-            table.add_column(column, overflow="fold",
-                             no_wrap=column in ("table", "row", "record", "field"))
+            table.add_column(
+                column, overflow="fold", no_wrap=column in ("table", "row", "record", "field")
+            )
         for f in rows[:TOP_PER_RULE]:
             # Text, never markup: every value here comes from the submission.
-            table.add_row(*(Text(v) for v in (
-                f.table or "", "" if f.row is None else str(f.row), f.record_id or "",
-                f.field or "", f.value or "", f.message)))
+            table.add_row(
+                *(
+                    Text(v)
+                    for v in (
+                        f.table or "",
+                        "" if f.row is None else str(f.row),
+                        f.record_id or "",
+                        f.field or "",
+                        f.value or "",
+                        f.message,
+                    )
+                )
+            )
         out.append(table)
     return out
 
@@ -71,15 +92,20 @@ def print_report(report: Report, console: Console) -> None:
         console.print(_rules_table(report))
         for table in _top_findings(report):
             console.print(table)
-        console.print(Text(f"Shown: at most the first {TOP_PER_RULE} findings of each rule. "
-                           "The JSON and HTML reports (--format json|html) carry every "
-                           "finding."))
+        console.print(
+            Text(
+                f"Shown: at most the first {TOP_PER_RULE} findings of each rule. "
+                "The JSON and HTML reports (--format json|html) carry every "
+                "finding."
+            )
+        )
 
 
 def render_text(report: Report, width: int = FILE_WIDTH) -> str:
     """The same report as plain text (no colour, no markup), e.g. for a file or a pipe."""
-    console = Console(width=width, record=True, color_system=None, force_terminal=False,
-                      markup=False)
+    console = Console(
+        width=width, record=True, color_system=None, force_terminal=False, markup=False
+    )
     with console.capture() as capture:
         print_report(report, console)
     return capture.get()

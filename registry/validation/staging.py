@@ -44,8 +44,8 @@ def staging_metadata() -> tuple[MetaData, dict[str, Table]]:
     metadata = MetaData()
     tables: dict[str, Table] = {}
     for spec in TABLES:
-        source = spec.table.__table__  # type: ignore[attr-defined]
-        columns = [Column("_row", Integer), Column("_valid", Boolean)]
+        source = spec.sql_table
+        columns: list[Column[Any]] = [Column("_row", Integer), Column("_valid", Boolean)]
         columns += [Column(c.name, c.type, nullable=True) for c in source.columns]
         table = Table(spec.name, metadata, *columns)
         # Every ID and reference column: the suites join and probe on them.
@@ -54,8 +54,7 @@ def staging_metadata() -> tuple[MetaData, dict[str, Table]]:
         tables[spec.name] = table
     # Phases in time order per patient: overlap and phase-on-a-date rules walk them.
     phases = tables["treatment_phases"]
-    Index("ix_treatment_phases_timeline", phases.c.patient_id, phases.c.start_date,
-          phases.c._row)
+    Index("ix_treatment_phases_timeline", phases.c.patient_id, phases.c.start_date, phases.c._row)
     tables[MANIFEST_TABLE] = Table(
         MANIFEST_TABLE, metadata, Column("site_id", String(8)), Column("data_cutoff_date", Date)
     )
@@ -90,8 +89,9 @@ class Stager:
         self._db.execute("PRAGMA journal_mode=OFF")  # a throwaway database
         self._db.execute("PRAGMA synchronous=OFF")
 
-    def add_table(self, name: str, raw_rows: list[dict[str, str]],
-                  valid: list[tuple[int, RegistryRecord]]) -> None:
+    def add_table(
+        self, name: str, raw_rows: list[dict[str, str]], valid: list[tuple[int, RegistryRecord]]
+    ) -> None:
         """``valid``: (0-based row index, record) of the rows that passed conformance;
         ``raw_rows``: every row as read, for the IDs of the rows that did not."""
         spec = next(s for s in TABLES if s.name == name)
@@ -120,8 +120,10 @@ class Stager:
 
     def set_manifest(self, manifest: Manifest | None) -> None:
         if manifest is not None:
-            self._db.execute(f'INSERT INTO "{MANIFEST_TABLE}" VALUES (?, ?)',
-                             (manifest.site_id, manifest.data_cutoff_date.isoformat()))
+            self._db.execute(
+                f'INSERT INTO "{MANIFEST_TABLE}" VALUES (?, ?)',
+                (manifest.site_id, manifest.data_cutoff_date.isoformat()),
+            )
             self._db.commit()
 
     def finish(self) -> Engine:
@@ -141,7 +143,8 @@ def stage(
     """Write a whole staging database at once (see ``Stager``); returns an engine on it."""
     stager = Stager(path)
     for spec in TABLES:
-        stager.add_table(spec.name, list(raw_rows.get(spec.name, [])),
-                         list(valid.get(spec.name, [])))
+        stager.add_table(
+            spec.name, list(raw_rows.get(spec.name, [])), list(valid.get(spec.name, []))
+        )
     stager.set_manifest(manifest)
     return stager.finish()

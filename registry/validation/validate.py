@@ -55,27 +55,38 @@ def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, Registry
             continue  # already reported (encoding, cell count) and not read
         if err.rule == "missing-value" and err.field in raw.missing_columns:
             continue  # the missing column is reported once, not on every row
-        findings.append(finding(
-            err.rule, err.message, table=raw.name, row=index + 1,
-            record_id=raw.rows[index].get(spec.id_field) or None, field=err.field,
-            value=err.value))
-    valid = ([(i, r) for i, r in parsed.records if i not in raw.excluded]
-             if raw.excluded else parsed.records)
+        findings.append(
+            finding(
+                err.rule,
+                err.message,
+                table=raw.name,
+                row=index + 1,
+                record_id=raw.rows[index].get(spec.id_field) or None,
+                field=err.field,
+                value=err.value,
+            )
+        )
+    valid = (
+        [(i, r) for i, r in parsed.records if i not in raw.excluded]
+        if raw.excluded
+        else parsed.records
+    )
     return findings, valid
 
 
 def _phi_table(raw: RawTable) -> list[Finding]:
     id_field = table_spec(raw.name).id_field
-    columns = {f: [row.get(f, "") for row in raw.rows]
-               for f in FREE_TEXT_FIELDS.get(raw.name, ())}
+    columns = {f: [row.get(f, "") for row in raw.rows] for f in FREE_TEXT_FIELDS.get(raw.name, ())}
     columns.update(raw.unknown_values)
-    return phi_findings(raw.name, columns,
-                        [row.get(id_field) or None for row in raw.rows])
+    return phi_findings(raw.name, columns, [row.get(id_field) or None for row in raw.rows])
 
 
 def _phi_manifest(manifest_raw: dict[str, Any] | None) -> list[Finding]:
-    columns = {column: [value] for column in FREE_TEXT_FIELDS["manifest"]
-               if isinstance(value := (manifest_raw or {}).get(column), str)}
+    columns = {
+        column: [value]
+        for column in FREE_TEXT_FIELDS["manifest"]
+        if isinstance(value := (manifest_raw or {}).get(column), str)
+    }
     return phi_findings("manifest", columns)
 
 
@@ -92,21 +103,28 @@ def _no_gc() -> Iterator[None]:
 
 
 @contextmanager
-def checked_submission(path: Path | str, progress: Progress | None = None,
-                       ) -> Iterator[CheckedSubmission]:
+def checked_submission(
+    path: Path | str,
+    progress: Progress | None = None,
+) -> Iterator[CheckedSubmission]:
     """Validate a submission; the staging database lives until the block ends.
 
     Raises UnusableInput when ``path`` is not a submission at all."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     path = Path(path)
-    with SuiteWorker() as worker, open_submission(path) as folder, \
-            tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp:
+    with (
+        SuiteWorker() as worker,
+        open_submission(path) as folder,
+        tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp,
+    ):
         reader = SubmissionReader(folder, path)
         stager = Stager(Path(tmp) / "staging.sqlite")
         findings: list[Finding] = []
         counts: dict[str, int] = {}
-        free = {(t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs}
+        free: set[tuple[str | None, str]] = {
+            (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
+        }
         with _no_gc():
             for raw in reader.tables():
                 say(f"checking {raw.name}")
@@ -122,8 +140,9 @@ def checked_submission(path: Path | str, progress: Progress | None = None,
         engine = stager.finish()
         engine.dispose()
         say("running expectation suites")
-        run = worker.run(f"sqlite:///{stager.path}", "sqlite",
-                         with_manifest=reader.manifest is not None)
+        run = worker.run(
+            f"sqlite:///{stager.path}", "sqlite", with_manifest=reader.manifest is not None
+        )
         findings = mask_identifiers(mask_free_text(findings + run.findings, free))
         manifest = reader.manifest
         report = Report(

@@ -30,16 +30,21 @@ class SuiteWorker:
         if os.environ.get("VTE_REGISTRY_NO_WORKER") == "1":
             return
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH"))
-                                            if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         env.setdefault("GX_ANALYTICS_ENABLED", "false")
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "registry.validation.worker_main"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
         )
 
-    def run(self, connection_string: str, dialect: str, with_manifest: bool = True,
-            ) -> SuiteRun:
+    def run(
+        self,
+        connection_string: str,
+        dialect: str,
+        with_manifest: bool = True,
+    ) -> SuiteRun:
         proc = self._proc
         if proc is None:
             return run_suites(connection_string, dialect, with_manifest=with_manifest)
@@ -49,13 +54,15 @@ class SuiteWorker:
             proc.stdin.close()
             result = pickle.load(proc.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise SuiteError(f"the expectation worker stopped ({exc}); "
-                             "set VTE_REGISTRY_NO_WORKER=1 to run in-process") from None
+            raise SuiteError(
+                f"the expectation worker stopped ({exc}); "
+                "set VTE_REGISTRY_NO_WORKER=1 to run in-process"
+            ) from None
         finally:
             self.close()
         if isinstance(result, BaseException):
             raise result
-        return result  # type: ignore[no-any-return]
+        return result
 
     def close(self) -> None:
         proc, self._proc = self._proc, None

@@ -24,48 +24,129 @@ from registry.version import SCHEMA_VERSION
 # The spec's field lists (shared/spec/registry.md), table by table: 117 fields.
 SPEC_FIELDS: dict[str, list[str]] = {
     "patients": [
-        "patient_id", "site_id", "sex", "age_at_diagnosis_months", "diagnosis_date",
-        "enrollment_date", "immunophenotype", "nci_risk_group", "wbc_at_diagnosis",
-        "cns_status", "down_syndrome", "mediastinal_mass", "weight_kg_at_diagnosis",
-        "height_cm_at_diagnosis", "protocol", "protocol_name", "induction_steroid", "prior_vte",
-        "family_history_vte", "last_contact_date", "vital_status", "death_date",
-        "cause_of_death", "off_study_reason",
+        "patient_id",
+        "site_id",
+        "sex",
+        "age_at_diagnosis_months",
+        "diagnosis_date",
+        "enrollment_date",
+        "immunophenotype",
+        "nci_risk_group",
+        "wbc_at_diagnosis",
+        "cns_status",
+        "down_syndrome",
+        "mediastinal_mass",
+        "weight_kg_at_diagnosis",
+        "height_cm_at_diagnosis",
+        "protocol",
+        "protocol_name",
+        "induction_steroid",
+        "prior_vte",
+        "family_history_vte",
+        "last_contact_date",
+        "vital_status",
+        "death_date",
+        "cause_of_death",
+        "off_study_reason",
     ],
     "treatment_phases": ["phase_id", "patient_id", "phase", "start_date", "end_date"],
     "catheters": [
-        "catheter_id", "patient_id", "catheter_type", "insertion_vein", "side", "lumens",
-        "insertion_date", "removal_date", "removal_reason",
+        "catheter_id",
+        "patient_id",
+        "catheter_type",
+        "insertion_vein",
+        "side",
+        "lumens",
+        "insertion_date",
+        "removal_date",
+        "removal_reason",
     ],
     "asparaginase_doses": [
-        "dose_id", "patient_id", "product", "dose", "dose_unit", "administration_date", "route",
-        "hypersensitivity", "after_vte",
+        "dose_id",
+        "patient_id",
+        "product",
+        "dose",
+        "dose_unit",
+        "administration_date",
+        "route",
+        "hypersensitivity",
+        "after_vte",
     ],
     "thrombophilia_tests": [
-        "test_id", "patient_id", "test", "sample_date", "result_category", "result_value",
-        "result_unit", "on_anticoagulation",
+        "test_id",
+        "patient_id",
+        "test",
+        "sample_date",
+        "result_category",
+        "result_value",
+        "result_unit",
+        "on_anticoagulation",
     ],
     "vte_events": [
-        "event_id", "patient_id", "diagnosis_date", "site", "catheter_related", "catheter_id",
-        "detection", "imaging", "occlusive", "phase_at_event", "platelets_at_diagnosis",
-        "fibrinogen_at_diagnosis", "antithrombin_at_diagnosis", "on_prophylaxis",
-        "recurrence_of_event_id", "ctcae_grade", "ptwg_qualifying",
+        "event_id",
+        "patient_id",
+        "diagnosis_date",
+        "site",
+        "catheter_related",
+        "catheter_id",
+        "detection",
+        "imaging",
+        "occlusive",
+        "phase_at_event",
+        "platelets_at_diagnosis",
+        "fibrinogen_at_diagnosis",
+        "antithrombin_at_diagnosis",
+        "on_prophylaxis",
+        "recurrence_of_event_id",
+        "ctcae_grade",
+        "ptwg_qualifying",
     ],
     "anticoagulation_courses": [
-        "course_id", "patient_id", "event_id", "intent", "agent", "dose", "dose_unit",
-        "frequency", "weight_kg", "start_date", "intended_duration", "stop_date", "stop_reason",
+        "course_id",
+        "patient_id",
+        "event_id",
+        "intent",
+        "agent",
+        "dose",
+        "dose_unit",
+        "frequency",
+        "weight_kg",
+        "start_date",
+        "intended_duration",
+        "stop_date",
+        "stop_reason",
     ],
     "dose_adjustments": [
-        "adjustment_id", "course_id", "patient_id", "date", "action", "reason", "platelets",
+        "adjustment_id",
+        "course_id",
+        "patient_id",
+        "date",
+        "action",
+        "reason",
+        "platelets",
         "platelet_transfusion",
     ],
     "lab_results": ["lab_id", "patient_id", "date", "test", "value", "unit", "course_id"],
     "bleeding_events": [
-        "bleed_id", "patient_id", "date", "site", "isth_category", "hemoglobin_drop_g_dl",
-        "transfusion", "fatal", "course_id",
+        "bleed_id",
+        "patient_id",
+        "date",
+        "site",
+        "isth_category",
+        "hemoglobin_drop_g_dl",
+        "transfusion",
+        "fatal",
+        "course_id",
     ],
     "vte_assessments": [
-        "assessment_id", "event_id", "patient_id", "date", "imaging", "thrombus_response",
-        "pts_instrument", "pts_score",
+        "assessment_id",
+        "event_id",
+        "patient_id",
+        "date",
+        "imaging",
+        "thrombus_response",
+        "pts_instrument",
+        "pts_score",
     ],
 }
 SCHEMAS = REPO / "schemas"
@@ -139,10 +220,17 @@ def test_json_schema_accepts_a_valid_row(table: str) -> None:
 
 
 def test_json_schema_accepts_valid_manifest_and_survey() -> None:
-    assert list(_validator("manifest.schema.json").iter_errors(
-        _typed(Manifest, VALID_MANIFEST))) == []
-    assert list(_validator("survey_response.schema.json").iter_errors(
-        _typed(SurveyResponseRecord, VALID_SURVEY))) == []
+    assert (
+        list(_validator("manifest.schema.json").iter_errors(_typed(Manifest, VALID_MANIFEST))) == []
+    )
+    assert (
+        list(
+            _validator("survey_response.schema.json").iter_errors(
+                _typed(SurveyResponseRecord, VALID_SURVEY)
+            )
+        )
+        == []
+    )
 
 
 # (id, table, change applied to a valid typed row)
@@ -188,9 +276,7 @@ def _redcap(name: str) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-@pytest.mark.parametrize(
-    "name", ["redcap_registry_dictionary.csv", "redcap_survey_dictionary.csv"]
-)
+@pytest.mark.parametrize("name", ["redcap_registry_dictionary.csv", "redcap_survey_dictionary.csv"])
 def test_redcap_dictionary_is_importable(name: str) -> None:
     header, rows = _redcap(name)
     assert header == list(REDCAP_COLUMNS)
@@ -260,14 +346,20 @@ def test_datapackage_keys() -> None:
         schema = resources[spec.name]["schema"]
         assert schema["primaryKey"] == [spec.id_field]
         assert [f["name"] for f in schema["fields"]] == SPEC_FIELDS[spec.name]
-    fks = {(fk["fields"], fk["reference"]["resource"])
-           for fk in resources["vte_events"]["schema"]["foreignKeys"]}
-    assert fks == {("patient_id", "patients"), ("catheter_id", "catheters"),
-                   ("recurrence_of_event_id", "vte_events")}
+    fks = {
+        (fk["fields"], fk["reference"]["resource"])
+        for fk in resources["vte_events"]["schema"]["foreignKeys"]
+    }
+    assert fks == {
+        ("patient_id", "patients"),
+        ("catheter_id", "catheters"),
+        ("recurrence_of_event_id", "vte_events"),
+    }
 
 
 def test_datapackage_validates_the_valid_rows_with_frictionless(tmp_path: Path) -> None:
     import frictionless
+
     for spec in TABLES:
         with (tmp_path / f"{spec.name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=spec.fields)

@@ -53,8 +53,13 @@ def test_pseudonym_is_a_valid_patient_id() -> None:
 
 @pytest.mark.parametrize(
     ("mrn", "site", "secret"),
-    [("", "NYC01", SECRET), ("   ", "NYC01", SECRET), ("1", "nyc01", SECRET),
-     ("1", "NYC01", "short"), ("1", "TOOLONGSITE", SECRET)],
+    [
+        ("", "NYC01", SECRET),
+        ("   ", "NYC01", SECRET),
+        ("1", "nyc01", SECRET),
+        ("1", "NYC01", "short"),
+        ("1", "TOOLONGSITE", SECRET),
+    ],
 )
 def test_bad_arguments_are_refused(mrn: str, site: str, secret: str) -> None:
     with pytest.raises(ValueError):

@@ -38,7 +38,8 @@ def _records(folder: Path) -> dict[str, dict[str, object]]:
 def test_round_trip_gives_the_same_tables(cohort: Path, tmp_path: Path) -> None:
     written, findings = export_redcap_records(cohort, tmp_path / "redcap.csv")
     assert findings == [] and written == sum(
-        1 for p in cohort.glob("*.csv") for _ in p.open()) - len(TABLES)
+        1 for p in cohort.glob("*.csv") for _ in p.open()
+    ) - len(TABLES)
     result = import_redcap(tmp_path / "redcap.csv", tmp_path / "back", cutoff=CUTOFF)
     assert result.findings == []
     assert _records(tmp_path / "back") == _records(cohort)
@@ -57,9 +58,11 @@ def _as_redcap_would(source: Path, target: Path, labels: bool) -> Path:
     forms = {spec.name: spec.name.replace("_", " ").title() for spec in TABLES}
 
     def header(col: str) -> str:
-        fixed = {"redcap_repeat_instrument": "Repeat Instrument",
-                 "redcap_repeat_instance": "Repeat Instance",
-                 "redcap_data_access_group": "Data Access Group"}
+        fixed = {
+            "redcap_repeat_instrument": "Repeat Instrument",
+            "redcap_repeat_instance": "Repeat Instance",
+            "redcap_data_access_group": "Data Access Group",
+        }
         if not labels:
             return col
         if col in fixed:
@@ -79,8 +82,10 @@ def _as_redcap_would(source: Path, target: Path, labels: bool) -> Path:
         if row and row["Field Type"] == "yesno":
             return {"1": "Yes", "0": "No"}[v]
         if row and row["Choices, Calculations, OR Slider Labels"]:
-            return dict(c.split(", ", 1) for c in
-                        row["Choices, Calculations, OR Slider Labels"].split(" | "))[v]
+            return dict(
+                c.split(", ", 1)
+                for c in row["Choices, Calculations, OR Slider Labels"].split(" | ")
+            )[v]
         return v
 
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -93,8 +98,9 @@ def _as_redcap_would(source: Path, target: Path, labels: bool) -> Path:
 
 
 @pytest.mark.parametrize("labels", [False, True], ids=["raw", "labels"])
-def test_redcap_exports_with_extra_columns_and_labels(cohort: Path, tmp_path: Path,
-                                                      labels: bool) -> None:
+def test_redcap_exports_with_extra_columns_and_labels(
+    cohort: Path, tmp_path: Path, labels: bool
+) -> None:
     export_redcap_records(cohort, tmp_path / "ours.csv")
     path = _as_redcap_would(tmp_path / "ours.csv", tmp_path / "export.csv", labels)
     result = import_redcap(path, tmp_path / "back", site="SYN01", cutoff=CUTOFF)
@@ -111,8 +117,10 @@ def test_broken_values_become_findings_naming_record_instrument_instance(
     columns = [*rows[0], "notes_free_text"]
     phase = next(r for r in rows if r["redcap_repeat_instrument"] == "treatment_phases")
     phase["redcap_repeat_instance"] = "two"
-    event = next((r for r in rows if r["redcap_repeat_instrument"] == "vte_events"
-                  and r["vte_catheter"]), None)
+    event = next(
+        (r for r in rows if r["redcap_repeat_instrument"] == "vte_events" and r["vte_catheter"]),
+        None,
+    )
     assert event is not None
     event["vte_catheter"] = "C-1"
     lab = next(r for r in rows if r["redcap_repeat_instrument"] == "lab_results")
@@ -129,10 +137,8 @@ def test_broken_values_become_findings_naming_record_instrument_instance(
     assert any("vte_catheter" in m and "instance number" in m for m in messages)
     assert any("unknown repeating instrument 'lab_results_old'" in m for m in messages)
     assert any("cvc_lumens belongs to catheters" in m for m in messages)
-    assert any(f.rule == "unknown-column" and f.field == "notes_free_text"
-               for f in result.findings)
-    assert all(f"record {patient['patient_id']}" in m for m in messages
-               if "cvc_lumens" in m)
+    assert any(f.rule == "unknown-column" and f.field == "notes_free_text" for f in result.findings)
+    assert all(f"record {patient['patient_id']}" in m for m in messages if "cvc_lumens" in m)
 
 
 def test_repeating_instruments_list_every_table_but_patients() -> None:

@@ -33,7 +33,11 @@ def test_summary_reproduces_the_published_table(calibrated: Path) -> None:
     practice = summary.items["q01_practice_type"]
     assert practice.answered == 145
     assert {k: v for k, v in practice.counts.items() if v} == {
-        "hematology": 76, "oncology": 19, "combined_hem_onc": 40, "bmt": 10}
+        "hematology": 76,
+        "oncology": 19,
+        "combined_hem_onc": 40,
+        "bmt": 10,
+    }
     assert practice.percent["hematology"] == 52.4
     years = summary.items["q02_years_in_practice"]
     assert (years.counts["le_5"], years.counts["ge_16"]) == (38, 44)
@@ -46,10 +50,18 @@ def test_summary_reproduces_the_published_table(calibrated: Path) -> None:
 
 def test_text_summary_in_the_papers_form(calibrated: Path) -> None:
     text = render_summary_text(summarize(calibrated, invited=870)[0])
-    for line in ("hematology 76 (52%)", "oncology 19 (13%)", "combined_hem_onc 40 (28%)",
-                 "bmt 10 (7%)", "le_5 38 (26%)", "ge_16 44 (30%)", "0_50 99 (68%)",
-                 "3_months 69 (50%)", "until_line_removal 22 (16%)",
-                 "154 responses of 870 invited (17.7%)"):
+    for line in (
+        "hematology 76 (52%)",
+        "oncology 19 (13%)",
+        "combined_hem_onc 40 (28%)",
+        "bmt 10 (7%)",
+        "le_5 38 (26%)",
+        "ge_16 44 (30%)",
+        "0_50 99 (68%)",
+        "3_months 69 (50%)",
+        "until_line_removal 22 (16%)",
+        "154 responses of 870 invited (17.7%)",
+    ):
         assert line in text, line
 
 
@@ -58,8 +70,15 @@ def test_json_summary_contract(calibrated: Path) -> None:
     assert {"n", "invited", "response_rate", "items"} <= set(data)
     assert set(data["items"]) == {it.id for it in ITEMS}
     multi = data["items"]["q10_vte_types_treated"]
-    assert set(multi["counts"]) == {"cvc_dvt", "non_cvc_dvt", "pe", "csvt", "intracardiac",
-                                    "splanchnic", "none"}
+    assert set(multi["counts"]) == {
+        "cvc_dvt",
+        "non_cvc_dvt",
+        "pe",
+        "csvt",
+        "intracardiac",
+        "splanchnic",
+        "none",
+    }
     assert all(set(v) == {"answered", "counts", "percent"} for v in data["items"].values())
     by_type = data["crosstabs"]["q13_cvc_duration"]["q01_practice_type"]
     assert sum(sum(row.values()) for row in by_type.values()) == 138
@@ -95,23 +114,31 @@ def _redcap_export(rows: list[dict], path: Path, labels: bool) -> Path:
     def header(col: str) -> str:
         if not labels:
             return col
-        fixed = {"response_id": "Response ID", "redcap_survey_identifier": "Survey Identifier",
-                 f"{SURVEY_FORM}_timestamp": "Survey Timestamp",
-                 f"{SURVEY_FORM}_complete": "Complete?"}
+        fixed = {
+            "response_id": "Response ID",
+            "redcap_survey_identifier": "Survey Identifier",
+            f"{SURVEY_FORM}_timestamp": "Survey Timestamp",
+            f"{SURVEY_FORM}_complete": "Complete?",
+        }
         if col in fixed:
             return fixed[col]
         if "___" in col:
             var, code = col.split("___")
-            choices = dict(c.split(", ", 1) for c in by_var[var]
-                           ["Choices, Calculations, OR Slider Labels"].split(" | "))
+            choices = dict(
+                c.split(", ", 1)
+                for c in by_var[var]["Choices, Calculations, OR Slider Labels"].split(" | ")
+            )
             return f"{by_var[var]['Field Label']} (choice={choices[code]})"
         return by_var[col]["Field Label"]
 
     def value(row: dict, col: str) -> str:
         v = row.get(col)
         if col == f"{SURVEY_FORM}_timestamp":
-            return (row["submitted_at"].strftime("%Y-%m-%d %H:%M:%S") if row["submitted_at"]
-                    else "[not completed]")
+            return (
+                row["submitted_at"].strftime("%Y-%m-%d %H:%M:%S")
+                if row["submitted_at"]
+                else "[not completed]"
+            )
         if col == f"{SURVEY_FORM}_complete":
             done = row["complete"]
             return ("Complete" if done else "Incomplete") if labels else ("2" if done else "0")
@@ -123,8 +150,10 @@ def _redcap_export(rows: list[dict], path: Path, labels: bool) -> Path:
         if v is None or col == "redcap_survey_identifier":
             return ""
         if labels and col in by_var and by_var[col]["Field Type"] == "radio":
-            choices = dict(c.split(", ", 1) for c in by_var[col]
-                           ["Choices, Calculations, OR Slider Labels"].split(" | "))
+            choices = dict(
+                c.split(", ", 1)
+                for c in by_var[col]["Choices, Calculations, OR Slider Labels"].split(" | ")
+            )
             return choices[str(v)]
         return str(v)
 
@@ -153,7 +182,9 @@ def test_findings_of_a_broken_export(tmp_path: Path) -> None:
     rows = generate_survey(30, seed=3)
     complete = [r for r in rows if r["complete"]]
     complete[0]["q31_plt_reduce_threshold"], complete[0]["q32_plt_hold_threshold"] = (
-        "lt_20", "lt_50")
+        "lt_20",
+        "lt_50",
+    )
     complete[1]["response_id"] = complete[2]["response_id"]
     complete[3]["q04_country"], complete[3]["q05_country_other"] = "other", "Call 555-201-3344"
     complete[4]["q26_doac_use"] = "never"
@@ -169,8 +200,10 @@ def test_findings_of_a_broken_export(tmp_path: Path) -> None:
     assert ("threshold-inconsistent", "q32_plt_hold_threshold") in found
     assert ("id-unique", "response_id") in found
     assert ("phi-suspected", "q05_country_other") in found
-    assert any(rule == "unexpected-value" and (name or "").startswith("q27_doac_agents___")
-               for rule, name in found)
+    assert any(
+        rule == "unexpected-value" and (name or "").startswith("q27_doac_agents___")
+        for rule, name in found
+    )
     assert ("invalid-code", "q01_practice_type") in found
     assert ("unknown-column", "email") in found
     phi = next(f for f in report.findings if f.rule == "phi-suspected")
@@ -182,8 +215,13 @@ def test_cli_exit_codes(calibrated: Path, tmp_path: Path) -> None:
     env = {**os.environ}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "registry", "survey", *args],
-                              capture_output=True, text=True, env=env, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "registry", "survey", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
 
     assert run("validate", str(calibrated)).returncode == 0
     assert run("validate", str(tmp_path / "none.csv")).returncode == 2

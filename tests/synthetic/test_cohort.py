@@ -16,8 +16,7 @@ from registry.synthetic.profile import ProfileError
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir())}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def test_clean_cohort_has_zero_error_findings(clean_cohort: Validated) -> None:
@@ -34,8 +33,7 @@ def test_clean_parquet_cohort_has_zero_error_findings(clean_parquet_cohort: Vali
 
 def test_clean_cohort_warnings_are_only_realistic_ones(clean_cohort: Validated) -> None:
     # Untreated events and a few late enrollments are part of the profile; nothing else.
-    assert {f.rule for f in clean_cohort.report.findings} <= {"untreated-event",
-                                                              "late-enrollment"}
+    assert {f.rule for f in clean_cohort.report.findings} <= {"untreated-event", "late-enrollment"}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -87,8 +85,10 @@ def test_vte_sites_timing_and_detection(big: Cohort) -> None:
     assert 0.48 <= sites["cvc_upper_dvt"] / n <= 0.64
     assert 0.16 <= sites["cerebral_sinovenous"] / n <= 0.32
     assert 0.03 <= sites["pulmonary_embolism"] / n <= 0.12
-    early = [e["phase_at_event"] in ("induction", "consolidation",
-                                     "delayed_intensification_1") for e in events]
+    early = [
+        e["phase_at_event"] in ("induction", "consolidation", "delayed_intensification_1")
+        for e in events
+    ]
     assert _share(early) >= 0.6
     assert Counter(e["detection"] for e in events)["incidental"] > 0
     assert 0 < sum(e["recurrence_of_event_id"] is not None for e in events) / n <= 0.08
@@ -107,8 +107,11 @@ def test_treatment_reflects_practice_variation(big: Cohort) -> None:
     assert 0.4 <= durations["3_months"] / len(first) <= 0.62
     assert durations["until_line_removal"] > 0
     lmwh = {c["course_id"] for c in courses if c["agent"] in ("enoxaparin", "dalteparin")}
-    labs = [lab for lab in big.tables["lab_results"] if lab["test"] == "anti_xa"
-            and lab["course_id"] in lmwh]
+    labs = [
+        lab
+        for lab in big.tables["lab_results"]
+        if lab["test"] == "anti_xa" and lab["course_id"] in lmwh
+    ]
     assert labs
     in_target = [0.5 <= lab["value"] <= 1.0 for lab in labs]
     assert 0.5 <= _share(in_target) <= 0.95  # monitored around the target

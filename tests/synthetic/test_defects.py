@@ -23,10 +23,12 @@ def test_every_injected_defect_is_reported(cohort: str, request: pytest.FixtureR
     assert truth, "no defects were injected"
     by_record = {(f.rule, f.table, f.record_id) for f in run.report.findings}
     by_field = {(f.rule, f.table, f.field) for f in run.report.findings}
-    missed = [d for d in truth
-              if (d["rule"], d["table"], d["record_id"]) not in by_record
-              and not (d["record_id"] is None
-                       and (d["rule"], d["table"], d["field"]) in by_field)]
+    missed = [
+        d
+        for d in truth
+        if (d["rule"], d["table"], d["record_id"]) not in by_record
+        and not (d["record_id"] is None and (d["rule"], d["table"], d["field"]) in by_field)
+    ]
     assert missed == [], f"{len(missed)} of {len(truth)} defects missed, e.g. {missed[:5]}"
 
 

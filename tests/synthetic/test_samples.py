@@ -11,8 +11,9 @@ from registry.validation.validate import validate_submission
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_samples_match_the_generator(tmp_path: Path) -> None:
@@ -21,9 +22,11 @@ def test_samples_match_the_generator(tmp_path: Path) -> None:
     fresh = _files(tmp_path)
     for name, data in fresh.items():
         assert (committed / name).read_bytes() == data, (
-            f"synthetic/{name} drifted: run `vte-registry export samples synthetic`")
+            f"synthetic/{name} drifted: run `vte-registry export samples synthetic`"
+        )
     assert {n for n in _files(committed) if n.startswith(("sample/", "sample_survey/"))} == set(
-        fresh)
+        fresh
+    )
 
 
 def test_sample_submission_is_valid() -> None:

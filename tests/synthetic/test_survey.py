@@ -57,8 +57,10 @@ def test_every_response_is_valid(n: int, tmp_path: Path) -> None:
 def test_branching_and_exclusive_options_are_respected(calibrated: list[dict]) -> None:
     for row in calibrated:
         if row.get("q26_doac_use") == "never":
-            assert not any(row.get(checkbox_column("q27_doac_agents", c))
-                           for c in ("rivaroxaban", "apixaban", "dabigatran", "edoxaban"))
+            assert not any(
+                row.get(checkbox_column("q27_doac_agents", c))
+                for c in ("rivaroxaban", "apixaban", "dabigatran", "edoxaban")
+            )
         if row.get("q04_country") != "other":
             assert row.get("q05_country_other") is None
         if row.get(checkbox_column("q10_vte_types_treated", "none")):
@@ -68,7 +70,8 @@ def test_branching_and_exclusive_options_are_respected(calibrated: list[dict]) -
 def test_scaled_to_another_size(calibrated: list[dict]) -> None:
     rows = generate_survey(308, seed=1)
     assert dict(_counts(rows, "q01_practice_type")) == {
-        k: 2 * v for k, v in PUBLISHED["q01_practice_type"].items()}
+        k: 2 * v for k, v in PUBLISHED["q01_practice_type"].items()
+    }
 
 
 def test_reproducible(tmp_path: Path) -> None:
@@ -80,10 +83,16 @@ def test_reproducible(tmp_path: Path) -> None:
 def test_profile_marks_uncalibrated_items() -> None:
     profile = load_survey_profile()
     calibrated = {k for k, v in profile.items.items() if v.calibrated}
-    assert calibrated == {"q01_practice_type", "q02_years_in_practice",
-                          "q03_new_leukemia_per_year", "q04_country", "q11_most_common_vte",
-                          "q13_cvc_duration"}
-    text = (Path(__file__).resolve().parents[2] / "synthetic" / "profiles"
-            / "survey_2021.toml").read_text()
+    assert calibrated == {
+        "q01_practice_type",
+        "q02_years_in_practice",
+        "q03_new_leukemia_per_year",
+        "q04_country",
+        "q11_most_common_vte",
+        "q13_cvc_duration",
+    }
+    text = (
+        Path(__file__).resolve().parents[2] / "synthetic" / "profiles" / "survey_2021.toml"
+    ).read_text()
     flags = re.findall(r"^calibrated = false", text, flags=re.MULTILINE)
     assert len(flags) == len(profile.items) - len(calibrated)

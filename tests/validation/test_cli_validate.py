@@ -16,8 +16,14 @@ def _cli(*args: str, worker: bool = False) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     if worker:
         env.pop("VTE_REGISTRY_NO_WORKER", None)
-    return subprocess.run([sys.executable, "-m", "registry", *args], capture_output=True,
-                          text=True, env=env, check=False, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
 
 
 def test_clean_submission_exits_0_with_json(clean_cohort: Validated) -> None:
@@ -36,9 +42,15 @@ def test_defects_exit_1_and_html_file(defect_cohort: Validated, tmp_path: Path) 
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args", [("validate", "/nonexistent/submission"),
-                                  ("validate",), ("validate", "x", "--format", "pdf"),
-                                  ("synth", "/tmp/x", "--patients", "0")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "/nonexistent/submission"),
+        ("validate",),
+        ("validate", "x", "--format", "pdf"),
+        ("synth", "/tmp/x", "--patients", "0"),
+    ],
+)
 def test_unusable_input_or_usage_exits_2_with_one_line(args: tuple[str, ...]) -> None:
     result = _cli(*args)
     assert result.returncode == 2, (result.stdout, result.stderr)

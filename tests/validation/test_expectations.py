@@ -27,8 +27,11 @@ def test_every_suite_file_is_loaded_and_named_after_its_file() -> None:
     assert any(name.startswith("cross_table") for name in files)
 
 
-@pytest.mark.parametrize(("suite", "expectation"), EXPECTATIONS,
-                         ids=[f"{s}:{e['meta']['rule']}" for s, e in EXPECTATIONS])
+@pytest.mark.parametrize(
+    ("suite", "expectation"),
+    EXPECTATIONS,
+    ids=[f"{s}:{e['meta']['rule']}" for s, e in EXPECTATIONS],
+)
 def test_meta_carries_rule_severity_and_category_of_the_catalogue(
     suite: str, expectation: dict
 ) -> None:
@@ -39,18 +42,23 @@ def test_meta_carries_rule_severity_and_category_of_the_catalogue(
     assert expectation["description"]
 
 
-@pytest.mark.parametrize(("suite", "expectation"), EXPECTATIONS,
-                         ids=[f"{s}:{e['meta']['rule']}" for s, e in EXPECTATIONS])
+@pytest.mark.parametrize(
+    ("suite", "expectation"),
+    EXPECTATIONS,
+    ids=[f"{s}:{e['meta']['rule']}" for s, e in EXPECTATIONS],
+)
 def test_every_named_column_exists_in_the_models(suite: str, expectation: dict) -> None:
     for table, columns in expectation["meta"]["columns"].items():
         assert table in MODEL_COLUMNS, table
         assert set(columns) <= MODEL_COLUMNS[table], (table, set(columns) - MODEL_COLUMNS[table])
     # Every alias.column the SQL uses is a model column (or staging's _row/_valid).
     query = expectation["kwargs"]["unexpected_rows_query"]
-    known = set().union(*MODEL_COLUMNS.values()) | STAGING_EXTRAS | {"site_id",
-                                                                     "data_cutoff_date"}
-    used = {column for alias, column in re.findall(r"\b([a-z]{1,2})\.([a-z_]+)\b", query)
-            if alias != "s"}  # "s" is a derived table (counts), not a registry table
+    known = set().union(*MODEL_COLUMNS.values()) | STAGING_EXTRAS | {"site_id", "data_cutoff_date"}
+    used = {
+        column
+        for alias, column in re.findall(r"\b([a-z]{1,2})\.([a-z_]+)\b", query)
+        if alias != "s"
+    }  # "s" is a derived table (counts), not a registry table
     used -= set(expectation["meta"].get("derived", []))  # columns the query computes
     assert used <= known, used - known
     assert "{batch}" in query
@@ -60,10 +68,21 @@ def test_every_rule_of_the_spec_has_an_implementation() -> None:
     implemented = {e["meta"]["rule"] for _, e in EXPECTATIONS}
     for spec in TABLES:
         implemented |= set(spec.record.row_rule_ids)
-    implemented |= {"missing-value", "unexpected-value", "type-error", "out-of-range",
-                    "invalid-code", "pattern-mismatch"}  # record conformance (pydantic)
-    implemented |= {"unknown-column", "missing-column", "encoding-error",
-                    "unreadable-file", "manifest-mismatch"}  # reading.py, inventory.py
+    implemented |= {
+        "missing-value",
+        "unexpected-value",
+        "type-error",
+        "out-of-range",
+        "invalid-code",
+        "pattern-mismatch",
+    }  # record conformance (pydantic)
+    implemented |= {
+        "unknown-column",
+        "missing-column",
+        "encoding-error",
+        "unreadable-file",
+        "manifest-mismatch",
+    }  # reading.py, inventory.py
     implemented |= {"phi-suspected"} if FREE_TEXT_FIELDS else set()  # phi.py
     assert set(RULES) - implemented == set()
     assert _SurveyBase.row_rule_ids
@@ -72,10 +91,12 @@ def test_every_rule_of_the_spec_has_an_implementation() -> None:
 def test_dialect_rendering() -> None:
     query = "WHERE DAYS(b.enrollment_date) - DAYS(b.diagnosis_date) > 60"
     assert render(query, "sqlite") == (
-        "WHERE julianday(b.enrollment_date) - julianday(b.diagnosis_date) > 60")
+        "WHERE julianday(b.enrollment_date) - julianday(b.diagnosis_date) > 60"
+    )
     assert render(query, "postgresql") == (
         "WHERE (b.enrollment_date - DATE '1970-01-01') - "
-        "(b.diagnosis_date - DATE '1970-01-01') > 60")
+        "(b.diagnosis_date - DATE '1970-01-01') > 60"
+    )
     for _, e in EXPECTATIONS:
         assert "DAYS(" not in render(e["kwargs"]["unexpected_rows_query"], "postgresql")
 

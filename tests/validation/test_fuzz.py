@@ -22,8 +22,15 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-FILES = ["patients.csv", "treatment_phases.csv", "catheters.csv", "vte_events.csv",
-         "anticoagulation_courses.csv", "lab_results.csv", "manifest.json"]
+FILES = [
+    "patients.csv",
+    "treatment_phases.csv",
+    "catheters.csv",
+    "vte_events.csv",
+    "anticoagulation_courses.csv",
+    "lab_results.csv",
+    "manifest.json",
+]
 
 
 def _copy(small: Path, target: Path) -> Path:
@@ -43,22 +50,24 @@ def _outcome(folder: Path) -> None:
 
 
 @given(file=st.sampled_from(FILES), data=st.data())
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_random_bytes(small: Path, tmp_path: Path, file: str, data: st.DataObject) -> None:
     folder = _copy(small, tmp_path / "case")
     path = folder / file
     raw = bytearray(path.read_bytes())
     for _ in range(data.draw(st.integers(1, 6))):
         position = data.draw(st.integers(0, max(len(raw) - 1, 0)))
-        raw[position:position + 1] = data.draw(st.binary(min_size=0, max_size=4))
+        raw[position : position + 1] = data.draw(st.binary(min_size=0, max_size=4))
     path.write_bytes(bytes(raw))
     _outcome(folder)
 
 
 @given(file=st.sampled_from(FILES[:-1]), data=st.data())
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_random_cells(small: Path, tmp_path: Path, file: str, data: st.DataObject) -> None:
     folder = _copy(small, tmp_path / "case")
     path = folder / file
@@ -66,8 +75,12 @@ def test_random_cells(small: Path, tmp_path: Path, file: str, data: st.DataObjec
     row = data.draw(st.integers(0, max(len(lines) - 2, 0)))
     cells = lines[row].split(",")
     col = data.draw(st.integers(0, len(cells) - 1))
-    cells[col] = data.draw(st.text(max_size=12) | st.sampled_from(
-        ["", "NaN", "inf", "-1", "9" * 30, "2021-02-30", "true", '"', ",,", "\r", "0x1F"]))
+    cells[col] = data.draw(
+        st.text(max_size=12)
+        | st.sampled_from(
+            ["", "NaN", "inf", "-1", "9" * 30, "2021-02-30", "true", '"', ",,", "\r", "0x1F"]
+        )
+    )
     lines[row] = ",".join(cells)
     path.write_text("\n".join(lines), encoding="utf-8")
     _outcome(folder)
@@ -81,14 +94,17 @@ def test_everything_missing_but_a_folder(tmp_path: Path) -> None:
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
-                                                                 max_size=4),
-    max_leaves=40)
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=40,
+)
 
 
 @given(data=st.data())
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_random_manifests(small: Path, tmp_path: Path, data: st.DataObject) -> None:
     """Any JSON in any key of the manifest, or instead of it: a finding, never a crash."""
     import json
@@ -106,12 +122,15 @@ def test_random_manifests(small: Path, tmp_path: Path, data: st.DataObject) -> N
     assert any(f.table == "manifest" for f in report.findings) or report.ok
 
 
-@given(size=st.sampled_from([10**3, 10**4, 10**5, 10**6]), depth=st.integers(1, 50_000),
-       char=st.sampled_from(["a", "1", "@", "[", " ", "-", "é"]))
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_sizes_and_nesting(small: Path, tmp_path: Path, size: int, depth: int,
-                           char: str) -> None:
+@given(
+    size=st.sampled_from([10**3, 10**4, 10**5, 10**6]),
+    depth=st.integers(1, 50_000),
+    char=st.sampled_from(["a", "1", "@", "[", " ", "-", "é"]),
+)
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_sizes_and_nesting(small: Path, tmp_path: Path, size: int, depth: int, char: str) -> None:
     """A huge cell and a deeply nested manifest: a report in bounded time."""
     import time
 

@@ -35,15 +35,21 @@ def _copy(clean: Path, tmp_path: Path) -> Path:
 def _reinventory(folder: Path) -> None:
     """Make the manifest agree with the files again (a site that edited a file)."""
     manifest = json.loads((folder / "manifest.json").read_text())
-    rows = {name: (folder / f"{name}.csv").read_bytes().count(b"\n") - 1
-            for name in manifest["tables"] if (folder / f"{name}.csv").exists()}
+    rows = {
+        name: (folder / f"{name}.csv").read_bytes().count(b"\n") - 1
+        for name in manifest["tables"]
+        if (folder / f"{name}.csv").exists()
+    }
     manifest["tables"] = inventory(folder, rows)
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 def _mismatches(folder: Path) -> list[tuple[str | None, str | None]]:
-    return [(f.table, f.field) for f in validate_submission(folder).findings
-            if f.rule == "manifest-mismatch"]
+    return [
+        (f.table, f.field)
+        for f in validate_submission(folder).findings
+        if f.rule == "manifest-mismatch"
+    ]
 
 
 # --- the inventory ---------------------------------------------------------------------------
@@ -61,8 +67,9 @@ def test_a_truncated_file_is_found(clean: Path, tmp_path: Path) -> None:
     assert f"where the manifest lists {len(lines) - 1:,}" in found[0].message
 
 
-@pytest.mark.parametrize(("name", "table"), [
-    ("Patients.CSV", "patients"), ("lab_results.xlsx", "lab_results")])
+@pytest.mark.parametrize(
+    ("name", "table"), [("Patients.CSV", "patients"), ("lab_results.xlsx", "lab_results")]
+)
 def test_a_near_miss_name_is_named(clean: Path, tmp_path: Path, name: str, table: str) -> None:
     folder = _copy(clean, tmp_path)
     (folder / f"{table}.csv").rename(folder / name)
@@ -90,14 +97,18 @@ def test_a_missing_manifest_is_one_finding_not_thousands(clean: Path, tmp_path: 
     assert errors == [("manifest-mismatch", "manifest")]
 
 
-@pytest.mark.parametrize(("text", "field", "words"), [
-    ('{"site_id": "SYN01", "site_id": "SYN02"}', None, "twice"),
-    ("[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
-    ('{"a": NaN}', None, "not valid JSON"),
-    ("[1, 2]", None, "not a JSON object"),
-])
-def test_unreadable_manifests(clean: Path, tmp_path: Path, text: str, field: str | None,
-                              words: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ('{"site_id": "SYN01", "site_id": "SYN02"}', None, "twice"),
+        ("[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
+        ('{"a": NaN}', None, "not valid JSON"),
+        ("[1, 2]", None, "not a JSON object"),
+    ],
+)
+def test_unreadable_manifests(
+    clean: Path, tmp_path: Path, text: str, field: str | None, words: str
+) -> None:
     folder = _copy(clean, tmp_path)
     (folder / "manifest.json").write_text(text)
     report = validate_submission(folder)
@@ -105,26 +116,36 @@ def test_unreadable_manifests(clean: Path, tmp_path: Path, text: str, field: str
     assert len(found) == 1 and words in found[0].message, found
 
 
-@pytest.mark.parametrize(("change", "field", "rule"), [
-    ({"tables": {"patients": {"rows": "40", "sha256": None}}}, "tables.patients.rows",
-     "type-error"),
-    ({"created_at": 1767247200}, "created_at", "type-error"),
-    ({"data_cutoff_date": "1999-01-01"}, "data_cutoff_date", "out-of-range"),
-    ({"data_cutoff_date": "2026-02-01"}, "created_at", "out-of-range"),
-    ({"created_at": "2026-01-01T06:00:00"}, "created_at", "type-error"),  # no time zone
-    ({"comment": "x"}, "comment", "unknown-column"),
-])
-def test_manifest_values_are_checked(clean: Path, tmp_path: Path, change: dict[str, object],
-                                     field: str, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        (
+            {"tables": {"patients": {"rows": "40", "sha256": None}}},
+            "tables.patients.rows",
+            "type-error",
+        ),
+        ({"created_at": 1767247200}, "created_at", "type-error"),
+        ({"data_cutoff_date": "1999-01-01"}, "data_cutoff_date", "out-of-range"),
+        ({"data_cutoff_date": "2026-02-01"}, "created_at", "out-of-range"),
+        ({"created_at": "2026-01-01T06:00:00"}, "created_at", "type-error"),  # no time zone
+        ({"comment": "x"}, "comment", "unknown-column"),
+    ],
+)
+def test_manifest_values_are_checked(
+    clean: Path, tmp_path: Path, change: dict[str, object], field: str, rule: str
+) -> None:
     folder = _copy(clean, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest.update(change)
     if "tables" in change:
-        manifest["tables"] = {**json.loads((clean / "manifest.json").read_text())["tables"],
-                              **change["tables"]}  # type: ignore[dict-item]
+        manifest["tables"] = {
+            **json.loads((clean / "manifest.json").read_text())["tables"],
+            **change["tables"],
+        }  # type: ignore[dict-item]
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    found = [(f.rule, f.field) for f in validate_submission(folder).findings
-             if f.table == "manifest"]
+    found = [
+        (f.rule, f.field) for f in validate_submission(folder).findings if f.table == "manifest"
+    ]
     assert (rule, field) in found
 
 
@@ -148,11 +169,21 @@ def test_a_fifo_is_refused_without_blocking(clean: Path, tmp_path: Path) -> None
     folder = _copy(clean, tmp_path)
     (folder / "vte_assessments.csv").unlink()
     os.mkfifo(folder / "vte_assessments.csv")
-    proc = subprocess.run([sys.executable, "-c", (
-        "from registry.validation.validate import validate_submission as v; import sys;"
-        f"r = v({str(folder)!r}); print([f.message for f in r.findings "
-        "if f.rule == 'unreadable-file'])")], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "VTE_REGISTRY_NO_WORKER": "1"})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "from registry.validation.validate import validate_submission as v; import sys;"
+                f"r = v({str(folder)!r}); print([f.message for f in r.findings "
+                "if f.rule == 'unreadable-file'])"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "VTE_REGISTRY_NO_WORKER": "1"},
+    )
     assert "not a regular file" in proc.stdout, proc.stderr
 
 
@@ -166,8 +197,9 @@ def test_a_link_out_of_the_folder_is_refused(clean: Path, tmp_path: Path) -> Non
     assert any("outside the submission folder" in f.message for f in found)
 
 
-def test_folder_and_zip_bounds(clean: Path, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_folder_and_zip_bounds(
+    clean: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(inventory_module, "MAX_SUBMISSION_BYTES", 10_000)
     with pytest.raises(UnusableInput, match="more than 10,000 bytes"):
         read_submission(clean)
@@ -188,8 +220,9 @@ def test_folder_and_zip_bounds(clean: Path, tmp_path: Path,
 
 # --- values that could hang or crash ---------------------------------------------------------
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "registry", *args], capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "registry", *args], capture_output=True, text=True, timeout=180
+    )
 
 
 def _set_protocol_name(folder: Path, value: str, field: str = "protocol_name") -> None:
@@ -226,8 +259,9 @@ def test_markup_in_a_value_is_printed_as_text(clean: Path, tmp_path: Path, value
 
 
 @pytest.mark.parametrize(("delimiter", "words"), [(";", "';'"), ("\t", "tabs")])
-def test_an_excel_style_file_is_one_finding(clean: Path, tmp_path: Path, delimiter: str,
-                                            words: str) -> None:
+def test_an_excel_style_file_is_one_finding(
+    clean: Path, tmp_path: Path, delimiter: str, words: str
+) -> None:
     folder = _copy(clean, tmp_path)
     path = folder / "lab_results.csv"
     path.write_text(path.read_text().replace(",", delimiter))
@@ -237,8 +271,7 @@ def test_an_excel_style_file_is_one_finding(clean: Path, tmp_path: Path, delimit
     assert words in found[0].message and "CSV UTF-8" in found[0].message
 
 
-def test_a_cp1252_file_names_each_row_and_says_how_to_save(clean: Path,
-                                                           tmp_path: Path) -> None:
+def test_a_cp1252_file_names_each_row_and_says_how_to_save(clean: Path, tmp_path: Path) -> None:
     folder = _copy(clean, tmp_path)
     path = folder / "patients.csv"
     lines = path.read_text().splitlines()
@@ -257,11 +290,18 @@ def test_a_cp1252_file_names_each_row_and_says_how_to_save(clean: Path,
     assert sum("Windows-1252" in f.message and f.record_id is None for f in found) == 1
 
 
-@pytest.mark.parametrize(("table", "field"), [
-    ("lab_results", "date"), ("thrombophilia_tests", "sample_date"),
-    ("bleeding_events", "date"), ("catheters", "insertion_date")])
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [
+        ("lab_results", "date"),
+        ("thrombophilia_tests", "sample_date"),
+        ("bleeding_events", "date"),
+        ("catheters", "insertion_date"),
+    ],
+)
 def test_dates_before_the_floor_are_caught_in_every_date_field(
-        clean: Path, tmp_path: Path, table: str, field: str) -> None:
+    clean: Path, tmp_path: Path, table: str, field: str
+) -> None:
     folder = _copy(clean, tmp_path)
     path = folder / f"{table}.csv"
     lines = path.read_text().splitlines()

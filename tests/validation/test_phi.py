@@ -33,14 +33,20 @@ def test_faker_identifiers_are_caught(kind: str, seed: int) -> None:
     assert kind in scan_text(text), text
 
 
-@pytest.mark.parametrize("name", sorted({n for names in _PROTOCOL_NAMES.values() for n in names}
-                                        | {"AALL0232", "Total XV", "Interfant-06", "COG"}))
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        {n for names in _PROTOCOL_NAMES.values() for n in names}
+        | {"AALL0232", "Total XV", "Interfant-06", "COG"}
+    ),
+)
 def test_protocol_names_are_not_identifiers(name: str) -> None:
     assert scan_text(name) == []
 
 
-@pytest.mark.parametrize("text", ["John Smith MRN 41234567", "jane.doe@example.org",
-                                  "123-45-6789", "1234 Oak Street"])
+@pytest.mark.parametrize(
+    "text", ["John Smith MRN 41234567", "jane.doe@example.org", "123-45-6789", "1234 Oak Street"]
+)
 def test_mask_leaves_nothing_readable(text: str) -> None:
     masked = mask(text)
     assert masked is not None and len(masked) == len(text)
@@ -79,10 +85,22 @@ def test_identifiers_beyond_us_english(text: str, kind: str) -> None:
 
 
 # the nearest clinical text that is not an identifier
-@pytest.mark.parametrize("text", [
-    "NCT03914625", "EudraCT 2007-004270-43", "DFCI 16-001", "Hospital Niño Jesús",
-    "enoxaparina 1 mg/kg cada 12 h", "LAL-SEHOP PETHEMA 2013", "día 15 inducción",
-    "ALL-BFM 2000", "UKALL 2011", "Day 8 of induction", "plaquetas > 50 x10^9/L"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NCT03914625",
+        "EudraCT 2007-004270-43",
+        "DFCI 16-001",
+        "Hospital Niño Jesús",
+        "enoxaparina 1 mg/kg cada 12 h",
+        "LAL-SEHOP PETHEMA 2013",
+        "día 15 inducción",
+        "ALL-BFM 2000",
+        "UKALL 2011",
+        "Day 8 of induction",
+        "plaquetas > 50 x10^9/L",
+    ],
+)
 def test_clinical_text_is_not_an_identifier(text: str) -> None:
     assert scan_text(text) == []
 
@@ -130,8 +148,9 @@ def test_an_mrn_typed_as_a_patient_id_is_masked_everywhere(tmp_path) -> None:
     shutil.copy(path, folder / "notes" / "x.csv")
     header_line = (folder / "catheters.csv").read_text().splitlines()
     header_line[0] += ",John Smith"
-    (folder / "catheters.csv").write_text("\n".join(
-        [header_line[0]] + [line + "," for line in header_line[1:]]) + "\n")
+    (folder / "catheters.csv").write_text(
+        "\n".join([header_line[0]] + [line + "," for line in header_line[1:]]) + "\n"
+    )
     report = validate_submission(folder)
     dumped = str(report.to_dict())
     assert report.findings and "00123456" not in dumped and "Smith" not in dumped

@@ -17,8 +17,11 @@ from registry.validation.reading import UnusableInput, read_submission
 from registry.validation.validate import validate_submission
 
 
-def _write(folder: Path, tables: dict[str, list[dict[str, str]]] | None = None,
-           manifest: dict[str, str] | None = None) -> Path:
+def _write(
+    folder: Path,
+    tables: dict[str, list[dict[str, str]]] | None = None,
+    manifest: dict[str, str] | None = None,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tables = tables or {spec.name: [VALID[spec.name]] for spec in TABLES}
     for name, rows in tables.items():
@@ -74,8 +77,9 @@ def test_empty_or_binary_file_is_unreadable(tmp_path: Path, content: bytes, why:
 
 def test_columns_unknown_duplicate_and_missing(tmp_path: Path) -> None:
     rows = [dict(VALID["catheters"], notes="x")]
-    folder = _write(tmp_path / "s", {**{s.name: [VALID[s.name]] for s in TABLES},
-                                     "catheters": rows})
+    folder = _write(
+        tmp_path / "s", {**{s.name: [VALID[s.name]] for s in TABLES}, "catheters": rows}
+    )
     text = (folder / "catheters.csv").read_text()
     header, body = text.split("\n", 1)
     header = header.replace("lumens", "lumens,lumens").replace(",side", "")
@@ -93,8 +97,9 @@ def test_a_row_with_too_many_cells_is_reported_and_skipped(tmp_path: Path) -> No
     path = folder / "lab_results.csv"
     path.write_text(path.read_text() + "a,b,c,d,e,f,g,h,i\n")
     findings = validate_submission(folder).findings
-    assert any(f.rule == "unreadable-file" and f.table == "lab_results" and f.row == 2
-               for f in findings)
+    assert any(
+        f.rule == "unreadable-file" and f.table == "lab_results" and f.row == 2 for f in findings
+    )
 
 
 def test_missing_patients_and_manifest(tmp_path: Path) -> None:

@@ -13,15 +13,29 @@ from conftest import Validated
 from registry.validation.report_html import ROWS_PER_RULE, render_html
 from registry.validation.report_text import render_text
 
-FINDING_KEYS = {"rule", "severity", "category", "table", "row", "record_id", "field", "value",
-                "message"}
+FINDING_KEYS = {
+    "rule",
+    "severity",
+    "category",
+    "table",
+    "row",
+    "record_id",
+    "field",
+    "value",
+    "message",
+}
 
 
 def test_json_contract(defect_cohort: Validated) -> None:
     data = json.loads(json.dumps(defect_cohort.report.to_dict()))
     assert {"schema_version", "package_version", "submission", "summary", "findings"} <= set(data)
-    assert set(data["submission"]) == {"site_id", "submission_id", "schema_version", "tables",
-                                       "not_submitted"}
+    assert set(data["submission"]) == {
+        "site_id",
+        "submission_id",
+        "schema_version",
+        "tables",
+        "not_submitted",
+    }
     assert data["submission"]["site_id"] == "SYN01"
     assert set(data["summary"]) == {"errors", "warnings", "rules_failed"}
     assert data["summary"]["errors"] == sum(f["severity"] == "error" for f in data["findings"])
@@ -58,9 +72,17 @@ def _chromium() -> str:
     return path
 
 
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 @pytest.mark.browser
@@ -70,12 +92,21 @@ def test_html_report_renders_in_chromium(defect_cohort: Validated, tmp_path: Pat
     profile = tmp_path / "profile"
     base = [_chromium(), *CHROME_FLAGS, f"--user-data-dir={profile}"]
     shot = tmp_path / "report.png"
-    subprocess.run([*base, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [*base, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert shot.stat().st_size > 20_000  # a real page, not a blank one
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    dom = subprocess.run([*base, "--dump-dom", page.as_uri()], check=True,
-                         capture_output=True, text=True, timeout=120).stdout
+    dom = subprocess.run(
+        [*base, "--dump-dom", page.as_uri()],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     report = defect_cohort.report
     assert 'id="verdict">failed<' in dom
     assert f'id="errors">{report.errors}<' in dom

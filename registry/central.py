@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.engine import make_url
 
 from registry.models import TABLES
-from registry.store import SubmissionAudit, make_engine, require_registry
+from registry.store import AUDIT, make_engine, require_registry
 from registry.validation.expectations import run_suites
 from registry.validation.findings import Finding
 from registry.validation.report import Report
@@ -28,22 +28,33 @@ from registry.validation.staging import MANIFEST_TABLE, staging_metadata
 __all__ = ["VIEW_SCHEMA", "validate_database"]
 
 VIEW_SCHEMA = "vte_validation"
+
+
 def _latest_cutoffs() -> Select[Any]:
     """Each site with the data cutoff of its latest loaded submission (the manifest of the
     database), as one query for the PostgreSQL view and the SQLite copy alike."""
-    audit = SubmissionAudit.__table__  # type: ignore[attr-defined]
+    audit = AUDIT
     newer = audit.alias("newer")
-    latest = select(func.max(newer.c.created_at)).where(
-        newer.c.site_id == audit.c.site_id).scalar_subquery()
-    return (select(audit.c.site_id, audit.c.data_cutoff_date).distinct()
-            .where(audit.c.created_at == latest).order_by(audit.c.site_id))
+    latest = (
+        select(func.max(newer.c.created_at))
+        .where(newer.c.site_id == audit.c.site_id)
+        .scalar_subquery()
+    )
+    return (
+        select(audit.c.site_id, audit.c.data_cutoff_date)
+        .distinct()
+        .where(audit.c.created_at == latest)
+        .order_by(audit.c.site_id)
+    )
 
 
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
-        return {spec.name: connection.execute(
-            select(func.count()).select_from(spec.table.__table__)).scalar() or 0  # type: ignore[attr-defined]
-            for spec in TABLES}
+        return {
+            spec.name: connection.execute(select(func.count()).select_from(spec.sql_table)).scalar()
+            or 0
+            for spec in TABLES
+        }
 
 
 def _postgres_views(engine: Engine) -> str:
@@ -52,14 +63,19 @@ def _postgres_views(engine: Engine) -> str:
         base = connection.execute(text("SELECT current_schema()")).scalar()
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{VIEW_SCHEMA}"'))
         for spec in TABLES:
-            connection.execute(text(
-                f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{spec.name}" AS SELECT t.*, '
-                f'CAST(NULL AS INTEGER) AS _row, TRUE AS _valid FROM "{base}"."{spec.name}" t'))
+            connection.execute(
+                text(
+                    f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{spec.name}" AS SELECT t.*, '
+                    f'CAST(NULL AS INTEGER) AS _row, TRUE AS _valid FROM "{base}"."{spec.name}" t'
+                )
+            )
         query = _latest_cutoffs().compile(connection, compile_kwargs={"literal_binds": True})
-        connection.execute(text(  # names resolve in the registry's schema (search path)
-            f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{MANIFEST_TABLE}" AS {query}'))
-    url = make_url(engine.url).update_query_dict(
-        {"options": f"-csearch_path={VIEW_SCHEMA},{base}"})
+        connection.execute(
+            text(  # names resolve in the registry's schema (search path)
+                f'CREATE OR REPLACE VIEW "{VIEW_SCHEMA}"."{MANIFEST_TABLE}" AS {query}'
+            )
+        )
+    url = make_url(engine.url).update_query_dict({"options": f"-csearch_path={VIEW_SCHEMA},{base}"})
     return url.render_as_string(hide_password=False)
 
 
@@ -70,8 +86,10 @@ def _sqlite_copy(engine: Engine, target: Path) -> str:
     metadata.create_all(staging)
     with engine.connect() as source, staging.begin() as dest:
         for spec in TABLES:
-            rows = [dict(r, _row=None, _valid=True) for r in
-                    source.execute(select(spec.table.__table__)).mappings()]  # type: ignore[attr-defined]
+            rows = [
+                dict(r, _row=None, _valid=True)
+                for r in source.execute(select(spec.sql_table)).mappings()
+            ]
             if rows:
                 dest.execute(tables[spec.name].insert(), rows)
         manifest = [dict(r) for r in source.execute(_latest_cutoffs()).mappings()]
@@ -101,6 +119,12 @@ def validate_database(url: str | None = None) -> Report:
         source = make_url(engine.url).render_as_string(hide_password=True)
     finally:
         engine.dispose()
-    return Report(source=source, site_id=None, submission_id=None, tables=counts,
-                  findings=[_with_site(f) for f in run.findings],
-                  seconds=round(time.perf_counter() - started, 2), kind="registry database")
+    return Report(
+        source=source,
+        site_id=None,
+        submission_id=None,
+        tables=counts,
+        findings=[_with_site(f) for f in run.findings],
+        seconds=round(time.perf_counter() - started, 2),
+        kind="registry database",
+    )
