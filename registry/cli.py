@@ -116,6 +116,19 @@ def export_schemas(out: OutDir) -> None:
     console.print(f"wrote {len(written)} files to {out}")
 
 
+@export_app.command("expectations")
+def export_expectations(out: OutDir) -> None:
+    """The Great Expectations suites built from the rule catalogue (OUT = expectations).
+
+    Example: vte-registry export expectations expectations
+    """
+    from registry.validation.catalogue import write_suites
+
+    with failing_as_usage(out):
+        written = write_suites(out)
+    console.print(f"wrote {len(written)} suites to {out}", highlight=False)
+
+
 @export_app.command("redcap")
 def export_redcap(out: OutDir) -> None:
     """REDCap data dictionaries (registry CRF and survey) and the repeating-instruments list.

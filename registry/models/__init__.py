@@ -20,6 +20,7 @@ from registry.models.base import RegistryRecord, Violation
 from registry.models.bleeding_events import BleedingEvent, BleedingEventRecord
 from registry.models.catheters import Catheter, CatheterRecord
 from registry.models.dose_adjustments import DoseAdjustment, DoseAdjustmentRecord
+from registry.models.facts import FieldFacts, field_facts
 from registry.models.ids import pseudonymize
 from registry.models.lab_results import LabResult, LabResultRecord
 from registry.models.manifest import Manifest
@@ -80,6 +81,11 @@ class TableSpec:
     @property
     def fields(self) -> list[str]:
         return list(self.record.model_fields)
+
+    @property
+    def facts(self) -> list[FieldFacts]:
+        """What the model declares about each field, in field order."""
+        return [field_facts(name, info) for name, info in self.record.model_fields.items()]
 
     @property
     def sql_table(self) -> Table:

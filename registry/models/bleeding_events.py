@@ -47,7 +47,12 @@ class BleedingEventRecord(RegistryRecord):
         "J Thromb Haemost 2023",
     )
     hemoglobin_drop_g_dl: float | None = field(
-        "Fall in hemoglobin within 24 h.", unit="g/dL", ge=0, le=15, required=False
+        "Fall in hemoglobin within 24 h.",
+        unit="g/dL",
+        ge=0,
+        le=15,
+        required=False,
+        monitor_completeness=True,
     )
     transfusion: Flag = field("Blood product given for the bleed.")
     fatal: Flag = field("The bleed was fatal.")

@@ -26,7 +26,8 @@ class CatheterRecord(RegistryRecord):
     side: Side = field("Side of insertion.", sa_type=CODE)
     lumens: int = field("Number of lumens.", ge=1, le=3)
     insertion_date: Date = field(
-        "Date of insertion; not more than 30 days before the ALL diagnosis."
+        "Date of insertion; not more than 30 days before the ALL diagnosis.",
+        not_before_diagnosis_days=30,
     )
     removal_date: Date | None = field(
         "Date of removal; missing while the catheter is in place.", required=False

@@ -320,9 +320,14 @@ def field(
     only_when: Cond | None = None,
     missing_rule: str = "missing-value",
     source: str | None = None,
+    not_before_diagnosis_days: int | None = None,
+    monitor_completeness: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """Declare a field once: description, unit, range (ge/le/gt/max_length), condition.
+    """Declare a field once: description, unit, range (ge/le/gt/max_length), condition,
+    and the facts the generated checks read: ``not_before_diagnosis_days`` (a date at most
+    that many days before the ALL diagnosis) and ``monitor_completeness`` (an optional field
+    whose absence means "not recorded").
 
     ``required=False`` or any condition makes the field optional (default None); the
     condition then says when it must or may be filled.
@@ -339,6 +344,10 @@ def field(
         extra["x-unit"] = unit
     if source:
         extra["x-source"] = source
+    if not_before_diagnosis_days is not None:
+        extra["x-not-before-diagnosis-days"] = not_before_diagnosis_days
+    if monitor_completeness:
+        extra["x-completeness-monitored"] = True
     if conditional is not None:
         extra["x-condition"] = conditional.text()
     optional = conditional is not None or not required

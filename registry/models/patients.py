@@ -93,6 +93,7 @@ class PatientRecord(RegistryRecord):
     protocol_name: str | None = field(
         "Protocol or trial name, e.g. AALL1731 (free text: no identifiers).",
         required=False,
+        monitor_completeness=True,
         max_length=40,
     )
     induction_steroid: InductionSteroid = field("Steroid used in induction.", sa_type=CODE)

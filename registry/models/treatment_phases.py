@@ -23,7 +23,8 @@ class TreatmentPhaseRecord(RegistryRecord):
     patient_id: str = patient_ref()
     phase: Phase = field("Treatment phase.", sa_type=CODE)
     start_date: Date = field(
-        "First day of the phase; not more than 7 days before the ALL diagnosis."
+        "First day of the phase; not more than 7 days before the ALL diagnosis.",
+        not_before_diagnosis_days=7,
     )
     end_date: Date | None = field(
         "Last day of the phase; missing while the phase is ongoing.", required=False

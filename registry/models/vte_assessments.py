@@ -25,7 +25,9 @@ class VteAssessmentRecord(RegistryRecord):
     )
     patient_id: str = patient_ref()
     date: Date = field("Date of the assessment; not before the event's diagnosis_date.")
-    imaging: Imaging | None = field("Imaging used, if any.", required=False, sa_type=CODE)
+    imaging: Imaging | None = field(
+        "Imaging used, if any.", required=False, sa_type=CODE, monitor_completeness=True
+    )
     thrombus_response: ThrombusResponse = field("Thrombus compared with diagnosis.", sa_type=CODE)
     pts_instrument: PtsInstrument | None = field(
         "Post-thrombotic syndrome instrument, if PTS was scored.", required=False, sa_type=CODE

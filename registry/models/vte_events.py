@@ -48,13 +48,14 @@ class VteEventRecord(RegistryRecord):
     table_name = "vte_events"
     id_prefix = "V"
     id_field = "event_id"
-    row_rule_ids = ("id-format", "ptwg-inconsistent")
+    row_rule_ids = ("id-format", "ptwg-inconsistent", "fk-missing")
 
     event_id: str = own_id("Event record ID: <patient_id>-V<n>.")
     patient_id: str = patient_ref()
     diagnosis_date: Date = field(
         "Date the event was diagnosed; not more than 30 days before the ALL diagnosis and "
-        "not after the data cutoff."
+        "not after the data cutoff.",
+        not_before_diagnosis_days=30,
     )
     site: VteSite = field("Site of the thrombosis.", sa_type=CODE)
     catheter_related: Flag = field("Thrombosis related to a central venous catheter.")
@@ -73,10 +74,20 @@ class VteEventRecord(RegistryRecord):
         "Platelet count at event diagnosis.", unit="x10^9/L", ge=0, le=2000
     )
     fibrinogen_at_diagnosis: float | None = field(
-        "Fibrinogen at event diagnosis.", unit="g/L", ge=0.1, le=10, required=False
+        "Fibrinogen at event diagnosis.",
+        unit="g/L",
+        ge=0.1,
+        le=10,
+        required=False,
+        monitor_completeness=True,
     )
     antithrombin_at_diagnosis: float | None = field(
-        "Antithrombin activity at event diagnosis.", unit="%", ge=5, le=200, required=False
+        "Antithrombin activity at event diagnosis.",
+        unit="%",
+        ge=5,
+        le=200,
+        required=False,
+        monitor_completeness=True,
     )
     on_prophylaxis: Flag = field("On anticoagulant prophylaxis at onset.")
     recurrence_of_event_id: str | None = ref(

@@ -1,0 +1,51 @@
+"""One check of the catalogue: the SQL of one expectation and what it declares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.rules import rule as lookup_rule
+
+__all__ = ["Check"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """An expectation: its rule (severity and category come from ``registry.rules``), the
+    suite it belongs to, the query returning offending rows, and what it reads."""
+
+    rule: str
+    suite: str
+    description: str
+    sql: str
+    #: table -> columns the query reads (checked against the models by a test).
+    columns: dict[str, list[str]]
+    #: Thresholds, also written into the expectation's ``meta``.
+    params: dict[str, Any] = field(default_factory=dict)
+    #: Columns the query computes itself (not model columns).
+    derived: list[str] = field(default_factory=list)
+    #: Where it is declared: a file of ``sql/`` or the generator in ``generic.py``.
+    source: str = ""
+    #: Literal test cases (see ``registry.validation.catalogue.Case``), as declared.
+    cases: list[dict[str, Any]] = field(default_factory=list)
+
+    def expectation(self) -> dict[str, Any]:
+        """The Great Expectations configuration (JSON) of this check."""
+        known = lookup_rule(self.rule)
+        meta: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": known.severity,
+            "category": known.category,
+            "tables": list(self.columns),
+            "columns": self.columns,
+            **self.params,
+        }
+        if self.derived:
+            meta["derived"] = self.derived
+        return {
+            "type": "unexpected_rows_expectation",
+            "kwargs": {"unexpected_rows_query": self.sql},
+            "description": self.description,
+            "meta": meta,
+        }

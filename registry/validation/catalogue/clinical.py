@@ -1,0 +1,86 @@
+"""The clinical checks: one readable ``.sql`` file each in ``sql/``.
+
+A file starts with its declaration as TOML in ``--`` comments (rule, suite, description,
+columns read, ``[params]``: the thresholds, and ``[[cases]]``: literal test cases), then
+the query: a Jinja template that takes the params, so that a threshold is written once, and
+the code sets the models declare (``heparins``, ``suitable_imaging``), so that a code list
+is written once too. The query returns the offending rows
+as ``tbl, row_no, record_id, field_name, value_text, message``; ``{batch}`` is the suite's
+table (Great Expectations substitutes it) and ``DAYS(x)`` a date as a day number (rendered
+per SQL dialect at run time, ``expectations.render``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, StrictUndefined
+
+from registry.validation.catalogue.check import Check
+
+__all__ = ["SQL_DIR", "clinical_checks", "read_check"]
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+def _sql_list(values: Iterable[object]) -> str:
+    """``('a', 'b')``: codes as an SQL list."""
+    return "(" + ", ".join(f"'{getattr(v, 'value', v)}'" for v in values) + ")"
+
+
+def _model_facts() -> dict[str, object]:
+    """Code sets of the models that the queries use, in code-list order."""
+    from registry.models.anticoagulation_courses import HEPARINS
+    from registry.models.codes import AnticoagulantAgent, Imaging
+    from registry.models.vte_events import SUITABLE_IMAGING
+
+    return {
+        "heparins": [a for a in AnticoagulantAgent if a in HEPARINS],
+        # sites that not every modality confirms -> the modalities that do
+        "suitable_imaging": {
+            site.value: [i for i in Imaging if i in suitable]
+            for site, suitable in SUITABLE_IMAGING.items()
+            if set(suitable) != set(Imaging)
+        },
+    }
+
+
+_JINJA = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+_JINJA.filters["sql_list"] = _sql_list
+
+
+def read_check(path: Path) -> Check:
+    """The check declared and written in one ``.sql`` file."""
+    header, body = [], []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith("--"):
+            body = lines[number:]
+            break
+        header.append(line.removeprefix("--").removeprefix(" "))
+    try:
+        declared = tomllib.loads("\n".join(header))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path.name}: the header is not TOML: {exc}") from None
+    params = declared.get("params", {})
+    context = {**_model_facts(), **params}
+    return Check(
+        rule=declared["rule"],
+        suite=declared["suite"],
+        description=_JINJA.from_string(declared["description"]).render(**context),
+        sql=_JINJA.from_string("\n".join(body).strip()).render(**context),
+        columns={table: list(columns) for table, columns in declared["columns"].items()},
+        params=params,
+        derived=list(declared.get("derived", [])),
+        source=path.name,
+        cases=list(declared.get("cases", [])),
+    )
+
+
+@cache
+def clinical_checks() -> tuple[Check, ...]:
+    """Every ``.sql`` check, in file-name order."""
+    return tuple(read_check(path) for path in sorted(SQL_DIR.glob("*.sql")))

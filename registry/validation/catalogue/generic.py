@@ -1,0 +1,482 @@
+"""The generic checks, generated from the models' field facts (as OHDSI's Data Quality
+Dashboard fills one SQL template per check type from a table of fields).
+
+A new table, reference, date or monitored field in a model gets its checks here with no
+hand-written SQL: primary keys (id-unique), references (fk-missing, fk-other-patient), the
+submitting site (site-mismatch), dates against the data cutoff (after-cutoff), the ALL
+diagnosis (before-diagnosis, from ``not_before_diagnosis_days``) and death (after-death),
+and completeness (completeness-threshold, from ``monitor_completeness``). end-before-start
+is a rule of single rows and lives with the models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.models import TABLES, TableSpec
+from registry.models.facts import FieldFacts
+from registry.validation.catalogue.check import Check
+from registry.validation.staging import MANIFEST_TABLE
+
+__all__ = [
+    "CASES",
+    "COMPLETENESS_MIN_ROWS",
+    "COMPLETENESS_THRESHOLD",
+    "after_cutoff",
+    "after_death",
+    "before_diagnosis",
+    "completeness",
+    "fk_missing",
+    "fk_other_patient",
+    "id_unique",
+    "site_mismatch",
+]
+
+#: completeness-threshold: a monitored field missing in more than this share of rows...
+COMPLETENESS_THRESHOLD = 0.2
+#: ...counted from this many rows (fewer rows say little about a site's practice).
+COMPLETENESS_MIN_ROWS = 20
+#: Dates of the patients table that death ends: the others (diagnosis, enrollment, death
+#: itself) come before it or are it.
+_PATIENT_DATES_AFTER_DEATH = ("last_contact_date",)
+_PATIENTS = "patients"
+_PID = "NYC01-7F3K9Q2M"  # the patient of the cases' valid submission
+_OTHER = "NYC01-7F3K9Q2N"
+
+#: Literal cases of the generated checks: changes to the valid one-patient submission (the
+#: same form as the ``[[cases]]`` of the ``.sql`` files; ``registry.validation.catalogue``
+#: says what each key means). The nearest valid case comes after each violating one.
+CASES: dict[str, list[dict[str, Any]]] = {
+    "id-unique": [
+        {
+            "name": "a patient listed twice",
+            "add": {"patients": [{}]},
+            "finds": [["patients", "patient_id"]],
+        },
+        {
+            "name": "a second patient of its own",
+            "add": {"patients": [{"patient_id": _OTHER}]},
+            "finds": [],
+        },
+    ],
+    "fk-missing": [
+        {
+            "name": "an assessment of an event that is not there",
+            "change": {"vte_assessments": {"event_id": f"{_PID}-V9"}},
+            "finds": [["vte_assessments", "event_id"]],
+        },
+        {
+            "name": "an assessment of the patient's event",
+            "change": {"vte_assessments": {"event_id": f"{_PID}-V1"}},
+            "finds": [],
+        },
+    ],
+    "fk-other-patient": [
+        {
+            "name": "an event on another patient's catheter",
+            "add": {
+                "patients": [{"patient_id": _OTHER}],
+                "catheters": [{"catheter_id": f"{_OTHER}-C1", "patient_id": _OTHER}],
+            },
+            "change": {"vte_events": {"catheter_id": f"{_OTHER}-C1"}},
+            "finds": [["vte_events", "catheter_id"]],
+        },
+        {
+            "name": "another patient has a catheter too",
+            "add": {
+                "patients": [{"patient_id": _OTHER}],
+                "catheters": [{"catheter_id": f"{_OTHER}-C1", "patient_id": _OTHER}],
+            },
+            "finds": [],
+        },
+    ],
+    "site-mismatch": [
+        {
+            "name": "a manifest of another site",
+            "manifest": {"site_id": "BOS02"},
+            "finds": [["patients", "site_id"]] + [[spec.name, "patient_id"] for spec in TABLES],
+        },
+        {
+            "name": "the manifest of the records' site",
+            "manifest": {"site_id": "NYC01"},
+            "finds": [],
+        },
+    ],
+    "after-cutoff": [
+        {
+            "name": "a lab the day after the cutoff",
+            "change": {"lab_results": {"date": "2023-07-01"}},
+            "finds": [["lab_results", "date"]],
+        },
+        {
+            "name": "a lab on the cutoff",
+            "change": {"lab_results": {"date": "2023-06-30"}},
+            "finds": [],
+        },
+    ],
+    "before-diagnosis": [
+        {
+            "name": "a catheter 31 days before diagnosis",
+            "change": {"catheters": {"insertion_date": "2021-01-29"}},
+            "finds": [["catheters", "insertion_date"]],
+        },
+        {
+            "name": "a catheter 30 days before diagnosis",
+            "change": {"catheters": {"insertion_date": "2021-01-30"}},
+            "finds": [],
+        },
+    ],
+    "after-death": [
+        {
+            "name": "a course stopping the day after death",
+            "change": {
+                "patients": {
+                    "vital_status": "dead",
+                    "death_date": "2021-06-19",
+                    "cause_of_death": "infection",
+                    "last_contact_date": "2021-06-19",
+                }
+            },
+            "finds": [["anticoagulation_courses", "stop_date"]],
+        },
+        {
+            "name": "a course stopping on the day of death",
+            "change": {
+                "patients": {
+                    "vital_status": "dead",
+                    "death_date": "2021-06-20",
+                    "cause_of_death": "infection",
+                    "last_contact_date": "2021-06-20",
+                }
+            },
+            "finds": [],
+        },
+    ],
+    "completeness-threshold": [
+        {
+            "name": "protocol_name missing in 25% of 20 patients",
+            "copies": 20,
+            "copy_share": 0.25,
+            "copy_change": {"patients": {"protocol_name": ""}},
+            "finds": [["patients", "protocol_name"]],
+        },
+        {
+            "name": "protocol_name missing in 20% of 20 patients",
+            "copies": 20,
+            "copy_share": 0.2,
+            "copy_change": {"patients": {"protocol_name": ""}},
+            "finds": [],
+        },
+    ],
+}
+
+
+def _union(branches: list[str]) -> str:
+    return "\nUNION ALL\n".join(branches)
+
+
+def _select(table: str, alias: str, id_field: str, field: str, value: str, message: str) -> str:
+    return (
+        f"SELECT\n    '{table}' AS tbl,\n    {alias}._row AS row_no,\n"
+        f"    {alias}.{id_field} AS record_id,\n    {field} AS field_name,\n"
+        f"    CAST({value} AS TEXT) AS value_text,\n    {message} AS message"
+    )
+
+
+def _references(spec: TableSpec) -> list[tuple[FieldFacts, str, str]]:
+    """(field, target table, target column) of every reference of a table, patient first."""
+    out = []
+    for facts in spec.facts:
+        if facts.foreign_key:
+            table, column = facts.foreign_key.split(".")
+            out.append((facts, table, column))
+    return sorted(out, key=lambda ref: ref[1] != _PATIENTS)
+
+
+def _dates(spec: TableSpec) -> list[str]:
+    return [f.name for f in spec.facts if f.kind == "date"]
+
+
+def _not_exists(condition: str, subquery_from: str, subquery_where: str) -> str:
+    """``WHERE condition AND NOT EXISTS (...)``, laid out as sqlfluff lays it out."""
+    return (
+        f"WHERE\n    {condition} AND NOT EXISTS (\n        SELECT 1 FROM {subquery_from}\n"
+        f"        WHERE {subquery_where}\n    )"
+    )
+
+
+def id_unique(spec: TableSpec) -> Check:
+    t, key = spec.name, spec.id_field
+    first = f"SELECT MIN(o._row) FROM {t} AS o\n        WHERE o.{key} = b.{key}"
+    message = f"'also used at row ' || CAST((\n        {first}\n    ) AS TEXT)"
+    sql = "\n".join(
+        [
+            _select(t, "b", key, f"'{key}'", f"b.{key}", message),
+            "FROM (SELECT * FROM {batch}) AS b",
+            "WHERE",
+            f"    b.{key} IN (",
+            f"        SELECT d.{key} FROM {t} AS d",
+            f"        GROUP BY d.{key}",
+            "        HAVING COUNT(*) > 1",
+            "    )",
+            f"    AND b._row > (\n        {first}\n    )",
+        ]
+    )
+    return Check(
+        "id-unique", t, f"{key} is unique within {t}", sql, {t: [key]}, source="generic.id_unique"
+    )
+
+
+def fk_missing() -> Check:
+    branches: list[str] = []
+    columns: dict[str, list[str]] = {_PATIENTS: []}
+    refs = [(spec, *ref) for spec in TABLES for ref in _references(spec)]
+    refs.sort(key=lambda r: r[2] != _PATIENTS)  # every patient reference first
+    for spec, facts, target, column in refs:
+        f = facts.name
+        if target == _PATIENTS:
+            source, message = "(SELECT * FROM {batch}) AS p", f"'no patient ' || c.{f}"
+            where = f"p.{column} = c.{f}"
+        else:
+            source, message = f"{target} AS x", f"'no {target} record ' || c.{f}"
+            where = f"x.{column} = c.{f}"
+        branches.append(
+            "\n".join(
+                [
+                    _select(spec.name, "c", spec.id_field, f"'{f}'", f"c.{f}", message),
+                    f"FROM {spec.name} AS c",
+                    _not_exists(f"c.{f} IS NOT NULL", source, where),
+                ]
+            )
+        )
+        columns.setdefault(spec.name, []).append(f)
+    return Check(
+        "fk-missing",
+        "cross_table_references",
+        "a reference names a record that does not exist",
+        _union(branches),
+        columns,
+        source="generic.fk_missing",
+    )
+
+
+def fk_other_patient() -> Check:
+    branches, columns = [], {_PATIENTS: ["patient_id"]}
+    for spec in TABLES:
+        for facts, target, column in _references(spec):
+            if target == _PATIENTS:
+                continue
+            f = facts.name
+            message = f"'{f} ' || c.{f} || ' belongs to patient ' || x.patient_id"
+            branches.append(
+                "\n".join(
+                    [
+                        _select(spec.name, "c", spec.id_field, f"'{f}'", f"c.{f}", message),
+                        f"FROM {spec.name} AS c",
+                        f"INNER JOIN {target} AS x ON c.{f} = x.{column}",
+                        "INNER JOIN {batch} AS p ON c.patient_id = p.patient_id",
+                        "WHERE x.patient_id <> c.patient_id",
+                    ]
+                )
+            )
+            columns.setdefault(spec.name, []).extend([f, "patient_id"])
+    return Check(
+        "fk-other-patient",
+        "cross_table_references",
+        "a referenced record belongs to another patient",
+        _union(branches),
+        columns,
+        source="generic.fk_other_patient",
+    )
+
+
+def site_mismatch() -> Check:
+    manifest = f"{MANIFEST_TABLE} AS m"
+    branches = [
+        "\n".join(
+            [
+                _select(
+                    _PATIENTS,
+                    "p",
+                    "patient_id",
+                    "'site_id'",
+                    "p.site_id",
+                    "'site ' || p.site_id || ' is not the site of the manifest'",
+                ),
+                "FROM (SELECT * FROM {batch}) AS p",
+                _not_exists("p._valid = TRUE", manifest, "m.site_id = p.site_id"),
+            ]
+        )
+    ]
+    for spec in TABLES:
+        source = "(SELECT * FROM {batch})" if spec.name == _PATIENTS else spec.name
+        branches.append(
+            "\n".join(
+                [
+                    _select(
+                        spec.name,
+                        "c",
+                        spec.id_field,
+                        "'patient_id'",
+                        "c.patient_id",
+                        "'an ID of another site than the manifest'",
+                    ),
+                    f"FROM {source} AS c",
+                    _not_exists(
+                        "c.patient_id IS NOT NULL", manifest, "c.patient_id LIKE m.site_id || '-%'"
+                    ),
+                ]
+            )
+        )
+    columns = {spec.name: ["patient_id"] for spec in TABLES}
+    columns[_PATIENTS] = ["patient_id", "site_id"]
+    return Check(
+        "site-mismatch",
+        "cross_table_references",
+        "a record of another site than the manifest's",
+        _union(branches),
+        columns,
+        source="generic.site_mismatch",
+    )
+
+
+def _first_late(dates: list[str], alias: str, limit: str) -> tuple[str, str, str]:
+    """field_name, value and condition of the first of ``dates`` later than ``limit``."""
+    if len(dates) == 1:
+        d = dates[0]
+        return f"'{d}'", f"{alias}.{d}", f"{alias}.{d} > {limit}"
+    whens = [f"{alias}.{d} > {limit}" for d in dates]
+    name = "CASE " + " ".join(f"WHEN {w} THEN '{d}'" for w, d in zip(whens, dates, strict=True))
+    value = "CASE " + " ".join(
+        f"WHEN {w} THEN {alias}.{d}" for w, d in zip(whens, dates, strict=True)
+    )
+    return name + " END", value + " END", "(" + " OR ".join(whens) + ")"
+
+
+def after_cutoff() -> Check:
+    branches, columns = [], {}
+    for spec in TABLES:
+        dates = _dates(spec)
+        name, value, late = _first_late(dates, "x", "m.data_cutoff_date")
+        source = "{batch}" if spec.name == _PATIENTS else spec.name
+        branches.append(
+            _select(
+                spec.name,
+                "x",
+                spec.id_field,
+                name,
+                value,
+                "'after the data cutoff ' || CAST(m.data_cutoff_date AS TEXT)",
+            )
+            + f"\nFROM {source} AS x\n"
+            + f"INNER JOIN {MANIFEST_TABLE} AS m ON x.patient_id LIKE m.site_id || '-%'\n"
+            + f"WHERE x._valid = TRUE AND {late}"
+        )
+        columns[spec.name] = dates
+    return Check(
+        "after-cutoff",
+        "cross_table_temporal",
+        "a date after the manifest's data_cutoff_date",
+        _union(branches),
+        columns,
+        source="generic.after_cutoff",
+    )
+
+
+def before_diagnosis() -> Check:
+    branches, columns, limits = [], {_PATIENTS: ["diagnosis_date"]}, []
+    for spec in TABLES:
+        for facts in spec.facts:
+            days = facts.not_before_diagnosis_days
+            if days is None:
+                continue
+            f = facts.name
+            branches.append(
+                _select(
+                    spec.name,
+                    "x",
+                    spec.id_field,
+                    f"'{f}'",
+                    f"x.{f}",
+                    f"'more than {days} days before the ALL diagnosis ' || "
+                    "CAST(p.diagnosis_date AS TEXT)",
+                )
+                + f"\nFROM {spec.name} AS x\n"
+                + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id AND p._valid = TRUE\n"
+                + f"WHERE x._valid = TRUE AND DAYS(x.{f}) < DAYS(p.diagnosis_date) - {days}"
+            )
+            columns.setdefault(spec.name, []).append(f)
+            limits.append(f"{spec.name}.{f} {days} days")
+    return Check(
+        "before-diagnosis",
+        "cross_table_temporal",
+        f"a date earlier than allowed relative to the ALL diagnosis ({', '.join(limits)})",
+        _union(branches),
+        columns,
+        source="generic.before_diagnosis",
+    )
+
+
+def after_death() -> Check:
+    branches, columns = [], {_PATIENTS: ["death_date"]}
+    ordered = [s for s in TABLES if s.name != _PATIENTS] + [
+        s for s in TABLES if s.name == _PATIENTS
+    ]
+    for spec in ordered:
+        dates = _dates(spec) if spec.name != _PATIENTS else list(_PATIENT_DATES_AFTER_DEATH)
+        for f in dates:
+            branches.append(
+                _select(
+                    spec.name,
+                    "x",
+                    spec.id_field,
+                    f"'{f}'",
+                    f"x.{f}",
+                    "'after death on ' || CAST(p.death_date AS TEXT)",
+                )
+                + "\nFROM {batch} AS p\n"
+                + f"CROSS JOIN {spec.name} AS x\n"
+                + "WHERE x.patient_id = p.patient_id AND p._valid = TRUE "
+                + f"AND p.death_date IS NOT NULL AND x._valid = TRUE AND x.{f} > p.death_date"
+            )
+            columns.setdefault(spec.name, []).append(f)
+    return Check(
+        "after-death",
+        "cross_table_temporal",
+        "an event, dose, lab, assessment or other date after the patient's death",
+        _union(branches),
+        columns,
+        source="generic.after_death",
+    )
+
+
+def completeness(spec: TableSpec) -> list[Check]:
+    out = []
+    threshold, min_rows = COMPLETENESS_THRESHOLD, COMPLETENESS_MIN_ROWS
+    for facts in spec.facts:
+        if not facts.completeness_monitored:
+            continue
+        f, t = facts.name, spec.name
+        missing = f"SUM(CASE WHEN b.{f} IS NULL THEN 1 ELSE 0 END)"
+        share = f"CAST(ROUND(100.0 * {missing} / COUNT(*), 1) AS TEXT)"
+        sql = (
+            f"SELECT\n    '{t}' AS tbl,\n    NULL AS row_no,\n    NULL AS record_id,\n"
+            f"    '{f}' AS field_name,\n    {share} AS value_text,\n"
+            f"    {share} || '% of ' || CAST(COUNT(*) AS TEXT) || ' rows have no {f} "
+            f"(threshold {threshold:.0%})' AS message\n"
+            "FROM (SELECT * FROM {batch}) AS b\nWHERE b._valid = TRUE\n"
+            f"HAVING COUNT(*) >= {min_rows} AND {missing} > {threshold} * COUNT(*)"
+        )
+        out.append(
+            Check(
+                "completeness-threshold",
+                t,
+                f"{f} is given in at least {1 - threshold:.0%} of the rows of {t} "
+                f"(checked from {min_rows} rows)",
+                sql,
+                {t: [f]},
+                {"threshold": threshold, "min_rows": min_rows},
+                source="generic.completeness",
+            )
+        )
+    return out

@@ -1,0 +1,28 @@
+-- rule = "dose-implausible"
+-- suite = "asparaginase_doses"
+-- description = "asparaginase dose outside the plausible range of the product"
+-- columns = { asparaginase_doses = ["product", "dose", "dose_unit"] }
+-- [params]
+-- ranges = { pegaspargase = [1000, 3000], calaspargase_pegol = [1000, 3000], erwinia_recombinant = [15, 50], erwinia_native = [10000, 30000], native_e_coli = [5000, 25000] }
+-- [[cases]]
+-- name = "pegaspargase 3500 IU/m2"
+-- change = { asparaginase_doses = { dose = "3500" } }
+-- finds = [["asparaginase_doses", "dose"]]
+-- [[cases]]
+-- name = "pegaspargase 3000 IU/m2"
+-- change = { asparaginase_doses = { dose = "3000" } }
+-- finds = []
+
+SELECT
+    'asparaginase_doses' AS tbl,
+    b._row AS row_no,
+    b.dose_id AS record_id,
+    'dose' AS field_name,
+    CAST(b.dose AS TEXT) AS value_text,
+    b.product || ' ' || CAST(b.dose AS TEXT) || ' ' || b.dose_unit || ' is outside the plausible range' AS message
+FROM (SELECT * FROM {batch}) AS b
+WHERE b._valid = TRUE AND (
+    {%- for product, (low, high) in ranges.items() %}
+    {% if not loop.first %}OR {% endif %}(b.product = '{{ product }}' AND (b.dose < {{ low }} OR b.dose > {{ high }}))
+    {%- endfor %}
+)
