@@ -153,7 +153,7 @@ def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         zf.writestr("patients.csv", b"\0" * (40 * 1024**2))  # 40 MB of zeros: ~40 KB zipped
     with pytest.raises(UnusableInput, match=r"zip bomb|expand"):
         read_submission(archive)
-    monkeypatch.setattr("registry.validation.reading.MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr("registry.validation.archive.MAX_UNZIPPED_BYTES", 1000)
     small = tmp_path / "big.zip"
     with zipfile.ZipFile(small, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr("patients.csv", b"x" * 5000)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.models import TABLES
-from registry.validation.catalogue import generic
+from registry.validation.catalogue import generic, generic_cases
 from registry.validation.catalogue.check import Check
 from registry.validation.catalogue.clinical import clinical_checks
 from registry.version import SCHEMA_VERSION
@@ -80,7 +80,7 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
     ``copies`` repeats the whole patient under new IDs, the first ``copy_share`` of them
     with ``copy_change``; ``manifest`` sets keys of the manifest; ``finds`` lists the
     ``[table, field]`` of the rule's findings, empty for the nearest valid case."""
-    out = [(rule, case) for rule, declared in generic.CASES.items() for case in declared]
+    out = [(rule, case) for rule, declared in generic_cases.CASES.items() for case in declared]
     out += [(check.rule, case) for check in clinical_checks() for case in check.cases]
     return out
 

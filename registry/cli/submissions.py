@@ -1,0 +1,291 @@
+"""Commands on submissions: validate, load, demo and synth."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.app import (
+    DbOption,
+    OutDir,
+    ReportFormat,
+    app,
+    console,
+    emit_report,
+    err_console,
+    fail,
+    failing_as_usage,
+    progress,
+    shown_url,
+    write_output,
+)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path | None, typer.Argument(help="Submission folder or .zip of one.")] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file instead of the terminal."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Validate the registry database at this URL instead (all sites; the "
+            "suites run inside PostgreSQL).",
+        ),
+    ] = None,
+) -> None:
+    """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable).
+
+    Example: vte-registry validate site-submission.zip --format html --output report.html
+    """  # noqa: E501
+    from registry.validation.reading import UnusableInput
+
+    if (path is None) == (db is None):
+        raise fail("give a submission PATH or --db URL (one of them)")
+    status, say = progress(err_console)
+    try:
+        with failing_as_usage(path or "", db):
+            report = _validate(path, db, status, say)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    emit_report(report, fmt, output)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _validate(path: Path | None, db: str | None, status: Any, say: Any) -> Any:
+    from registry.validation.validate import validate_submission
+
+    if db is not None:
+        from registry.central import validate_database
+
+        return validate_database(db)
+    if status is not None:
+        with status:
+            return validate_submission(path, progress=say)  # type: ignore[arg-type]
+    return validate_submission(path)  # type: ignore[arg-type]
+
+
+@app.command()
+def load(
+    path: Annotated[Path, typer.Argument(help="Submission folder or .zip of one.")],
+    db: DbOption = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the validation report (HTML) to this file."),
+    ] = None,
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal",
+            help="Let a newer submission remove records of its site that it "
+            "no longer holds (without it such a load is refused, exit 1).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Validate and show what the load would add, change and remove; write nothing.",
+        ),
+    ] = False,
+) -> None:
+    """Validate, then load into the database in one transaction (all or nothing).
+
+    A newer submission of a site replaces the site's records; one that would remove records
+    needs --allow-removal. Exit 0 loaded (or unchanged), 1 errors or refused, 2 unusable.
+
+    Example: vte-registry load site-submission.zip --dry-run
+    """
+    from registry.loading import LoadError, LoadRefused, load_submission
+    from registry.store import database_url
+    from registry.validation.reading import UnusableInput
+    from registry.validation.report_html import render_html
+    from registry.validation.report_text import print_report
+
+    url = database_url(db)
+    status, say = progress(err_console)
+    try:
+        with failing_as_usage(path, url):
+            if status is not None:
+                with status:
+                    result = load_submission(
+                        path, url, progress=say, allow_removal=allow_removal, dry_run=dry_run
+                    )
+            else:
+                result = load_submission(path, url, allow_removal=allow_removal, dry_run=dry_run)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    except LoadRefused as exc:
+        console.print(_changes_table(exc.changes))
+        raise fail(str(exc), 1, "not loaded:") from None
+    except LoadError as exc:
+        raise fail(str(exc), 1, "not loaded:") from None
+    if report_file is not None:
+        write_output(report_file, render_html(result.report), "report")
+    if result.outcome == "rejected":
+        print_report(result.report, console)
+        raise fail(result.message, 1, "not loaded:")
+    if result.changes is not None and (dry_run or result.changes.removes):
+        console.print(_changes_table(result.changes))
+    where = "" if result.outcome in ("unchanged", "dry-run") else f" into {shown_url(url)}"
+    console.print(f"{result.message}{where}", highlight=False)
+
+
+def _changes_table(changes: Any) -> Any:
+    from rich.table import Table
+
+    table = Table(title="what the load changes, by table", title_justify="left")
+    table.add_column("table")
+    for kind in ("added", "changed", "unchanged", "removed"):
+        table.add_column(kind, justify="right")
+    for name, counts in changes.tables.items():
+        table.add_row(name, *(f"{v:,}" for v in counts.to_dict().values()))
+    return table
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo submission and reports.")] = Path(
+        "vte-registry-demo"
+    ),
+    patients: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Number of synthetic patients.")
+    ] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
+    db: DbOption = None,
+) -> None:
+    """Generate a synthetic submission, validate it, load it, and show where the report is.
+
+    Example: vte-registry demo --patients 300 --seed 7
+    """
+    from registry.loading import load_submission
+    from registry.store import database_url
+    from registry.synthetic import synthesize
+    from registry.validation.report_html import render_html
+    from registry.validation.report_text import print_report, render_text
+
+    submission = out / "submission"
+    url = database_url(db)
+    with failing_as_usage(out, url):
+        if submission.exists():
+            shutil.rmtree(submission)
+        result = synthesize(submission, patients, seed)
+        console.print(
+            f"1. generated {patients} synthetic patients "
+            f"({sum(result.counts.values())} records) in {submission}",
+            highlight=False,
+        )
+        loaded = load_submission(submission, url)
+        report = loaded.report
+        html = out / "report.html"
+        html.write_text(render_html(report), encoding="utf-8")
+        (out / "report.json").write_text(
+            json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+    console.print(
+        f"2. validated: {report.errors} errors, {report.warnings} warnings "
+        f"({report.seconds:.1f} s)",
+        highlight=False,
+    )
+    console.print(f"3. {loaded.message} into {shown_url(url)}", highlight=False)
+    if console.is_terminal:
+        print_report(report, console)
+    else:  # a file or a pipe: wide enough that IDs are never folded
+        sys.stdout.write(render_text(report))
+    console.print(f"HTML report: {html.resolve()}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def synth(
+    out: OutDir,
+    patients: Annotated[
+        int, typer.Option("--patients", "-n", min=1, max=1_000_000, help="Number of patients.")
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Profile name under synthetic/profiles, or a "
+            "path to a .toml merged over the default."
+        ),
+    ] = "default",
+    defects: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of records to corrupt with known defects (ground truth in defects.json).",
+        ),
+    ] = 0.0,
+    fmt: Annotated[
+        FileFormat, typer.Option("--format", help="Table file format.")
+    ] = FileFormat.csv,
+    site: Annotated[
+        str | None,
+        typer.Option(help="Site ID instead of the profile's (3-8 upper-case letters or digits)."),
+    ] = None,
+) -> None:
+    """Generate a synthetic submission folder (no real patient in it).
+
+    Example: vte-registry synth out/submission --patients 1000 --seed 7 --defects 0.02
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from registry.synthetic import ProfileError, synthesize
+
+    progress = Progress(
+        "generating",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=True,
+    )
+    try:
+        with failing_as_usage(out), progress:
+            task = progress.add_task("patients", total=patients)
+            result = synthesize(
+                out,
+                patients,
+                seed,
+                profile,
+                defects,
+                fmt.value,
+                progress=lambda done: progress.update(task, completed=done),
+                site=site,
+            )
+    except ProfileError as exc:
+        raise fail(str(exc)) from None
+    rows = sum(result.counts.values())
+    console.print(f"wrote {patients} patients ({rows} records) to {out}", highlight=False)
+    if defects > 0:
+        share = len(result.defects) / max(rows, 1)
+        console.print(
+            f"injected {len(result.defects)} defects into {rows} records: "
+            f"{share:.2%} of records (asked for {defects:.2%}"
+            f"{'; at most one per patient, so fewer' if share < defects * 0.9 else ''}"
+            f"); ground truth: {out / 'defects.json'}",
+            highlight=False,
+        )
