@@ -13,10 +13,8 @@ naming the REDCap record, instrument and instance.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from registry.models import TABLES, table_spec
 from registry.submission import write_submission
 from registry.validation.findings import Finding, finding
 from registry.validation.reading import read_submission
+from registry.validation.table_files import read_csv
 from registry.version import __version__
 
 __all__ = ["ImportResult", "export_redcap_records", "import_redcap"]
@@ -105,22 +104,18 @@ def import_redcap(
     """Write a submission folder from a REDCap export; findings say what could not be mapped."""
     from registry.validation.reading import UnusableInput
 
+    findings: list[Finding] = []
     data = Path(export).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")  # Excel re-saves REDCap exports in the Windows encoding
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or not rows[0]:
-        raise UnusableInput(f"{Path(export).name} is empty")
-    header = [h.strip() for h in rows[0]]
+    export_file = read_csv(Path(export), data, "redcap_export", findings)
+    if export_file is None:  # empty, damaged, or not comma-separated: one line says which
+        raise UnusableInput(findings[0].message if findings else f"{export} is unreadable")
+    header = export_file.columns
     by_var, _ = _variables()
     headers, choices, yesno = _label_maps()
     label_values = False
     if "patient_id" not in header and REPEAT_INSTRUMENT not in header:
         header = [headers.get(h, h) for h in header]  # label headers
         label_values = True
-    findings: list[Finding] = []
     if "patient_id" not in header:
         raise UnusableInput(
             "the export has no patient_id column (the record ID of the registry project)"
@@ -145,10 +140,14 @@ def import_redcap(
                 field=column,
             )
         )
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        raw = dict(zip(header, (c.strip() for c in cells), strict=False))
+    for index, row in enumerate(export_file.rows):
+        if index in export_file.excluded:
+            continue  # a row of the wrong width or another encoding: reported by the reader
+        line = export_file.lines[index]
+        raw = {
+            name: row.get(column, "")
+            for name, column in zip(header, export_file.columns, strict=True)
+        }
         record = raw.get("patient_id", "")
         instrument = raw.get(REPEAT_INSTRUMENT, "")
         instance = raw.get(REPEAT_INSTANCE, "")

@@ -10,17 +10,19 @@ are mapped back to the model's fields and codes; what cannot be mapped becomes a
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.export.redcap import SURVEY_FORM
 from registry.models.survey import EXPORT_FILE, ITEMS, checkbox_column
-from registry.validation.findings import Finding, finding
+from registry.validation.findings import Finding
 from registry.validation.reading import UnusableInput
+from registry.validation.table_files import read_csv
 
-__all__ = ["SurveyExport", "read_survey"]
+__all__ = ["TABLE", "SurveyExport", "read_survey"]
+
+#: The table name findings about survey exports carry.
+TABLE = "survey_responses"
 
 TIMESTAMP = f"{SURVEY_FORM}_timestamp"
 COMPLETE = f"{SURVEY_FORM}_complete"
@@ -71,7 +73,9 @@ def _code_of_label() -> dict[str, dict[str, str]]:
 
 
 def read_survey(path: Path) -> SurveyExport:
-    """Read ``path`` (a CSV export, or a folder holding survey_responses.csv)."""
+    """Read ``path`` (a CSV export, or a folder holding survey_responses.csv) with the
+    registry's CSV reader: another encoding, another delimiter or a row of the wrong width is
+    a finding naming its line, never silently guessed or cut."""
     path = Path(path)
     if path.is_dir():
         path = path / EXPORT_FILE
@@ -80,38 +84,25 @@ def read_survey(path: Path) -> SurveyExport:
             f"{path} does not exist (expected a survey export CSV or a folder "
             f"holding {EXPORT_FILE})"
         )
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # REDCap on Windows, Excel re-saves
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise UnusableInput(f"{path.name} is empty")
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    export = SurveyExport(path, [])
+    findings: list[Finding] = []
+    table = read_csv(path, path.read_bytes(), TABLE, findings)
+    if table is None:  # empty, damaged, or not comma-separated: one line says which
+        raise UnusableInput(findings[0].message if findings else f"{path.name} is unreadable")
+    export = SurveyExport(path, [], findings)
+    header = table.columns
     labels = _labels()
     if "response_id" not in header and "Response ID" in header:
         export.flavour = "redcap-labels"
-        header = [labels.get(h, h) for h in header]
-    elif TIMESTAMP in header or COMPLETE in header:
-        export.flavour = "redcap-raw"
+        rename = {h: labels.get(h, h) for h in header}
+    else:
+        rename = {h: h for h in header}
+        if TIMESTAMP in header or COMPLETE in header:
+            export.flavour = "redcap-raw"
     decode = _code_of_label() if export.flavour == "redcap-labels" else {}
-    for number, cells in enumerate(body, start=1):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            export.findings.append(
-                finding(
-                    "unreadable-file",
-                    f"{path.name} row {number}: {len(cells)} cells where the "
-                    f"header has {len(header)}; the row was not read",
-                    table="survey_responses",
-                    row=number,
-                )
-            )
-            continue
-        raw = dict(zip(header, (c.strip() for c in cells), strict=True))
+    for index, row in enumerate(table.rows):
+        if index in table.excluded:
+            continue  # reported by the reader
+        raw = {rename[h]: row.get(h, "") for h in header}  # every column, blank = ""
         export.rows.append(_to_model(raw, export.flavour, decode))
     return export
 

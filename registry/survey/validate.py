@@ -8,7 +8,7 @@ from pathlib import Path
 
 from registry.models import SurveyResponseRecord
 from registry.models.survey import SurveyResponse, threshold_inconsistent
-from registry.survey.reading import SurveyExport, read_survey
+from registry.survey.reading import TABLE, SurveyExport, read_survey
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
 from registry.validation.phi import (
@@ -21,7 +21,6 @@ from registry.validation.report import Report
 
 __all__ = ["TABLE", "check_survey", "validate_survey"]
 
-TABLE = "survey_responses"
 _REQUIRED_COLUMNS = ("response_id", "started_at", "complete")
 
 

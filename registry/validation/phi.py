@@ -238,11 +238,16 @@ def phi_findings(
     return out
 
 
+#: Rules whose finding value is not the site's text: phi-suspected masks its own value, and
+#: completeness-threshold reports a percentage it computed (not an identifier).
+_OWN_VALUES = frozenset({"phi-suspected", "completeness-threshold"})
+
+
 def mask_free_text(findings: list[Finding], free: set[tuple[str | None, str]]) -> list[Finding]:
     """No finding repeats a free-text value (``(table, field)`` in ``free``) in clear."""
     return [
         dataclasses.replace(f, value=mask(f.value))
-        if (f.table, f.field) in free and f.rule != "phi-suspected"
+        if (f.table, f.field) in free and f.rule not in _OWN_VALUES
         else f
         for f in findings
     ]
