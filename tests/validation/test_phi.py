@@ -157,8 +157,11 @@ def test_an_mrn_typed_as_a_patient_id_is_masked_everywhere(tmp_path) -> None:
 
 
 def test_a_completeness_finding_shows_its_percentage(defect_cohort) -> None:
-    found = [f for f in defect_cohort.report.findings
-             if f.rule == "completeness-threshold" and f.field == "protocol_name"]
+    found = [
+        f
+        for f in defect_cohort.report.findings
+        if f.rule == "completeness-threshold" and f.field == "protocol_name"
+    ]
     assert found, "the defect cohort has a completeness defect on protocol_name"
     assert found[0].value is not None and "*" not in found[0].value
     assert float(found[0].value) > 20
