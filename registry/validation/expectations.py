@@ -105,6 +105,68 @@ def _rows_to_findings(
     return out
 
 
+_ROWS = "unexpected_rows_expectation"
+# On SQL, GX fetches the rows of a built-in expectation with LIMIT partial_unexpected_count
+# (20 by default), even in COMPLETE format: every row is wanted here.
+_RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["_row"],
+    "partial_unexpected_count": 2**62,
+}
+
+
+def _builtin_findings(item: Any, table: str) -> list[Finding]:
+    """Findings of a GX built-in: every repeat of a key after its first row (uniqueness),
+    or one finding for a column too often empty, counted from ``min_rows`` rows (not-null
+    with ``mostly``)."""
+    config, result = item.expectation_config, item.result
+    meta, column = config.meta, config.kwargs["column"]
+    if item.success:
+        return []
+    if config.type == "expect_column_values_to_be_unique":
+        rows = sorted(result.get("unexpected_index_list") or [], key=lambda r: r["_row"] or 0)
+        if len(rows) != (result.get("unexpected_count") or 0):  # never lose a row silently
+            raise SuiteError(
+                f"GX listed {len(rows)} of {result.get('unexpected_count')} "
+                f"repeated {column} values of {table}"
+            )
+        first: dict[Any, Any] = {}
+        out = []
+        for row in rows:
+            value = row[column]
+            if value in first:
+                where = first[value]  # None in the registry database: no file rows there
+                message = config.description if where is None else f"also used at row {where}"
+                out.append(_finding(meta, table, row["_row"], value, column, value, message))
+            else:
+                first[value] = row["_row"]
+        return out
+    if config.type == "expect_column_values_to_not_be_null":
+        total = result.get("element_count") or 0
+        if total < meta["min_rows"]:
+            return []
+        share = f"{round(100.0 * (result.get('unexpected_count') or 0) / total, 1):.1f}"
+        message = f"{share}% of {total} rows have no {column} (threshold {meta['threshold']:.0%})"
+        return [_finding(meta, table, None, None, column, share, message)]
+    raise SuiteError(f"no findings are defined for GX expectation {config.type}")
+
+
+def _finding(
+    meta: dict[str, Any], table: str, row: Any, record_id: Any, field: str, value: Any, message: str
+) -> Finding:
+    return Finding(
+        rule=meta["rule"],
+        severity=meta["severity"],
+        category=meta["category"],
+        table=table,
+        row=None if row is None else int(row),
+        record_id=None if record_id is None else str(record_id),
+        field=field,
+        value=None if value is None else str(value),
+        message=message,
+    )
+
+
 def _exception(item: Any) -> str | None:
     """The error of an expectation that did not run (GX nests it by metric)."""
     info = item.exception_info or {}
@@ -114,7 +176,8 @@ def _exception(item: Any) -> str | None:
     for detail in details:
         if detail.get("raised_exception"):
             return str(detail.get("exception_message", "unknown error")).splitlines()[0]
-    if not item.success and (item.result or {}).get("observed_value") is None:
+    no_result = (item.result or {}).get("observed_value") is None
+    if item.expectation_config.type == _ROWS and not item.success and no_result:
         return "the expectation produced no result"
     return None
 
@@ -168,8 +231,8 @@ def run_suites(
             if not with_manifest and needs_manifest(exp):
                 continue
             rendered = json.loads(json.dumps(exp))
-            query = rendered["kwargs"]["unexpected_rows_query"]
-            rendered["kwargs"]["unexpected_rows_query"] = render(query, dialect)
+            if (query := rendered["kwargs"].get("unexpected_rows_query")) is not None:
+                rendered["kwargs"]["unexpected_rows_query"] = render(query, dialect)
             expectations.append(rendered)
         suite = gx.ExpectationSuite(
             name=stored["name"], expectations=expectations, meta=stored.get("meta")
@@ -179,12 +242,16 @@ def run_suites(
                 f"{stored['_file']}: {len(expectations) - len(suite.expectations)} "
                 "expectation(s) are not valid GX configurations"
             )
-        result = batch.validate(suite, result_format="COMPLETE")
+        # _row names the rows a built-in expectation finds (the file's data row)
+        result = batch.validate(suite, result_format=_RESULT_FORMAT)
         for item in result.results:
             config = item.expectation_config
             if problem := _exception(item):
                 raise SuiteError(f"{stored['_file']}: rule {config.meta.get('rule')}: {problem}")
             run.expectations += 1
+            if config.type != _ROWS:
+                run.findings.extend(_builtin_findings(item, batch_table))
+                continue
             if item.success:
                 continue
             rows = item.result.get("details", {}).get("unexpected_rows") or []

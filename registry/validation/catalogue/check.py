@@ -27,8 +27,11 @@ class Check:
     derived: list[str] = field(default_factory=list)
     #: Where it is declared: a file of ``sql/`` or the generator in ``generic.py``.
     source: str = ""
-    #: Literal test cases (see ``registry.validation.catalogue.Case``), as declared.
+    #: Literal test cases (see ``registry.validation.catalogue.cases``), as declared.
     cases: list[dict[str, Any]] = field(default_factory=list)
+    #: A Great Expectations built-in that does this check's work (then ``sql`` is empty):
+    #: its type and keyword arguments.
+    builtin: tuple[str, dict[str, Any]] | None = None
 
     def expectation(self) -> dict[str, Any]:
         """The Great Expectations configuration (JSON) of this check."""
@@ -43,9 +46,8 @@ class Check:
         }
         if self.derived:
             meta["derived"] = self.derived
-        return {
-            "type": "unexpected_rows_expectation",
-            "kwargs": {"unexpected_rows_query": self.sql},
-            "description": self.description,
-            "meta": meta,
-        }
+        if self.builtin is not None:
+            kind, kwargs = self.builtin
+        else:
+            kind, kwargs = "unexpected_rows_expectation", {"unexpected_rows_query": self.sql}
+        return {"type": kind, "kwargs": kwargs, "description": self.description, "meta": meta}

@@ -19,6 +19,8 @@ from registry.validation.staging import MANIFEST_TABLE
 __all__ = [
     "COMPLETENESS_MIN_ROWS",
     "COMPLETENESS_THRESHOLD",
+    "NOT_NULL",
+    "UNIQUE",
     "after_cutoff",
     "after_death",
     "before_diagnosis",
@@ -29,6 +31,9 @@ __all__ = [
     "site_mismatch",
 ]
 
+#: The Great Expectations built-ins that do the work of id-unique and completeness-threshold.
+UNIQUE = "expect_column_values_to_be_unique"
+NOT_NULL = "expect_column_values_to_not_be_null"
 #: completeness-threshold: a monitored field missing in more than this share of rows...
 COMPLETENESS_THRESHOLD = 0.2
 #: ...counted from this many rows (fewer rows say little about a site's practice).
@@ -74,24 +79,16 @@ def _not_exists(condition: str, subquery_from: str, subquery_where: str) -> str:
 
 
 def id_unique(spec: TableSpec) -> Check:
+    """GX's own uniqueness expectation; the runner reports each repeat after the first."""
     t, key = spec.name, spec.id_field
-    first = f"SELECT MIN(o._row) FROM {t} AS o\n        WHERE o.{key} = b.{key}"
-    message = f"'also used at row ' || CAST((\n        {first}\n    ) AS TEXT)"
-    sql = "\n".join(
-        [
-            _select(t, "b", key, f"'{key}'", f"b.{key}", message),
-            "FROM (SELECT * FROM {batch}) AS b",
-            "WHERE",
-            f"    b.{key} IN (",
-            f"        SELECT d.{key} FROM {t} AS d",
-            f"        GROUP BY d.{key}",
-            "        HAVING COUNT(*) > 1",
-            "    )",
-            f"    AND b._row > (\n        {first}\n    )",
-        ]
-    )
     return Check(
-        "id-unique", t, f"{key} is unique within {t}", sql, {t: [key]}, source="generic.id_unique"
+        "id-unique",
+        t,
+        f"{key} is unique within {t}",
+        "",
+        {t: [key]},
+        source="generic.id_unique",
+        builtin=(UNIQUE, {"column": key}),
     )
 
 
@@ -319,32 +316,38 @@ def after_death() -> Check:
 
 
 def completeness(spec: TableSpec) -> list[Check]:
+    """GX's own not-null expectation with ``mostly`` on the conformant rows; the runner
+    reports it from ``min_rows`` rows on."""
     out = []
     threshold, min_rows = COMPLETENESS_THRESHOLD, COMPLETENESS_MIN_ROWS
     for facts in spec.facts:
         if not facts.completeness_monitored:
             continue
         f, t = facts.name, spec.name
-        missing = f"SUM(CASE WHEN b.{f} IS NULL THEN 1 ELSE 0 END)"
-        share = f"CAST(ROUND(100.0 * {missing} / COUNT(*), 1) AS TEXT)"
-        sql = (
-            f"SELECT\n    '{t}' AS tbl,\n    NULL AS row_no,\n    NULL AS record_id,\n"
-            f"    '{f}' AS field_name,\n    {share} AS value_text,\n"
-            f"    {share} || '% of ' || CAST(COUNT(*) AS TEXT) || ' rows have no {f} "
-            f"(threshold {threshold:.0%})' AS message\n"
-            "FROM (SELECT * FROM {batch}) AS b\nWHERE b._valid = TRUE\n"
-            f"HAVING COUNT(*) >= {min_rows} AND {missing} > {threshold} * COUNT(*)"
-        )
         out.append(
             Check(
                 "completeness-threshold",
                 t,
                 f"{f} is given in at least {1 - threshold:.0%} of the rows of {t} "
                 f"(checked from {min_rows} rows)",
-                sql,
+                "",
                 {t: [f]},
                 {"threshold": threshold, "min_rows": min_rows},
                 source="generic.completeness",
+                builtin=(
+                    NOT_NULL,
+                    {
+                        "column": f,
+                        "mostly": round(1 - threshold, 10),
+                        # GX's Condition, as JSON: the conformant rows only
+                        "row_condition": {
+                            "column": {"name": "_valid"},
+                            "operator": "==",
+                            "parameter": True,
+                            "type": "comparison",
+                        },
+                    },
+                ),
             )
         )
     return out
