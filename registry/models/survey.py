@@ -27,6 +27,7 @@ __all__ = [
     "CHECKBOX_SEPARATOR",
     "EXPORT_FILE",
     "ITEMS",
+    "RESPONSE_ID_PATTERN",
     "Item",
     "SurveyResponse",
     "SurveyResponseRecord",
@@ -352,6 +353,11 @@ def threshold_inconsistent(record: Any) -> bool:
     return reduce_at is not None and hold_at is not None and hold_at > reduce_at
 
 
+#: A response ID: ours (R + 6 digits), or REDCap's auto-numbered record ID (n, or group-n
+#: with data access groups).
+RESPONSE_ID_PATTERN = r"^(R[0-9]{6}|[1-9][0-9]{0,9}|[1-9][0-9]{0,9}-[1-9][0-9]{0,9})$"
+
+
 class _SurveyBase(RegistryRecord):
     """Response metadata and the rules that span items."""
 
@@ -360,10 +366,12 @@ class _SurveyBase(RegistryRecord):
     row_rule_ids = ("unexpected-value", "exclusive-option", "end-before-start")
 
     response_id: str = field(
-        "Pseudonymous response ID: 'R' and 6 digits.",
-        pattern=r"^R[0-9]{6}$",
+        "Pseudonymous response ID: 'R' and 6 digits in this package's export; in a REDCap "
+        "export REDCap's own record ID, a positive integer or, with data access groups, "
+        "'<group number>-<n>' (shared/spec/survey.md), reported as the export names it.",
+        pattern=RESPONSE_ID_PATTERN,
         primary_key=True,
-        max_length=7,
+        max_length=21,
     )
     started_at: dt.datetime = field("When the respondent opened the survey.")
     submitted_at: dt.datetime | None = field(

@@ -231,3 +231,47 @@ def test_cli_exit_codes(calibrated: Path, tmp_path: Path) -> None:
     assert (tmp_path / "s_charts" / "duration_by_vte_type.png").exists()
     result = run("summarize", str(calibrated), "-f", "json")
     assert json.loads(result.stdout)["n"] == 154
+
+
+@pytest.mark.parametrize(
+    ("record_id", "valid"),
+    [
+        ("R000154", True),
+        ("1", True),
+        ("154", True),
+        ("12-3", True),  # REDCap's own IDs
+        ("0", False),
+        ("12-0", False),
+        ("R12", False),
+        ("-3", False),
+        ("12-3-4", False),
+        ("MRN123456", False),
+    ],
+)
+def test_redcap_record_ids_are_response_ids(record_id: str, valid: bool) -> None:
+    """shared/spec/survey.md: in a REDCap export the record ID is REDCap's own, a positive
+    integer or '<group>-<n>' with data access groups."""
+    from registry.models import SurveyResponseRecord
+    from registry.validation.conformance import parse_rows
+
+    row = {"response_id": record_id, "started_at": "2021-03-01 10:00:00", "complete": "0"}
+    parsed = parse_rows(SurveyResponseRecord, [row])
+    errors = [e for _, e in parsed.errors if e.field == "response_id"]
+    assert (errors == []) == valid, errors
+
+
+@pytest.mark.parametrize("numbering", ["auto", "dag"])
+def test_redcap_export_with_redcaps_own_record_ids_validates(
+    tmp_path: Path, numbering: str
+) -> None:
+    rows = generate_survey(40, seed=7)
+    for n, row in enumerate(rows, start=1):
+        row["response_id"] = str(n) if numbering == "auto" else f"{1 + n % 3}-{n}"
+    path = _redcap_export(rows, tmp_path / "export.csv", labels=False)
+    report = validate_survey(path)
+    assert report.errors == 0, report.findings[:5]
+    rows[1]["response_id"] = rows[0]["response_id"]  # still unique, as the spec says
+    report = validate_survey(_redcap_export(rows, tmp_path / "dup.csv", labels=False))
+    assert [(f.rule, f.record_id) for f in report.findings if f.rule == "id-unique"] == [
+        ("id-unique", rows[0]["response_id"])
+    ]
