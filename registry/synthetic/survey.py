@@ -122,6 +122,8 @@ def _answer(draw: Draw, it: Item, prof: ItemProfile, row: dict[str, Any]) -> Non
             ]
             if ticked:
                 weights = {c: w for c, w in weights.items() if c in ticked} or {ticked[0]: 1.0}
+        if it.id in _FOLLOW_Q30:  # thresholds agree with what one does at low platelets
+            weights = _consistent_with_q30(it.id, weights, row.get("q30_continue_low_platelets"))
         if it.id == "q32_plt_hold_threshold":  # hold at or below the count that reduces
             weights = _hold_at_or_below(weights, row.get("q31_plt_reduce_threshold"))
         row[it.id] = draw.pick(weights)
@@ -144,6 +146,25 @@ _LIMIT = {
     "lt_20": 20,
     "lt_10": 10,
 }
+
+
+#: The answer of q31/q32 that says "I do not reduce / hold".
+_FOLLOW_Q30 = {"q31_plt_reduce_threshold": "never_reduce", "q32_plt_hold_threshold": "never_hold"}
+
+
+def _consistent_with_q30(item: str, weights: dict[str, float], q30: str | None) -> dict[str, float]:
+    """No contradictory respondent: who always continues full-dose anticoagulation neither
+    reduces nor holds; who reduces (q30 dose_reduced) gives a count to reduce at; who holds
+    (q30 held) gives a count to hold at."""
+    never = _FOLLOW_Q30[item]
+    if q30 == "always":
+        return {never: 1.0}
+    if (q30, item) in (
+        ("dose_reduced", "q31_plt_reduce_threshold"),
+        ("held", "q32_plt_hold_threshold"),
+    ):
+        return {c: w for c, w in weights.items() if c != never} or weights
+    return weights
 
 
 def _hold_at_or_below(weights: dict[str, float], reduce: str | None) -> dict[str, float]:

@@ -96,3 +96,20 @@ def test_profile_marks_uncalibrated_items() -> None:
     ).read_text()
     flags = re.findall(r"^calibrated = false", text, flags=re.MULTILINE)
     assert len(flags) == len(profile.items) - len(calibrated)
+
+
+def test_no_respondent_contradicts_themselves() -> None:
+    """'Always continue anticoagulation' goes with neither a reduce nor a hold threshold;
+    who reduces gives a count to reduce at, who holds a count to hold at."""
+    rows = generate_survey(2000, 5)
+    answered = [r for r in rows if r.get("q30_continue_low_platelets")]
+    assert answered
+    for r in answered:
+        q30 = r["q30_continue_low_platelets"]
+        reduce, hold = r.get("q31_plt_reduce_threshold"), r.get("q32_plt_hold_threshold")
+        if q30 == "always":
+            assert reduce in (None, "never_reduce") and hold in (None, "never_hold"), r
+        if q30 == "dose_reduced":
+            assert reduce != "never_reduce", r
+        if q30 == "held":
+            assert hold != "never_hold", r
