@@ -218,5 +218,6 @@ class SubmissionAudit(SQLModel, table=True):
     )
 
 
-#: The SQLAlchemy table of the audit trail.
+#: The SQLAlchemy table of the audit trail (SQLModel sets __table__ when it builds the class;
+#: its type stubs do not declare it).
 AUDIT: Table = SubmissionAudit.__table__  # type: ignore[attr-defined]

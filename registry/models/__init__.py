@@ -90,6 +90,7 @@ class TableSpec:
     @property
     def sql_table(self) -> Table:
         """The SQLAlchemy table of the registry database."""
+        # SQLModel sets __table__ when it builds the class; its type stubs do not declare it
         table: Table = self.table.__table__  # type: ignore[attr-defined]
         return table
 

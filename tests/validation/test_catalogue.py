@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import Validated
 
-from registry.validation.catalogue import checks, write_suites
+from registry.validation.catalogue import Check, checks, write_suites
 from registry.validation.expectations import run_suites, suites_dir
 from registry.validation.validate import checked_submission
 
@@ -37,13 +37,13 @@ def test_gx_built_ins_do_the_work_where_one_fits() -> None:
 
 
 @pytest.mark.parametrize("check", SQL_CHECKS, ids=[f"{c.suite}:{c.source}" for c in SQL_CHECKS])
-def test_sql_passes_sqlfluff(check: object) -> None:
+def test_sql_passes_sqlfluff(check: Check) -> None:
     import sqlfluff
     from sqlfluff.core import FluffConfig
 
     config = FluffConfig.from_path(str(Path(__file__).resolve().parents[2]))  # .sqlfluff
     # as written (DAYS() is rendered per dialect at run time); {batch} is a table
-    sql = check.sql.replace("{batch}", "batch_table")  # type: ignore[attr-defined]
+    sql = check.sql.replace("{batch}", "batch_table")
     problems = [
         (v["code"], v["start_line_no"], v["description"])
         for v in sqlfluff.lint(sql + "\n", config=config)

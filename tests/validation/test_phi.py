@@ -113,7 +113,7 @@ def test_recall_on_faker_identifiers(locale: str) -> None:
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    import phi as bench  # type: ignore[import-not-found]
+    import phi as bench  # type: ignore[import-not-found]  # benchmarks/ is not a package
 
     fake = Faker(locale)
     fake.seed_instance(3)
