@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from registry.loading import LoadError, LoadRefused, load_submission
 from registry.models import TABLES
-from registry.store import SubmissionAudit
+from registry.store import AUDIT
 from registry.submission import inventory
 from registry.synthetic import synthesize
 
@@ -36,7 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _count(engine: Engine, table: str) -> int:
-    t = next(s for s in TABLES if s.name == table).table.__table__  # type: ignore[attr-defined]
+    t = next(s for s in TABLES if s.name == table).sql_table
     with engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(t)).scalar() or 0
 
@@ -113,15 +113,7 @@ def test_dry_run_and_allow_removal(db: Database, site: Path, tmp_path: Path) -> 
     assert done.outcome == "replaced"
     assert _count(db.engine, "lab_results") == labs // 2
     with db.engine.connect() as connection:
-        audit = (
-            connection.execute(
-                select(SubmissionAudit.__table__).order_by(  # type: ignore[attr-defined]
-                    SubmissionAudit.__table__.c.loaded_at
-                )
-            )
-            .mappings()
-            .all()
-        )  # type: ignore[attr-defined]
+        audit = connection.execute(select(AUDIT).order_by(AUDIT.c.loaded_at)).mappings().all()
     assert json.loads(audit[-1]["changes"])["lab_results"]["removed"] == labs - labs // 2
 
 

@@ -15,12 +15,12 @@ def _write_records(connection: Connection, name: str, records: list[RegistryReco
     """Insert validated records as they are (the loader copies from staging instead)."""
     rows = [{k: getattr(v, "value", v) for k, v in r.__dict__.items()} for r in records]
     if rows:
-        connection.execute(table_spec(name).table.__table__.insert(), rows)  # type: ignore[attr-defined]
+        connection.execute(table_spec(name).sql_table.insert(), rows)
 
 
 def _read_table(engine: Engine, name: str) -> list[RegistryRecord]:
     spec = table_spec(name)
-    table = spec.table.__table__  # type: ignore[attr-defined]
+    table = spec.sql_table
     with engine.connect() as connection:
         rows = connection.execute(select(table).order_by(table.c[spec.id_field])).mappings()
         return [spec.record.model_validate(dict(row)) for row in rows]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,7 +133,7 @@ def test_unreadable_manifests(
     ],
 )
 def test_manifest_values_are_checked(
-    clean: Path, tmp_path: Path, change: dict[str, object], field: str, rule: str
+    clean: Path, tmp_path: Path, change: dict[str, Any], field: str, rule: str
 ) -> None:
     folder = _copy(clean, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -141,7 +142,7 @@ def test_manifest_values_are_checked(
         manifest["tables"] = {
             **json.loads((clean / "manifest.json").read_text())["tables"],
             **change["tables"],
-        }  # type: ignore[dict-item]
+        }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     found = [
         (f.rule, f.field) for f in validate_submission(folder).findings if f.table == "manifest"
