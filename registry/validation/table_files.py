@@ -52,6 +52,15 @@ def _shown_char(raw: bytes, start: int) -> str:
     return f"byte 0x{byte.hex()} ({char!r} in Windows-1252)"
 
 
+def _header_cells(line: bytes) -> list[str]:
+    """The header's cells, as well as they can be read (for naming columns in findings)."""
+    text = line.decode("utf-8", errors="replace").replace("\r", " ")
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:  # a broken header: name columns by position instead
+        return []
+
+
 def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tuple[str, set[int]]:
     """UTF-8 text (BOM dropped); lines that are not UTF-8 are reported and blanked out."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -61,7 +70,7 @@ def _decode(data: bytes, file: str, table: str, findings: list[Finding]) -> tupl
     except UnicodeDecodeError:
         pass
     lines = data.split(b"\n")
-    header = next(csv.reader([lines[0].decode("utf-8", errors="replace").strip("\r")]), [])
+    header = _header_cells(lines[0])
     bad: set[int] = set()
     text_lines = []
     for number, raw in enumerate(lines, start=1):

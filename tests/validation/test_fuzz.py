@@ -143,3 +143,13 @@ def test_sizes_and_nesting(small: Path, tmp_path: Path, size: int, depth: int, c
     started = time.perf_counter()
     _outcome(folder)
     assert time.perf_counter() - started < 60  # a hang guard: it takes about a second
+
+
+def test_a_carriage_return_and_a_broken_byte_in_the_header(small: Path, tmp_path: Path) -> None:
+    """Found by test_random_bytes: b'\\r\\x80' inside the header crashed the encoding check."""
+    folder = _copy(small, tmp_path / "case")
+    path = folder / "patients.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[:1] + b"\r\x80" + data[1:])
+    report = validate_submission(folder)
+    assert any(f.rule == "encoding-error" for f in report.findings)
