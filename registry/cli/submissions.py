@@ -73,10 +73,11 @@ def _validate(path: Path | None, db: str | None, status: Any, say: Any) -> Any:
         from registry.central import validate_database
 
         return validate_database(db)
+    assert path is not None  # the command requires PATH or --db, exactly one
     if status is not None:
         with status:
-            return validate_submission(path, progress=say)  # type: ignore[arg-type]
-    return validate_submission(path)  # type: ignore[arg-type]
+            return validate_submission(path, progress=say)
+    return validate_submission(path)
 
 
 @app.command()

@@ -133,6 +133,7 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
         (m.foreign_key for m in info.metadata if isinstance(getattr(m, "foreign_key", None), str)),
         None,
     )
+    days = extra.get("x-not-before-diagnosis-days")
     return FieldFacts(
         name=name,
         kind=kind,
@@ -143,7 +144,7 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
         description=info.description or "",
         unit=extra.get("x-unit"),  # type: ignore[arg-type]
         pattern=pattern,
-        not_before_diagnosis_days=extra.get("x-not-before-diagnosis-days"),  # type: ignore[arg-type]
+        not_before_diagnosis_days=None if days is None else int(str(days)),
         completeness_monitored=bool(extra.get("x-completeness-monitored", False)),
         **facts,
     )
