@@ -66,7 +66,9 @@ def _lock_site(connection: Connection, site_id: str) -> None:
         )
 
 
-def _copy_table(source: Connection, target: Connection, name: str, staged: Any) -> int:
+def _copy_table(
+    source: Connection, target: Connection, name: str, staged: Any, schema_version: str
+) -> int:
     """Insert the conformant rows of a staged table into the registry table, in chunks."""
     spec = table_spec(name)
     table = staged[name]
@@ -79,7 +81,7 @@ def _copy_table(source: Connection, target: Connection, name: str, staged: Any) 
     target_table = spec.sql_table
     written = 0
     for chunk in source.execute(query).mappings().partitions(10_000):
-        rows = [dict(row) for row in chunk]
+        rows = [dict(row, submission_schema_version=schema_version) for row in chunk]
         target.execute(target_table.insert(), rows)
         written += len(rows)
     return written
@@ -263,7 +265,10 @@ def _write(
                 changes,
             )
         _delete_site(connection, site)
-        counts = {spec.name: _copy_table(source, connection, spec.name, staged) for spec in TABLES}
+        counts = {
+            spec.name: _copy_table(source, connection, spec.name, staged, manifest.schema_version)
+            for spec in TABLES
+        }
         outcome = "replaced" if replacing else "loaded"
         audit = AUDIT
         connection.execute(

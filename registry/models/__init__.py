@@ -28,8 +28,10 @@ from registry.models.patients import Patient, PatientRecord
 from registry.models.survey import SurveyResponseRecord
 from registry.models.thrombophilia_tests import ThrombophiliaTestRecord, ThrombophiliaTestResult
 from registry.models.treatment_phases import TreatmentPhase, TreatmentPhaseRecord
+from registry.models.versions import fields_of, record_for
 from registry.models.vte_assessments import VteAssessment, VteAssessmentRecord
 from registry.models.vte_events import VteEvent, VteEventRecord
+from registry.models.vte_interventions import VteIntervention, VteInterventionRecord
 
 __all__ = [
     "TABLES",
@@ -61,6 +63,8 @@ __all__ = [
     "VteAssessmentRecord",
     "VteEvent",
     "VteEventRecord",
+    "VteIntervention",
+    "VteInterventionRecord",
     "pseudonymize",
     "table_spec",
 ]
@@ -81,6 +85,19 @@ class TableSpec:
     @property
     def fields(self) -> list[str]:
         return list(self.record.model_fields)
+
+    @property
+    def since(self) -> str | None:
+        """The schema version that added the table (None: there from 1.0)."""
+        return self.record.since
+
+    def fields_in(self, version: str) -> list[str]:
+        """The table's fields in a schema version (an earlier one lacks later fields)."""
+        return fields_of(self.record, version)
+
+    def record_in(self, version: str) -> type[RegistryRecord]:
+        """The record class that reads the table as that schema version defined it."""
+        return record_for(self.record, version)
 
     @property
     def facts(self) -> list[FieldFacts]:
@@ -109,6 +126,7 @@ TABLES: tuple[TableSpec, ...] = tuple(
         (LabResultRecord, LabResult),
         (BleedingEventRecord, BleedingEvent),
         (VteAssessmentRecord, VteAssessment),
+        (VteInterventionRecord, VteIntervention),
     )
 )
 TABLE_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import (
     AnticoagulantAgent as A,
 )
@@ -19,10 +19,18 @@ from registry.models.codes import (
 )
 from registry.models.fields import CODE, Date, Eq, Ne, Present, field, own_id, patient_ref, ref
 
-__all__ = ["AGENT_UNITS", "HEPARINS", "AnticoagulationCourse", "AnticoagulationCourseRecord"]
+__all__ = [
+    "AGENT_UNITS",
+    "ANTI_XA_MONITORED",
+    "HEPARINS",
+    "UNITS_ACCEPTED_IN_1_0",
+    "AnticoagulationCourse",
+    "AnticoagulationCourseRecord",
+]
 
-#: Dose units that suit each agent. Argatroban and bivalirudin are infused in µg/kg/min and
-#: mg/kg/h, units the spec's code list lacks: mg_per_kg is accepted for them (see notes).
+#: Dose units that suit each agent. Argatroban is infused in µg/kg/min and bivalirudin in
+#: mg/kg/h (spec 1.1; schema 1.0 lacked both units and accepted mg_per_kg for them, which a
+#: 1.0 submission may still use: ``UNITS_ACCEPTED_IN_1_0``).
 AGENT_UNITS: dict[A, frozenset[U]] = {
     A.ENOXAPARIN: frozenset({U.MG_PER_KG}),
     A.DALTEPARIN: frozenset({U.UNITS_PER_KG, U.IU_PER_KG}),
@@ -34,13 +42,22 @@ AGENT_UNITS: dict[A, frozenset[U]] = {
     A.DABIGATRAN: frozenset({U.MG}),
     A.EDOXABAN: frozenset({U.MG}),
     A.FONDAPARINUX: frozenset({U.MG_PER_KG, U.MG}),
-    A.ARGATROBAN: frozenset({U.MG_PER_KG}),
-    A.BIVALIRUDIN: frozenset({U.MG_PER_KG}),
+    A.ARGATROBAN: frozenset({U.MCG_PER_KG_PER_MIN}),
+    A.BIVALIRUDIN: frozenset({U.MG_PER_KG_PER_HOUR}),
     A.ANTITHROMBIN_CONCENTRATE: frozenset({U.IU_PER_KG, U.UNITS_PER_KG}),
 }
 
-#: Agents whose effect is measured by anti-Xa activity (heparin class).
+UNITS_ACCEPTED_IN_1_0: dict[A, frozenset[U]] = {
+    A.ARGATROBAN: frozenset({U.MG_PER_KG}),
+    A.BIVALIRUDIN: frozenset({U.MG_PER_KG}),
+}
+
+#: The heparin class.
 HEPARINS = frozenset({A.ENOXAPARIN, A.DALTEPARIN, A.TINZAPARIN, A.UNFRACTIONATED_HEPARIN})
+#: Agents whose level is monitored by anti-Xa activity (calibrated per agent): the heparins,
+#: fondaparinux and the direct factor Xa inhibitors (spec 1.1, rule anti-xa-without-heparin;
+#: clinical-background.md §5, enoxaparin anti-Xa targets).
+ANTI_XA_MONITORED = HEPARINS | {A.FONDAPARINUX, A.RIVAROXABAN, A.APIXABAN, A.EDOXABAN}
 
 
 class AnticoagulationCourseRecord(RegistryRecord):
@@ -77,8 +94,11 @@ class AnticoagulationCourseRecord(RegistryRecord):
     )
 
     def row_rules(self) -> Iterator[Violation]:
-        if self.dose_unit not in AGENT_UNITS[self.agent]:
-            allowed = ", ".join(sorted(u.value for u in AGENT_UNITS[self.agent]))
+        allowed_units = AGENT_UNITS[self.agent]
+        if self.schema_version == "1.0":
+            allowed_units |= UNITS_ACCEPTED_IN_1_0.get(self.agent, frozenset())
+        if self.dose_unit not in allowed_units:
+            allowed = ", ".join(sorted(u.value for u in allowed_units))
             yield Violation(
                 "unit-mismatch",
                 "dose_unit",
@@ -87,7 +107,7 @@ class AnticoagulationCourseRecord(RegistryRecord):
         yield from self._not_before("stop_date", "start_date")
 
 
-class AnticoagulationCourse(AnticoagulationCourseRecord, table=True):
+class AnticoagulationCourse(StoredRecord, AnticoagulationCourseRecord, table=True):
     """The ``anticoagulation_courses`` table (persistence only)."""
 
     __tablename__ = "anticoagulation_courses"

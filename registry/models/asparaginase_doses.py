@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import AsparaginaseProduct, AsparaginaseUnit, Route
 from registry.models.fields import CODE, Date, Flag, field, own_id, patient_ref
 
@@ -55,7 +55,7 @@ class AsparaginaseDoseRecord(RegistryRecord):
             )
 
 
-class AsparaginaseDose(AsparaginaseDoseRecord, table=True):
+class AsparaginaseDose(StoredRecord, AsparaginaseDoseRecord, table=True):
     """The ``asparaginase_doses`` table (persistence only)."""
 
     __tablename__ = "asparaginase_doses"

@@ -12,11 +12,12 @@ from typing import Any, ClassVar, NamedTuple
 
 from pydantic import ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from registry.models.fields import Conditional, conditional_of
+from registry.version import SCHEMA_VERSION
 
-__all__ = ["ROW_RULES_ERROR", "RegistryRecord", "Violation"]
+__all__ = ["ROW_RULES_ERROR", "RegistryRecord", "StoredRecord", "Violation"]
 
 #: pydantic error type under which a record's row-rule violations travel (in ``ctx``).
 ROW_RULES_ERROR = "row-rules"
@@ -55,6 +56,10 @@ class RegistryRecord(SQLModel):
     row_rule_ids: ClassVar[tuple[str, ...]] = ()
     #: Conditional fields, collected from the field declarations.
     conditionals: ClassVar[dict[str, Conditional]] = {}
+    #: The schema version whose fields this class reads (``versions.record_for`` makes the
+    #: classes of earlier versions), and the version that added the table (None: 1.0).
+    schema_version: ClassVar[str] = SCHEMA_VERSION
+    since: ClassVar[str | None] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -130,3 +135,13 @@ class RegistryRecord(SQLModel):
         """
         cls.__pydantic_custom_init__ = False
         cls.model_rebuild(force=True)
+
+
+class StoredRecord(SQLModel):
+    """What the registry database keeps beside a record's fields (not submitted)."""
+
+    #: The schema version of the submission the record came from: a 1.0 record's 1.1
+    #: fields are "not collected", not missing (spec, "Changes in 1.1").
+    submission_schema_version: str | None = Field(
+        default=None, max_length=8, description="schema_version of the record's submission"
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
-from registry.models.codes import CatheterType, InsertionVein, RemovalReason, Side
+from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.codes import CatheterType, InsertionVein, RemovalReason, Side, TipPosition
 from registry.models.fields import CODE, Date, Present, field, own_id, patient_ref
 
 __all__ = ["Catheter", "CatheterRecord"]
@@ -35,12 +35,20 @@ class CatheterRecord(RegistryRecord):
     removal_reason: RemovalReason | None = field(
         "Why the catheter was removed.", iff=Present("removal_date"), sa_type=CODE
     )
+    tip_position: TipPosition | None = field(
+        "Tip position on the first chest film; a tip outside the cavoatrial junction is a "
+        "risk factor for thrombosis.",
+        required=False,
+        sa_type=CODE,
+        monitor_completeness=True,
+        since="1.1",
+    )
 
     def row_rules(self) -> Iterator[Violation]:
         yield from self._not_before("removal_date", "insertion_date")
 
 
-class Catheter(CatheterRecord, table=True):
+class Catheter(StoredRecord, CatheterRecord, table=True):
     """The ``catheters`` table (persistence only)."""
 
     __tablename__ = "catheters"

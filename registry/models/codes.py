@@ -22,15 +22,18 @@ __all__ = [
     "DoseAdjustmentAction",
     "DoseAdjustmentReason",
     "DoseUnit",
+    "EventSide",
     "Frequency",
     "Imaging",
     "Immunophenotype",
     "InductionSteroid",
     "InsertionVein",
     "IntendedDuration",
+    "InterventionType",
     "IsthCategory",
     "LabTest",
     "LabUnit",
+    "LysisResult",
     "NciRiskGroup",
     "Occlusive",
     "OffStudyReason",
@@ -44,8 +47,10 @@ __all__ = [
     "Sex",
     "Side",
     "StopReason",
+    "Thrombolytic",
     "ThrombophiliaTest",
     "ThrombusResponse",
+    "TipPosition",
     "VitalStatus",
     "VteSite",
     "YesNoUnknown",
@@ -180,6 +185,7 @@ class RemovalReason(CodeList):
     THROMBOSIS = "thrombosis", "Thrombosis"
     MALFUNCTION = "malfunction", "Malfunction"
     ACCIDENTAL = "accidental", "Accidental"
+    DEATH = "death", "Death of the patient"
     OTHER = "other", "Other"
 
 
@@ -298,6 +304,8 @@ class DoseUnit(CodeList):
     UNITS_PER_KG_PER_HOUR = "units_per_kg_per_hour", "units/kg/h"
     MG = "mg", "mg"
     IU_PER_KG = "iu_per_kg", "IU/kg"
+    MCG_PER_KG_PER_MIN = "mcg_per_kg_per_min", "µg/kg/min"
+    MG_PER_KG_PER_HOUR = "mg_per_kg_per_hour", "mg/kg/h"
 
 
 class Frequency(CodeList):
@@ -357,6 +365,7 @@ class LabTest(CodeList):
     D_DIMER = "d_dimer", "D-dimer"
     HEMOGLOBIN = "hemoglobin", "Hemoglobin"
     CREATININE = "creatinine", "Creatinine"
+    ASPARAGINASE_ACTIVITY = "asparaginase_activity", "Serum asparaginase activity"
 
 
 class LabUnit(CodeList):
@@ -369,10 +378,12 @@ class LabUnit(CodeList):
     MG_L_FEU = "mg_l_feu", "mg/L FEU"
     G_DL = "g_dl", "g/dL"
     UMOL_L = "umol_l", "µmol/L"
+    IU_ML = "iu_ml", "IU/mL"
 
 
 class BleedingSite(CodeList):
     INTRACRANIAL = "intracranial", "Intracranial"
+    INTRASPINAL = "intraspinal", "Intraspinal"
     GASTROINTESTINAL = "gastrointestinal", "Gastrointestinal"
     GENITOURINARY = "genitourinary", "Genitourinary"
     PULMONARY = "pulmonary", "Pulmonary"
@@ -406,6 +417,49 @@ class PtsInstrument(CodeList):
     MODIFIED_VILLALTA = "modified_villalta", "Modified Villalta"
     MANCO_JOHNSON = "manco_johnson", "Manco-Johnson instrument"
     CAPTSURE = "captsure", "CAPTSURE"
+
+
+class TipPosition(CodeList):
+    SVC = "svc", "Superior vena cava"
+    CAVOATRIAL_JUNCTION = "cavoatrial_junction", "Cavoatrial junction"
+    RIGHT_ATRIUM = "right_atrium", "Right atrium"
+    IVC = "ivc", "Inferior vena cava"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class EventSide(CodeList):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Bilateral"
+    MIDLINE = "midline", "Midline"
+
+
+class InterventionType(CodeList):
+    SYSTEMIC_THROMBOLYSIS = "systemic_thrombolysis", "Systemic thrombolysis"
+    CATHETER_DIRECTED_THROMBOLYSIS = (
+        "catheter_directed_thrombolysis",
+        "Catheter-directed thrombolysis",
+    )
+    MECHANICAL_THROMBECTOMY = "mechanical_thrombectomy", "Mechanical thrombectomy"
+    SURGICAL_THROMBECTOMY = "surgical_thrombectomy", "Surgical thrombectomy"
+    IVC_FILTER = "ivc_filter", "Inferior vena cava filter"
+    VENOUS_STENT = "venous_stent", "Venous stent"
+    OTHER = "other", "Other"
+
+
+class Thrombolytic(CodeList):
+    ALTEPLASE = "alteplase", "Alteplase (tPA)"
+    UROKINASE = "urokinase", "Urokinase"
+    TENECTEPLASE = "tenecteplase", "Tenecteplase"
+    RETEPLASE = "reteplase", "Reteplase"
+
+
+class LysisResult(CodeList):
+    COMPLETE_LYSIS = "complete_lysis", "Complete lysis"
+    PARTIAL_LYSIS = "partial_lysis", "Partial lysis"
+    NO_LYSIS = "no_lysis", "No lysis"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
 
 
 # --- survey code lists (shared/spec/survey.md) --------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from registry.models.base import RegistryRecord
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import DoseAdjustmentAction, DoseAdjustmentReason
-from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_ref, ref
+from registry.models.fields import CODE, Date, Eq, Flag, In, Ne, field, own_id, patient_ref, ref
 
 __all__ = ["DoseAdjustment", "DoseAdjustmentRecord"]
 
@@ -34,10 +34,18 @@ class DoseAdjustmentRecord(RegistryRecord):
         le=2000,
         required_when=Eq("reason", DoseAdjustmentReason.THROMBOCYTOPENIA),
     )
+    new_dose: float | None = field(
+        "Dose after the adjustment, in the course's dose_unit: below the dose in force for a "
+        "reduction, above it for an increase (rule adjustment-direction).",
+        gt=0,
+        required_when=In("action", (DoseAdjustmentAction.REDUCED, DoseAdjustmentAction.INCREASED)),
+        only_when=Ne("action", DoseAdjustmentAction.HELD),
+        since="1.1",
+    )
     platelet_transfusion: Flag = field("Platelets transfused to maintain anticoagulation.")
 
 
-class DoseAdjustment(DoseAdjustmentRecord, table=True):
+class DoseAdjustment(StoredRecord, DoseAdjustmentRecord, table=True):
     """The ``dose_adjustments`` table (persistence only)."""
 
     __tablename__ = "dose_adjustments"

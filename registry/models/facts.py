@@ -18,7 +18,7 @@ import annotated_types as at
 from pydantic.fields import FieldInfo
 
 from registry.models.codes import CodeList
-from registry.models.fields import Conditional, conditional_of
+from registry.models.fields import Conditional, conditional_of, since_of
 
 __all__ = ["FieldFacts", "field_facts"]
 
@@ -47,6 +47,8 @@ class FieldFacts:
     #: An optional field whose absence means "not recorded": its share of missing values is
     #: watched (rule completeness-threshold).
     completeness_monitored: bool = False
+    #: The schema version that added the field (None: there from 1.0).
+    since: str | None = None
 
     @property
     def required_text(self) -> str:
@@ -146,5 +148,6 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
         pattern=pattern,
         not_before_diagnosis_days=None if days is None else int(str(days)),
         completeness_monitored=bool(extra.get("x-completeness-monitored", False)),
+        since=since_of(info),
         **facts,
     )

@@ -26,8 +26,10 @@ __all__ = [
     "Cond",
     "Conditional",
     "Date",
+    "EarlierConditional",
     "Eq",
     "Flag",
+    "In",
     "Ne",
     "Present",
     "conditional_of",
@@ -35,6 +37,7 @@ __all__ = [
     "own_id",
     "patient_ref",
     "ref",
+    "since_of",
 ]
 
 #: Column type of code fields: the code text (native ENUM types would tie PostgreSQL
@@ -138,8 +141,24 @@ class Cond:
         """REDCap branching-logic form; ``var`` maps a field name to its REDCap variable."""
         raise NotImplementedError
 
+    def json_schema(self) -> dict[str, Any]:
+        """JSON Schema that a record satisfies exactly when the condition holds."""
+        raise NotImplementedError
+
     def fields(self) -> tuple[str, ...]:
         raise NotImplementedError
+
+
+def _json(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _on(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """``name`` is given (not null) and its value satisfies ``schema``."""
+    return {
+        "required": [name],
+        "properties": {name: {"allOf": [{"not": {"type": "null"}}, schema]}},
+    }
 
 
 @dataclass(frozen=True)
@@ -155,6 +174,9 @@ class Eq(Cond):
 
     def redcap(self, var: Any = str) -> str:
         return f"[{var(self.name)}] = {_redcap_literal(self.value)}"
+
+    def json_schema(self) -> dict[str, Any]:
+        return _on(self.name, {"const": _json(self.value)})
 
     def fields(self) -> tuple[str, ...]:
         return (self.name,)
@@ -177,6 +199,30 @@ class Ne(Cond):
         # extra test keeps it hidden until the controlling question has been answered.
         return f"[{var(self.name)}] <> '' and [{var(self.name)}] <> {_redcap_literal(self.value)}"
 
+    def json_schema(self) -> dict[str, Any]:
+        return _on(self.name, {"not": {"const": _json(self.value)}})
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class In(Cond):
+    name: str
+    values: tuple[Any, ...]
+
+    def holds(self, record: Any) -> bool:
+        return _value(record, self.name) in self.values
+
+    def text(self) -> str:
+        return f"{self.name} is {' or '.join(_text(v) for v in self.values)}"
+
+    def redcap(self, var: Any = str) -> str:
+        return " or ".join(f"[{var(self.name)}] = {_redcap_literal(v)}" for v in self.values)
+
+    def json_schema(self) -> dict[str, Any]:
+        return _on(self.name, {"enum": [_json(v) for v in self.values]})
+
     def fields(self) -> tuple[str, ...]:
         return (self.name,)
 
@@ -195,6 +241,9 @@ class AtLeast(Cond):
 
     def redcap(self, var: Any = str) -> str:
         return f"[{var(self.name)}] >= {self.value:g}"
+
+    def json_schema(self) -> dict[str, Any]:
+        return _on(self.name, {"minimum": self.value})
 
     def fields(self) -> tuple[str, ...]:
         return (self.name,)
@@ -215,6 +264,9 @@ class Below(Cond):
     def redcap(self, var: Any = str) -> str:
         return f"[{var(self.name)}] < {self.value:g}"
 
+    def json_schema(self) -> dict[str, Any]:
+        return _on(self.name, {"exclusiveMaximum": self.value})
+
     def fields(self) -> tuple[str, ...]:
         return (self.name,)
 
@@ -231,6 +283,9 @@ class Present(Cond):
 
     def redcap(self, var: Any = str) -> str:
         return f"[{var(self.name)}] <> ''"
+
+    def json_schema(self) -> dict[str, Any]:
+        return _on(self.name, {})
 
     def fields(self) -> tuple[str, ...]:
         return (self.name,)
@@ -252,6 +307,9 @@ class Checked(Cond):
     def redcap(self, var: Any = str) -> str:
         return f"[{var(self.item)}({self.code})] = '1'"
 
+    def json_schema(self) -> dict[str, Any]:
+        return _on(f"{self.item}___{self.code}", {"const": True})
+
     def fields(self) -> tuple[str, ...]:
         return (f"{self.item}___{self.code}",)
 
@@ -268,6 +326,9 @@ class All(Cond):
 
     def redcap(self, var: Any = str) -> str:
         return " and ".join(f"({part.redcap(var)})" for part in self.parts)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"allOf": [part.json_schema() for part in self.parts]}
 
     def fields(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.fields())
@@ -291,6 +352,20 @@ class Conditional:
     required: Cond | None = None
     missing_rule: str = "missing-value"
 
+    def json_schema(self, name: str) -> list[dict[str, Any]]:
+        """``if``/``then`` clauses that any JSON Schema validator enforces for field ``name``."""
+        clauses: list[dict[str, Any]] = []
+        if self.required is not None:
+            clauses.append({"if": self.required.json_schema(), "then": _on(name, {})})
+        if self.shown is not None:
+            clauses.append(
+                {
+                    "if": {"not": self.shown.json_schema()},
+                    "then": {"properties": {name: {"type": "null"}}},
+                }
+            )
+        return clauses
+
     def text(self) -> str:
         if self.shown is not None and self.shown == self.required:
             return f"iff {self.shown.text()}"
@@ -302,12 +377,32 @@ class Conditional:
         return "; ".join(parts)
 
 
-def conditional_of(info: Any) -> Conditional | None:
-    """The ``Conditional`` attached to a pydantic ``FieldInfo``, if any."""
-    for item in getattr(info, "metadata", ()):
+@dataclass(frozen=True)
+class EarlierConditional:
+    """The condition a field had in an earlier schema version (still read)."""
+
+    version: str
+    conditional: Conditional
+
+
+def conditional_of(info: Any, version: str | None = None) -> Conditional | None:
+    """The ``Conditional`` attached to a pydantic ``FieldInfo``, if any (``version``: as it
+    was in that earlier schema version, where it differed)."""
+    metadata = getattr(info, "metadata", ())
+    if version is not None:
+        for item in metadata:
+            if isinstance(item, EarlierConditional) and item.version == version:
+                return item.conditional
+    for item in metadata:
         if isinstance(item, Conditional):
             return item
     return None
+
+
+def since_of(info: Any) -> str | None:
+    """The schema version that added the field (None: there from the start)."""
+    extra = getattr(info, "json_schema_extra", None)
+    return extra.get("x-since") if isinstance(extra, dict) else None
 
 
 def field(
@@ -322,12 +417,19 @@ def field(
     source: str | None = None,
     not_before_diagnosis_days: int | None = None,
     monitor_completeness: bool = False,
+    since: str | None = None,
+    required_when_in_1_0: Cond | None = None,
     **kwargs: Any,
 ) -> Any:
     """Declare a field once: description, unit, range (ge/le/gt/max_length), condition,
     and the facts the generated checks read: ``not_before_diagnosis_days`` (a date at most
     that many days before the ALL diagnosis) and ``monitor_completeness`` (an optional field
     whose absence means "not recorded").
+
+    ``since``: the schema version that added the field. A submission of an earlier version
+    does not collect it: its column is nullable in the database even when required now.
+    ``required_when_in_1_0``: the field's condition in schema 1.0, where it differed
+    (``required when``, no ``only when``).
 
     ``required=False`` or any condition makes the field optional (default None); the
     condition then says when it must or may be filled.
@@ -350,6 +452,9 @@ def field(
         extra["x-completeness-monitored"] = True
     if conditional is not None:
         extra["x-condition"] = conditional.text()
+    if since is not None:
+        extra["x-since"] = since
+        kwargs.setdefault("nullable", True)  # null for records of earlier submissions
     optional = conditional is not None or not required
     schema_extra: dict[str, Any] = {"json_schema_extra": extra} if extra else {}
     if "pattern" in kwargs:  # sqlmodel.Field has no ``pattern``; pydantic's FieldInfo does
@@ -362,6 +467,9 @@ def field(
     )
     if conditional is not None:
         info.metadata.append(conditional)
+    if required_when_in_1_0 is not None:
+        earlier = Conditional(required=required_when_in_1_0, missing_rule=missing_rule)
+        info.metadata.append(EarlierConditional("1.0", earlier))
     return info
 
 

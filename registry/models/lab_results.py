@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from registry.models.base import RegistryRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import LabTest as T
 from registry.models.codes import LabUnit as U
 from registry.models.fields import CODE, Date, field, own_id, patient_ref, ref
@@ -30,6 +30,8 @@ LAB_TESTS: dict[T, LabRange] = {
     T.D_DIMER: LabRange(U.MG_L_FEU, 0, 100),
     T.HEMOGLOBIN: LabRange(U.G_DL, 2, 25),
     T.CREATININE: LabRange(U.UMOL_L, 5, 2000),
+    # serum asparaginase activity: exposure and silent inactivation (spec 1.1)
+    T.ASPARAGINASE_ACTIVITY: LabRange(U.IU_ML, 0, 10),
 }
 
 
@@ -74,7 +76,7 @@ class LabResultRecord(RegistryRecord):
             )
 
 
-class LabResult(LabResultRecord, table=True):
+class LabResult(StoredRecord, LabResultRecord, table=True):
     """The ``lab_results`` table (persistence only)."""
 
     __tablename__ = "lab_results"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import (
     CauseOfDeath,
     CnsStatus,
@@ -35,6 +35,11 @@ def nci_risk(age_months: int, wbc: float) -> NciRiskGroup:
     """NCI risk group of a B-ALL patient aged >= 12 months from age and WBC at diagnosis."""
     standard = age_months < NCI_MAX_AGE_MONTHS and wbc < NCI_MAX_WBC
     return NciRiskGroup.STANDARD if standard else NciRiskGroup.HIGH
+
+
+_NCI_DEFINED = All(
+    (Eq("immunophenotype", Immunophenotype.B_CELL), AtLeast("age_at_diagnosis_months", 12))
+)
 
 
 class PatientRecord(RegistryRecord):
@@ -76,9 +81,10 @@ class PatientRecord(RegistryRecord):
     immunophenotype: Immunophenotype = field("ALL immunophenotype.", sa_type=CODE)
     nci_risk_group: NciRiskGroup | None = field(
         "NCI risk group: standard = age 1 to < 10 years and WBC < 50 x10^9/L, else high.",
-        required_when=All(
-            (Eq("immunophenotype", Immunophenotype.B_CELL), AtLeast("age_at_diagnosis_months", 12))
-        ),
+        # The NCI criteria are defined for B-ALL outside infancy (spec 1.1: "iff"; in 1.0 the
+        # group was required for them and allowed for others).
+        iff=_NCI_DEFINED,
+        required_when_in_1_0=_NCI_DEFINED,
         sa_type=CODE,
     )
     wbc_at_diagnosis: float = field(
@@ -132,7 +138,7 @@ class PatientRecord(RegistryRecord):
                 )
 
 
-class Patient(PatientRecord, table=True):
+class Patient(StoredRecord, PatientRecord, table=True):
     """The ``patients`` table (persistence only: construct from a validated record)."""
 
     __tablename__ = "patients"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import ResultCategory as R
 from registry.models.codes import ResultUnit as U
 from registry.models.codes import ThrombophiliaTest as T
@@ -99,7 +99,7 @@ class ThrombophiliaTestRecord(RegistryRecord):
             )
 
 
-class ThrombophiliaTestResult(ThrombophiliaTestRecord, table=True):
+class ThrombophiliaTestResult(StoredRecord, ThrombophiliaTestRecord, table=True):
     """The ``thrombophilia_tests`` table (persistence only)."""
 
     __tablename__ = "thrombophilia_tests"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import Phase
 from registry.models.fields import CODE, Date, field, own_id, patient_ref
 
@@ -34,7 +34,7 @@ class TreatmentPhaseRecord(RegistryRecord):
         yield from self._not_before("end_date", "start_date")
 
 
-class TreatmentPhase(TreatmentPhaseRecord, table=True):
+class TreatmentPhase(StoredRecord, TreatmentPhaseRecord, table=True):
     """The ``treatment_phases`` table (persistence only)."""
 
     __tablename__ = "treatment_phases"

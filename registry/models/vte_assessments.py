@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.models.base import RegistryRecord
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import Imaging, PtsInstrument, ThrombusResponse
 from registry.models.fields import CODE, Date, Present, field, own_id, patient_ref, ref
 
@@ -33,11 +33,19 @@ class VteAssessmentRecord(RegistryRecord):
         "Post-thrombotic syndrome instrument, if PTS was scored.", required=False, sa_type=CODE
     )
     pts_score: int | None = field(
-        "Post-thrombotic syndrome score.", ge=0, le=33, iff=Present("pts_instrument")
+        "Post-thrombotic syndrome score on the instrument's own scale; scored from 3 months "
+        "after the event on (rule pts-too-early).",
+        ge=0,
+        # CAPTSure scores 0-100 points (Avila et al., Res Pract Thromb Haemost 2019;
+        # PMC6781925: "of 100 points"), the widest of the three scales. The modified
+        # Villalta and Manco-Johnson maxima could not be checked against their publications
+        # here, so no tighter per-instrument bound is applied (see the README's notes).
+        le=100,
+        iff=Present("pts_instrument"),
     )
 
 
-class VteAssessment(VteAssessmentRecord, table=True):
+class VteAssessment(StoredRecord, VteAssessmentRecord, table=True):
     """The ``vte_assessments`` table (persistence only)."""
 
     __tablename__ = "vte_assessments"

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.models.base import RegistryRecord, Violation
-from registry.models.codes import Detection, Imaging, Occlusive, Phase, VteSite
+from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.codes import (
+    Detection,
+    EventSide,
+    Imaging,
+    InterventionType,
+    Occlusive,
+    Phase,
+    VteSite,
+)
 from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_ref, ref
 
-__all__ = ["SUITABLE_IMAGING", "VteEvent", "VteEventRecord", "ptwg_by_detection"]
+__all__ = [
+    "CTCAE_GRADE_3_SITES",
+    "SUITABLE_IMAGING",
+    "URGENT_INTERVENTIONS",
+    "VteEvent",
+    "VteEventRecord",
+    "ctcae_grade",
+    "ptwg_by_detection",
+]
 
 _S, _I = VteSite, Imaging
 _VENOUS_LIMB = frozenset({_I.DOPPLER_ULTRASOUND, _I.VENOGRAPHY, _I.CT, _I.MRI_MRV, _I.AUTOPSY})
@@ -27,6 +43,49 @@ SUITABLE_IMAGING: dict[VteSite, frozenset[Imaging]] = {
     _S.ARTERIAL: frozenset({_I.DOPPLER_ULTRASOUND, _I.CT, _I.MRI_MRV, _I.AUTOPSY}),
     _S.OTHER: frozenset(_I),
 }
+
+
+#: Sites that CTCAE v5 names as its grade-3 examples ("e.g., pulmonary embolism or
+#: intracardiac thrombus"): urgent medical intervention indicated.
+#: [CTCAE v5.0 (NCI, 2017), Vascular disorders, Thromboembolic event; PMC8803367 Table 3]
+CTCAE_GRADE_3_SITES = frozenset({_S.PULMONARY_EMBOLISM, _S.RIGHT_ATRIAL})
+#: Interventions that are urgent medical interventions: thrombolysis and thrombectomy (spec
+#: 1.1, vte_interventions). A filter or a stent is a medical intervention (grade 2 at least).
+URGENT_INTERVENTIONS = frozenset(
+    {
+        InterventionType.SYSTEMIC_THROMBOLYSIS,
+        InterventionType.CATHETER_DIRECTED_THROMBOLYSIS,
+        InterventionType.MECHANICAL_THROMBECTOMY,
+        InterventionType.SURGICAL_THROMBECTOMY,
+    }
+)
+
+
+def ctcae_grade(
+    *,
+    died_of_event: bool,
+    life_threatening: bool,
+    urgent_intervention: bool,
+    site: VteSite,
+    treated: bool,
+) -> int:
+    """The CTCAE v5 grade of a thromboembolic event, derived from the raw fields.
+
+    5 death (the patient died of VTE, on or after this event); 4 life-threatening
+    consequences with hemodynamic or neurologic instability; 3 urgent medical intervention
+    indicated, which CTCAE exemplifies by pulmonary embolism and intracardiac thrombus; 2
+    medical intervention indicated (a treatment course or an intervention); 1 none.
+    [CTCAE v5.0 (NCI, 2017), Thromboembolic event; clinical-background.md §3]
+    The rule ``ctcae-inconsistent`` (catalogue/sql) computes the same in SQL; a test holds
+    the two to each other on every combination.
+    """
+    if died_of_event:
+        return 5
+    if life_threatening:
+        return 4
+    if urgent_intervention or site in CTCAE_GRADE_3_SITES:
+        return 3
+    return 2 if treated else 1
 
 
 def ptwg_by_detection(detection: Detection) -> bool | None:
@@ -95,8 +154,27 @@ class VteEventRecord(RegistryRecord):
         "Earlier event of the same patient that this one recurs or extends.",
         required=False,
     )
+    side: EventSide | None = field(
+        "Side of the thrombosis.", required=False, sa_type=CODE, since="1.1"
+    )
+    urgent_intervention: Flag = field(
+        "Urgent medical intervention indicated (CTCAE v5 grade 3 criterion): e.g. "
+        "thrombolysis, thrombectomy, ICU admission for the event.",
+        since="1.1",
+    )
+    life_threatening: Flag = field(
+        "Life-threatening consequences with hemodynamic or neurologic instability (CTCAE v5 "
+        "grade 4 criterion).",
+        since="1.1",
+    )
+    csvt_infarct_or_hemorrhage: Flag | None = field(
+        "Venous infarct or hemorrhage on imaging (cerebral sinovenous thrombosis only).",
+        iff=Eq("site", VteSite.CEREBRAL_SINOVENOUS),
+        since="1.1",
+    )
     ctcae_grade: int = field(
-        "CTCAE v5 grade of the thromboembolic event; 5 only when the patient died of VTE.",
+        "CTCAE v5 grade of the thromboembolic event; must equal the grade derived from "
+        "life_threatening, urgent_intervention, the site, treatment and death from VTE.",
         ge=1,
         le=5,
         source="CTCAE v5.0 (2017), Vascular disorders: Thromboembolic event",
@@ -122,7 +200,7 @@ class VteEventRecord(RegistryRecord):
             )
 
 
-class VteEvent(VteEventRecord, table=True):
+class VteEvent(StoredRecord, VteEventRecord, table=True):
     """The ``vte_events`` table (persistence only)."""
 
     __tablename__ = "vte_events"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.models import TABLES, Manifest
+from registry.models.versions import added_after
 from registry.submission import MANIFEST_FILE
 from registry.validation.archive import MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, open_submission
 from registry.validation.findings import Finding, finding
@@ -26,6 +27,7 @@ from registry.validation.inventory import (
     read_manifest,
 )
 from registry.validation.table_files import RawTable, check_columns, read_csv, read_parquet
+from registry.version import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION
 
 __all__ = [
     "MAX_UNZIPPED_BYTES",
@@ -78,11 +80,31 @@ class SubmissionReader:
         self.not_submitted: list[str] = []
         if self.listing.manifest is not None:
             self.file_sha256[MANIFEST_FILE] = _sha256(self.listing.manifest)
+        #: The schema version the tables are read as: the manifest's (a manifest that could
+        #: not be read is taken at its word when it names a readable version).
+        said = (self.manifest_raw or {}).get("schema_version")
+        self.version: str = (
+            self.manifest.schema_version
+            if self.manifest is not None
+            else said
+            if said in READABLE_SCHEMA_VERSIONS
+            else SCHEMA_VERSION
+        )
 
     def tables(self) -> Iterator[RawTable]:
         for spec in TABLES:
             path = self.listing.tables.get(spec.name)
             if path is None:
+                continue
+            if added_after(spec.since, self.version):
+                self.findings.append(
+                    finding(
+                        "manifest-mismatch",
+                        f"{path.name}: {spec.name} is not a table of schema {self.version} (its "
+                        f"manifest's schema_version); it was not read",
+                        table=spec.name,
+                    )
+                )
                 continue
             raw: RawTable | None = None
             try:
@@ -102,7 +124,7 @@ class SubmissionReader:
                 self.manifest, spec.name, path.name, None if raw is None else len(raw.rows), digest
             )
             if raw is not None:
-                check_columns(raw, self.findings)
+                check_columns(raw, self.findings, self.version)
                 yield raw
         missing, self.not_submitted = check_unread_tables(self.manifest, self.listing)
         self.findings += missing

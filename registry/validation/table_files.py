@@ -15,6 +15,7 @@ from typing import Any
 
 from registry.models import table_spec
 from registry.validation.findings import Finding, finding
+from registry.version import SCHEMA_VERSION
 
 __all__ = ["RawTable", "check_columns", "read_csv", "read_parquet"]
 
@@ -255,9 +256,10 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def check_columns(raw: RawTable, findings: list[Finding]) -> None:
+def check_columns(raw: RawTable, findings: list[Finding], version: str = SCHEMA_VERSION) -> None:
+    """Columns against the table's fields in the submission's schema ``version``."""
     spec = table_spec(raw.name)
-    expected = spec.fields
+    expected = spec.fields_in(version)
     seen: set[str] = set()
     for position, column in enumerate(raw.columns, start=1):
         if column in seen:
@@ -275,7 +277,9 @@ def check_columns(raw: RawTable, findings: list[Finding]) -> None:
                 finding(
                     "unknown-column",
                     f"{raw.file}: column {column!r} (position {position}) is not "
-                    f"part of {raw.name}; it was not read (it might carry identifiers)",
+                    f"part of {raw.name}"
+                    + (f" in schema {version}" if version != SCHEMA_VERSION else "")
+                    + "; it was not read (it might carry identifiers)",
                     table=raw.name,
                     field=column,
                 )

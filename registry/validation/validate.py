@@ -46,9 +46,11 @@ class CheckedSubmission:
     staging: Path
 
 
-def _conformance(raw: RawTable) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
+def _conformance(
+    raw: RawTable, version: str
+) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
     spec = table_spec(raw.name)
-    parsed = parse_rows(raw.name, raw.rows, cleaned=True)
+    parsed = parse_rows(spec.record_in(version), raw.rows, cleaned=True)
     findings = []
     for index, err in parsed.errors:
         if index in raw.excluded:
@@ -128,7 +130,7 @@ def checked_submission(
         with _no_gc():
             for raw in reader.tables():
                 say(f"checking {raw.name}")
-                table_findings, valid = _conformance(raw)
+                table_findings, valid = _conformance(raw, reader.version)
                 findings += table_findings
                 findings += _phi_table(raw)
                 free |= {(raw.name, column) for column in raw.unknown_values}
