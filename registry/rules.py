@@ -117,14 +117,46 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "ctcae-inconsistent",
         "error",
         "conformance.computational",
-        "grade 5 without death from VTE on or after the event, or death from VTE with no "
-        "grade-5 event",
+        "ctcae_grade differs from the grade derived from the event's raw fields, or a "
+        "thrombolysis or thrombectomy for an event without urgent_intervention",
     ),
     (
         "isth-inconsistent",
         "error",
         "conformance.computational",
-        "bleeding meets major criteria but is not classed major",
+        "isth_category differs from the category derived from the bleed's fields",
+    ),
+    (
+        "death-cause-inconsistent",
+        "error",
+        "conformance.computational",
+        "death from bleeding without a fatal bleed, or a fatal bleed of a patient not dead "
+        "of bleeding on or after it",
+    ),
+    (
+        "site-catheter-inconsistent",
+        "error",
+        "conformance.computational",
+        "a catheter-related site that is not catheter-related, or a site the catheter cannot "
+        "cause",
+    ),
+    (
+        "adjustment-direction",
+        "error",
+        "conformance.computational",
+        "a reduction not below, or an increase not above, the dose in force",
+    ),
+    (
+        "anticoagulation-after-major-bleed",
+        "warning",
+        "plausibility.temporal",
+        "a treatment course running 2 days after a major bleed with no hold, reduction or stop",
+    ),
+    (
+        "pts-too-early",
+        "warning",
+        "plausibility.temporal",
+        "a post-thrombotic syndrome score taken less than 90 days after its event",
     ),
     (
         "manifest-mismatch",
@@ -150,7 +182,7 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "anti-xa-without-heparin",
         "warning",
         "plausibility.atemporal",
-        "anti-Xa sample with no heparin-class course active",
+        "anti-Xa sample with no course of an anti-Xa-monitored agent active",
     ),
     (
         "platelets-hold-inconsistent",

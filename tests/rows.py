@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 PID = "NYC01-7F3K9Q2M"
 
 VALID: dict[str, dict[str, str]] = {
@@ -48,6 +54,7 @@ VALID: dict[str, dict[str, str]] = {
         "insertion_date": "2021-03-03",
         "removal_date": "",
         "removal_reason": "",
+        "tip_position": "cavoatrial_junction",
     },
     "asparaginase_doses": {
         "dose_id": f"{PID}-A1",
@@ -86,6 +93,10 @@ VALID: dict[str, dict[str, str]] = {
         "antithrombin_at_diagnosis": "62",
         "on_prophylaxis": "false",
         "recurrence_of_event_id": "",
+        "side": "right",
+        "urgent_intervention": "false",
+        "life_threatening": "false",
+        "csvt_infarct_or_hemorrhage": "",
         "ctcae_grade": "2",
         "ptwg_qualifying": "true",
     },
@@ -112,6 +123,7 @@ VALID: dict[str, dict[str, str]] = {
         "action": "reduced",
         "reason": "thrombocytopenia",
         "platelets": "38",
+        "new_dose": "0.75",
         "platelet_transfusion": "false",
     },
     "lab_results": {
@@ -131,6 +143,9 @@ VALID: dict[str, dict[str, str]] = {
         "isth_category": "minor",
         "hemoglobin_drop_g_dl": "0.3",
         "transfusion": "false",
+        "surgery_in_operating_suite": "false",
+        "intervention_to_restore_hemostasis": "false",
+        "sought_care": "false",
         "fatal": "false",
         "course_id": f"{PID}-K1",
     },
@@ -143,6 +158,15 @@ VALID: dict[str, dict[str, str]] = {
         "thrombus_response": "complete_resolution",
         "pts_instrument": "modified_villalta",
         "pts_score": "2",
+    },
+    "vte_interventions": {
+        "intervention_id": f"{PID}-I1",
+        "event_id": f"{PID}-V1",
+        "patient_id": PID,
+        "date": "2021-03-21",
+        "type": "other",
+        "agent": "",
+        "result": "not_assessed",
     },
 }
 
@@ -181,6 +205,42 @@ VALID_MANIFEST: dict[str, str] = {
     "created_at": "2023-07-01T09:00:00+00:00",
     "generator": "hand-written test rows",
 }
+
+
+def write_submission(
+    folder: Path,
+    tables: Mapping[str, list[dict[str, str]]] | None = None,
+    manifest: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``tables`` (default: the valid patient) as CSV with a manifest: schema 1.1 with
+    its inventory, or 1.0 when ``manifest`` says so (then without the fields and tables
+    that 1.1 added, as a 1.0 site would have sent them)."""
+    from registry.models import TABLES
+    from registry.submission import inventory, write_manifest
+    from registry.version import SCHEMA_VERSION
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = tables if tables is not None else {s.name: [dict(VALID[s.name])] for s in TABLES}
+    version = (manifest or {}).get("schema_version", SCHEMA_VERSION)
+    head = {**VALID_MANIFEST, **(manifest or {}), "schema_version": version}
+    for spec in TABLES:
+        if spec.name not in tables or (version == "1.0" and spec.since == "1.1"):
+            continue
+        rows = tables[spec.name]
+        fields = list(rows[0]) if rows else spec.fields
+        if version == "1.0":
+            fields = [f for f in fields if f in spec.fields_in("1.0")]
+        with (folder / f"{spec.name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    if version == "1.0":
+        (folder / "manifest.json").write_text(json.dumps(head))
+    else:
+        counts = {name: len(rows) for name, rows in tables.items()}
+        head.pop("schema_version", None)
+        write_manifest(folder, head, inventory(folder, counts))
+    return folder
 
 
 def row(table: str, **changes: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from registry.models.codes import (
     Detection,
     EventSide,
     Imaging,
+    InsertionVein,
     InterventionType,
     Occlusive,
     Phase,
@@ -18,6 +19,9 @@ from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_
 
 __all__ = [
     "CTCAE_GRADE_3_SITES",
+    "LOWER_BODY_VEINS",
+    "SITES_A_CATHETER_CANNOT_CAUSE",
+    "UPPER_BODY_VEINS",
     "SUITABLE_IMAGING",
     "URGENT_INTERVENTIONS",
     "VteEvent",
@@ -59,6 +63,25 @@ URGENT_INTERVENTIONS = frozenset(
         InterventionType.SURGICAL_THROMBECTOMY,
     }
 )
+
+
+#: Veins of the upper body: a catheter there cannot cause a lower-extremity DVT, and a
+#: femoral catheter cannot cause an upper-extremity one (rule site-catheter-inconsistent).
+UPPER_BODY_VEINS = frozenset(
+    {
+        InsertionVein.INTERNAL_JUGULAR,
+        InsertionVein.SUBCLAVIAN,
+        InsertionVein.BASILIC,
+        InsertionVein.BRACHIAL,
+        InsertionVein.CEPHALIC,
+    }
+)
+LOWER_BODY_VEINS = frozenset({InsertionVein.FEMORAL})
+#: Sites that a catheter in each part of the body cannot cause.
+SITES_A_CATHETER_CANNOT_CAUSE = {
+    "upper": frozenset({_S.LOWER_EXTREMITY_DVT}),
+    "lower": frozenset({_S.CVC_UPPER_DVT}),
+}
 
 
 def ctcae_grade(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import Validated
-from rows import VALID, VALID_MANIFEST
+from rows import VALID, write_submission
 
 from registry.models import TABLES
 from registry.validation.reading import UnusableInput, read_submission
@@ -22,16 +20,7 @@ def _write(
     tables: dict[str, list[dict[str, str]]] | None = None,
     manifest: dict[str, str] | None = None,
 ) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = tables or {spec.name: [VALID[spec.name]] for spec in TABLES}
-    for name, rows in tables.items():
-        fields = list(rows[0]) if rows else next(s.fields for s in TABLES if s.name == name)
-        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-    (folder / "manifest.json").write_text(json.dumps(manifest or VALID_MANIFEST))
-    return folder
+    return write_submission(folder, tables, manifest)
 
 
 def _rules(folder: Path) -> set[tuple[str, str | None, str | None]]:

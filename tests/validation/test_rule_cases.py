@@ -9,14 +9,13 @@ The cases of the expectation checks are declared with the checks (``[[cases]]`` 
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rows import PID, VALID, VALID_MANIFEST
+from rows import PID, VALID, write_submission
 
 from registry.models import TABLE_NAMES, TABLES
 from registry.rules import RULES
@@ -34,7 +33,8 @@ def _apply(row: dict[str, str], changes: dict[str, Any]) -> dict[str, str]:
 
 
 def build(case: dict[str, Any], folder: Path) -> Path:
-    """The valid one-patient submission with the case's changes (a 1.0 manifest)."""
+    """The valid one-patient submission with the case's changes (schema 1.1 unless the
+    case's manifest says 1.0)."""
     tables = {name: [dict(VALID[name])] for name in TABLE_NAMES}
     for table, changes in case.get("change", {}).items():
         tables[table][0] = _apply(tables[table][0], changes)
@@ -51,15 +51,7 @@ def build(case: dict[str, Any], folder: Path) -> Path:
                     if i < changed:
                         copy = _apply(copy, case.get("copy_change", {}).get(table, {}))
                     tables[table].append(copy)
-    folder.mkdir(parents=True)
-    for name, rows in tables.items():
-        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(VALID[name]))
-            writer.writeheader()
-            writer.writerows(rows)
-    manifest = {**VALID_MANIFEST, **case.get("manifest", {})}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    return folder
+    return write_submission(folder, tables, case.get("manifest"))
 
 
 def _found(folder: Path, rule: str) -> set[tuple[str | None, str | None]]:

@@ -3,7 +3,7 @@
 A file starts with its declaration as TOML in ``--`` comments (rule, suite, description,
 columns read, ``[params]``: the thresholds, and ``[[cases]]``: literal test cases), then
 the query: a Jinja template that takes the params, so that a threshold is written once, and
-the code sets the models declare (``heparins``, ``suitable_imaging``), so that a code list
+the code sets the models declare (``anti_xa_monitored``, ``suitable_imaging``, ...), so that a code list
 is written once too. The query returns the offending rows
 as ``tbl, row_no, record_id, field_name, value_text, message``; ``{batch}`` is the suite's
 table (Great Expectations substitutes it) and ``DAYS(x)`` a date as a day number (rendered
@@ -33,16 +33,25 @@ def _sql_list(values: Iterable[object]) -> str:
 
 def _model_facts() -> dict[str, object]:
     """Code sets of the models that the queries use, in code-list order."""
-    from registry.models.anticoagulation_courses import HEPARINS
-    from registry.models.codes import AnticoagulantAgent, Imaging
-    from registry.models.vte_events import SUITABLE_IMAGING
+    from registry.models import vte_events as events
+    from registry.models.anticoagulation_courses import ANTI_XA_MONITORED
+    from registry.models.codes import AnticoagulantAgent, Imaging, InsertionVein, VteSite
+
+    def ordered(codes: type, members: frozenset[object]) -> list[object]:
+        return [c for c in codes if c in members]
 
     return {
-        "heparins": [a for a in AnticoagulantAgent if a in HEPARINS],
+        "anti_xa_monitored": ordered(AnticoagulantAgent, ANTI_XA_MONITORED),
+        "ctcae_grade_3_sites": ordered(VteSite, events.CTCAE_GRADE_3_SITES),
+        "urgent_interventions": sorted(events.URGENT_INTERVENTIONS),
+        "upper_body_veins": ordered(InsertionVein, events.UPPER_BODY_VEINS),
+        "lower_body_veins": ordered(InsertionVein, events.LOWER_BODY_VEINS),
+        "not_from_upper": ordered(VteSite, events.SITES_A_CATHETER_CANNOT_CAUSE["upper"]),
+        "not_from_lower": ordered(VteSite, events.SITES_A_CATHETER_CANNOT_CAUSE["lower"]),
         # sites that not every modality confirms -> the modalities that do
         "suitable_imaging": {
             site.value: [i for i in Imaging if i in suitable]
-            for site, suitable in SUITABLE_IMAGING.items()
+            for site, suitable in events.SUITABLE_IMAGING.items()
             if set(suitable) != set(Imaging)
         },
     }

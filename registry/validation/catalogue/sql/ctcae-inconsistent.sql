@@ -1,7 +1,7 @@
 -- rule = "ctcae-inconsistent"
 -- suite = "cross_table_clinical"
--- description = "CTCAE grade 5 only for a patient who died of VTE on or after the event, and a death from VTE needs a grade-5 event"
--- columns = { vte_events = ["ctcae_grade", "diagnosis_date"], patients = ["cause_of_death", "death_date"] }
+-- description = "ctcae_grade must equal the CTCAE v5 grade derived from the raw fields (vte_events.ctcae_grade): 5 death from VTE, 4 life-threatening, 3 urgent intervention or a PE / intracardiac thrombus, 2 treated, 1 otherwise; a thrombolysis or thrombectomy is an urgent intervention"
+-- columns = { vte_events = ["ctcae_grade", "diagnosis_date", "site", "life_threatening", "urgent_intervention"], patients = ["cause_of_death", "death_date"], anticoagulation_courses = ["event_id", "intent"], vte_interventions = ["event_id", "type"] }
 -- [[cases]]
 -- name = "grade 5 for a patient alive"
 -- change = { vte_events = { ctcae_grade = "5" } }
@@ -9,6 +9,47 @@
 -- [[cases]]
 -- name = "grade 5 for a patient who died of the VTE"
 -- change = { vte_events = { ctcae_grade = "5" }, patients = { vital_status = "dead", death_date = "2021-03-21", cause_of_death = "vte", last_contact_date = "2021-03-21" } }
+-- finds = []
+-- [[cases]]
+-- name = "death from VTE with no grade-5 event"
+-- change = { patients = { vital_status = "dead", death_date = "2021-03-21", cause_of_death = "vte", last_contact_date = "2021-03-21" } }
+-- finds = [["patients", "cause_of_death"]]
+-- [[cases]]
+-- name = "a treated DVT graded 1"
+-- change = { vte_events = { ctcae_grade = "1" } }
+-- finds = [["vte_events", "ctcae_grade"]]
+-- [[cases]]
+-- name = "a treated DVT graded 2"
+-- change = { vte_events = { ctcae_grade = "2" } }
+-- finds = []
+-- [[cases]]
+-- name = "a symptomatic PE graded 1"
+-- change = { vte_events = { site = "pulmonary_embolism", imaging = "ct_pulmonary_angiography", catheter_related = "false", catheter_id = "", side = "", ctcae_grade = "1" } }
+-- finds = [["vte_events", "ctcae_grade"]]
+-- [[cases]]
+-- name = "a symptomatic PE graded 3"
+-- change = { vte_events = { site = "pulmonary_embolism", imaging = "ct_pulmonary_angiography", catheter_related = "false", catheter_id = "", side = "", ctcae_grade = "3" } }
+-- finds = []
+-- [[cases]]
+-- name = "a life-threatening event graded 3"
+-- change = { vte_events = { life_threatening = "true", urgent_intervention = "true", ctcae_grade = "3" } }
+-- finds = [["vte_events", "ctcae_grade"]]
+-- [[cases]]
+-- name = "a life-threatening event graded 4"
+-- change = { vte_events = { life_threatening = "true", urgent_intervention = "true", ctcae_grade = "4" } }
+-- finds = []
+-- [[cases]]
+-- name = "thrombolysis for an event without urgent intervention"
+-- change = { vte_interventions = { type = "systemic_thrombolysis", agent = "alteplase" } }
+-- finds = [["vte_events", "urgent_intervention"]]
+-- [[cases]]
+-- name = "thrombolysis for an urgent event graded 3"
+-- change = { vte_interventions = { type = "systemic_thrombolysis", agent = "alteplase" }, vte_events = { urgent_intervention = "true", ctcae_grade = "3" } }
+-- finds = []
+-- [[cases]]
+-- name = "a 1.0 event graded 1 with a course (the raw fields were not collected)"
+-- change = { vte_events = { ctcae_grade = "1" } }
+-- manifest = { schema_version = "1.0" }
 -- finds = []
 
 SELECT
@@ -33,3 +74,65 @@ WHERE p._valid = TRUE AND p.cause_of_death = 'vte' AND NOT EXISTS (
     SELECT 1 FROM vte_events AS e
     WHERE e.patient_id = p.patient_id AND (e._valid = FALSE OR e.ctcae_grade = 5)
 )
+UNION ALL
+SELECT
+    'patients' AS tbl,
+    p._row AS row_no,
+    p.patient_id AS record_id,
+    'cause_of_death' AS field_name,
+    CAST(p.cause_of_death AS TEXT) AS value_text,
+    'death from VTE with more than one grade-5 event' AS message
+FROM {batch} AS p
+WHERE p._valid = TRUE AND p.cause_of_death = 'vte' AND (
+    SELECT COUNT(*) FROM vte_events AS e
+    WHERE e.patient_id = p.patient_id AND e._valid = TRUE AND e.ctcae_grade = 5
+) > 1
+UNION ALL
+SELECT
+    'vte_events' AS tbl,
+    g._row AS row_no,
+    g.event_id AS record_id,
+    'ctcae_grade' AS field_name,
+    CAST(g.ctcae_grade AS TEXT) AS value_text,
+    'the event''s fields make it CTCAE grade ' || CAST(g.derived AS TEXT) || ' (4 life-threatening, 3 urgent intervention or PE / intracardiac, 2 treated, 1 none)' AS message
+FROM (
+    SELECT
+        e._row,
+        e.event_id,
+        e.ctcae_grade,
+        CASE
+            WHEN e.life_threatening = TRUE THEN 4
+            WHEN e.urgent_intervention = TRUE OR e.site IN {{ ctcae_grade_3_sites | sql_list }} THEN 3
+            WHEN EXISTS (
+                SELECT 1 FROM anticoagulation_courses AS k
+                WHERE k.event_id = e.event_id AND k._valid = TRUE AND k.intent = 'treatment'
+            ) OR EXISTS (
+                SELECT 1 FROM vte_interventions AS i
+                WHERE i.event_id = e.event_id AND i._valid = TRUE
+            ) THEN 2
+            ELSE 1
+        END AS derived
+    FROM vte_events AS e INNER JOIN {batch} AS p ON e.patient_id = p.patient_id
+    -- the raw fields are those of schema 1.1 (null: not collected); rows that failed
+    -- conformance could be the missing treatment, so their patient's events are left alone
+    WHERE e._valid = TRUE AND e.ctcae_grade <> 5 AND e.life_threatening IS NOT NULL AND e.urgent_intervention IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM anticoagulation_courses AS k
+        WHERE k.patient_id = e.patient_id AND k._valid = FALSE
+    ) AND NOT EXISTS (
+        SELECT 1 FROM vte_interventions AS i
+        WHERE i.patient_id = e.patient_id AND i._valid = FALSE
+    )
+) AS g
+WHERE g.derived <> g.ctcae_grade
+UNION ALL
+SELECT
+    'vte_events' AS tbl,
+    e._row AS row_no,
+    e.event_id AS record_id,
+    'urgent_intervention' AS field_name,
+    'false' AS value_text,
+    i.type || ' (' || i.intervention_id || ') is an urgent medical intervention' AS message
+FROM vte_events AS e
+INNER JOIN vte_interventions AS i ON e.event_id = i.event_id AND i._valid = TRUE
+INNER JOIN {batch} AS p ON e.patient_id = p.patient_id
+WHERE e._valid = TRUE AND e.urgent_intervention = FALSE AND i.type IN {{ urgent_interventions | sql_list }}

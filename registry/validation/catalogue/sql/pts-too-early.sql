@@ -1,0 +1,30 @@
+-- rule = "pts-too-early"
+-- suite = "cross_table_clinical"
+-- description = "post-thrombotic syndrome is assessed from {{ min_days }} days (3 months) after the event on"
+-- columns = { vte_assessments = ["date", "pts_score", "event_id"], vte_events = ["diagnosis_date"] }
+-- [params]
+-- min_days = 90
+-- [[cases]]
+-- name = "PTS scored 89 days after the event"
+-- change = { vte_assessments = { date = "2021-06-17" } }
+-- finds = [["vte_assessments", "pts_score"]]
+-- [[cases]]
+-- name = "PTS scored 90 days after the event"
+-- change = { vte_assessments = { date = "2021-06-18" } }
+-- finds = []
+-- [[cases]]
+-- name = "an early assessment without a PTS score"
+-- change = { vte_assessments = { date = "2021-04-17", pts_instrument = "", pts_score = "" } }
+-- finds = []
+
+SELECT
+    'vte_assessments' AS tbl,
+    s._row AS row_no,
+    s.assessment_id AS record_id,
+    'pts_score' AS field_name,
+    CAST(s.pts_score AS TEXT) AS value_text,
+    'PTS scored ' || CAST(CAST(DAYS(s.date) - DAYS(e.diagnosis_date) AS INTEGER) AS TEXT) || ' days after the event; it is assessed from {{ min_days }} days on' AS message
+FROM vte_assessments AS s
+INNER JOIN vte_events AS e ON s.event_id = e.event_id AND s.patient_id = e.patient_id AND e._valid = TRUE
+INNER JOIN {batch} AS p ON s.patient_id = p.patient_id
+WHERE s._valid = TRUE AND s.pts_score IS NOT NULL AND DAYS(s.date) - DAYS(e.diagnosis_date) < {{ min_days }}
