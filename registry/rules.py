@@ -137,8 +137,7 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "site-catheter-inconsistent",
         "error",
         "conformance.computational",
-        "a catheter-related site that is not catheter-related, or a site the catheter cannot "
-        "cause",
+        "a catheter-related site that is not catheter-related, or a site the catheter cannot cause",
     ),
     (
         "adjustment-direction",

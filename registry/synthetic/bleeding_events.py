@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry.synthetic.case import Case, Rec
+from registry.models.bleeding_events import MAJOR_SITES, isth_category
+from registry.models.codes import BleedingSite
+from registry.synthetic.case import Case, Rec, days
 
-__all__ = ["add_bleeding"]
+__all__ = ["add_bleeding", "add_fatal_bleed", "derive_categories"]
 
 _SITES = {
     "major": {
@@ -33,7 +35,7 @@ _SITES = {
     },
     "minor": {"mucocutaneous": 0.5, "injection_site": 0.35, "procedural": 0.15},
 }
-_CRITICAL = ("intracranial", "pulmonary", "retroperitoneal")
+_CRITICAL = tuple(site.value for site in MAJOR_SITES)
 
 
 def _bleed(case: Case, day: dt.date, category: str, course: Rec | None) -> Rec:
@@ -51,6 +53,12 @@ def _bleed(case: Case, day: dt.date, category: str, course: Rec | None) -> Rec:
     recorded = d.chance(case.profile.bleeding.hb_drop_recorded_share)
     if category == "major" and site not in _CRITICAL:
         recorded = True  # the drop is what makes this bleed major
+    # The raw criteria of the intended category (the category itself is derived from them
+    # at the end: derive_categories).
+    transfusion = (category == "major" and d.chance(0.7)) or (
+        category == "clinically_relevant_non_major" and d.chance(0.4)
+    )
+    restored = category == "clinically_relevant_non_major" and not transfusion
     return case.add(
         "bleeding_events",
         {
@@ -60,12 +68,64 @@ def _bleed(case: Case, day: dt.date, category: str, course: Rec | None) -> Rec:
             "site": site,
             "isth_category": category,
             "hemoglobin_drop_g_dl": drop if recorded else None,
-            "transfusion": category == "major"
-            or (category == "clinically_relevant_non_major" and d.chance(0.4)),
+            "transfusion": transfusion,
+            "surgery_in_operating_suite": category == "major" and d.chance(0.1),
+            "intervention_to_restore_hemostasis": restored
+            or (category == "major" and d.chance(0.3)),
+            "sought_care": category != "minor",
             "fatal": False,
             "course_id": course,
         },
     )
+
+
+def _hold_after(case: Case, course: Rec, day: dt.date) -> None:
+    """After a major bleed anticoagulation is held (then resumed) or stopped, mostly."""
+    d = case.draw
+    u = d.random()
+    if u < 0.5 and (course["stop_date"] is None or course["stop_date"] > day):
+        course["stop_date"], course["stop_reason"] = day, "bleeding"
+    elif u < 0.9 and day + days(1) <= case.course_end(course):
+        held = day + days(d.integer(0, 1))
+        for action, when in (("held", held), ("resumed_full", held + days(d.integer(3, 7)))):
+            if when <= case.course_end(course):
+                case.add(
+                    "dose_adjustments",
+                    {
+                        "adjustment_id": None,
+                        "course_id": course,
+                        "patient_id": None,
+                        "date": when,
+                        "action": action,
+                        "reason": "bleeding",
+                        "platelets": None,
+                        "new_dose": None,  # derive_new_doses
+                        "platelet_transfusion": False,
+                    },
+                )
+
+
+def add_fatal_bleed(case: Case) -> None:
+    """A patient who died of bleeding has the fatal bleed on record, on the day of death."""
+    if case.death is None or case.cause_of_death != "bleeding":
+        return
+    active = case.courses_on(case.death)
+    bleed = _bleed(case, case.death, "major", active[0] if active else None)
+    bleed["fatal"] = True
+
+
+def derive_categories(case: Case) -> None:
+    """The ISTH category of every bleed, derived from its raw fields by the model."""
+    for bleed in case.tables["bleeding_events"]:
+        bleed["isth_category"] = isth_category(
+            site=BleedingSite(bleed["site"]),
+            fatal=bleed["fatal"],
+            hemoglobin_drop_g_dl=bleed["hemoglobin_drop_g_dl"],
+            surgery_in_operating_suite=bleed["surgery_in_operating_suite"],
+            transfusion=bleed["transfusion"],
+            intervention_to_restore_hemostasis=bleed["intervention_to_restore_hemostasis"],
+            sought_care=bleed["sought_care"],
+        ).value
 
 
 def add_bleeding(case: Case) -> None:
@@ -76,12 +136,8 @@ def add_bleeding(case: Case) -> None:
         day = d.date_between(course["start_date"], case.course_end(course))
         category = d.pick(prof.category)
         _bleed(case, day, category, course)
-        if (
-            category == "major"
-            and d.chance(0.5)
-            and (course["stop_date"] is None or course["stop_date"] > day)
-        ):
-            course["stop_date"], course["stop_reason"] = day, "bleeding"
+        if category == "major" and course["intent"] == "treatment":
+            _hold_after(case, course, day)
     elif d.chance(prof.share_without_anticoagulation):
         induction = case.phase_named("induction")
         if induction is not None:

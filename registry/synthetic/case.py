@@ -32,6 +32,7 @@ DATE_FIELD = {
     "lab_results": "date",
     "bleeding_events": "date",
     "vte_assessments": "date",
+    "vte_interventions": "date",
 }
 #: Reference fields whose value is another record (dict) until IDs are assigned.
 REFERENCES = {
@@ -41,6 +42,7 @@ REFERENCES = {
     "lab_results": ("course_id",),
     "bleeding_events": ("course_id",),
     "vte_assessments": ("event_id",),
+    "vte_interventions": ("event_id",),
 }
 
 
@@ -111,9 +113,9 @@ class Case:
         for phase in self.phases():
             if phase["end_date"] is None or phase["end_date"] > day:
                 phase["end_date"] = day
-        for cat in self.tables["catheters"]:
-            if cat["removal_date"] is not None and cat["removal_date"] > day:
-                cat["removal_date"] = cat["removal_reason"] = None
+        for cat in self.tables["catheters"]:  # a catheter in place is removed at death
+            if cat["removal_date"] is None or cat["removal_date"] > day:
+                cat["removal_date"], cat["removal_reason"] = day, "death"
         for course in self.tables["anticoagulation_courses"]:
             if course["stop_date"] is None or course["stop_date"] > day:
                 course["stop_date"], course["stop_reason"] = day, "death"
@@ -124,9 +126,11 @@ class Case:
         for table, fields in REFERENCES.items():
             kept = []
             for record in self.tables[table]:
-                required = table in ("dose_adjustments", "vte_assessments") or (
-                    table == "anticoagulation_courses" and record["intent"] == "treatment"
-                )
+                required = table in (
+                    "dose_adjustments",
+                    "vte_assessments",
+                    "vte_interventions",
+                ) or (table == "anticoagulation_courses" and record["intent"] == "treatment")
                 dangling = [
                     f for f in fields if record[f] is not None and id(record[f]) not in alive
                 ]

@@ -21,6 +21,14 @@ _LUMENS = {
     "picc": (1, 2),
     "non_tunneled_cvc": (2, 3),
 }
+#: Tip on the first chest film [GK: most tips are placed at the cavoatrial junction].
+_TIP = {
+    "cavoatrial_junction": 0.6,
+    "svc": 0.25,
+    "right_atrium": 0.07,
+    "other": 0.03,
+    "unknown": 0.05,
+}
 _EARLY_REASONS = {"infection": 0.5, "malfunction": 0.3, "accidental": 0.15, "other": 0.05}
 
 
@@ -40,6 +48,7 @@ def _new(case: Case, inserted: dt.date) -> Rec:
             "insertion_date": inserted,
             "removal_date": None,
             "removal_reason": None,
+            "tip_position": d.pick(_TIP) if d.chance(0.9) else None,
         },
     )
 

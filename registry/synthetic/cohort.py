@@ -18,10 +18,10 @@ from faker import Faker
 from registry.models import TABLE_NAMES
 from registry.synthetic.anticoagulation_courses import add_courses, add_primary_prophylaxis
 from registry.synthetic.asparaginase_doses import add_asparaginase, mark_after_vte
-from registry.synthetic.bleeding_events import add_bleeding
+from registry.synthetic.bleeding_events import add_bleeding, add_fatal_bleed, derive_categories
 from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.catheters import add_catheters
-from registry.synthetic.dose_adjustments import add_adjustments
+from registry.synthetic.dose_adjustments import add_adjustments, derive_new_doses
 from registry.synthetic.draw import Draw
 from registry.synthetic.lab_results import add_baseline_labs, add_event_labs, add_monitoring
 from registry.synthetic.patients import Baseline, draw_baselines
@@ -29,7 +29,13 @@ from registry.synthetic.profile import CohortProfile, load_profile
 from registry.synthetic.thrombophilia_tests import add_thrombophilia_tests, draw_thrombophilia
 from registry.synthetic.treatment_phases import add_phases
 from registry.synthetic.vte_assessments import add_assessments
-from registry.synthetic.vte_events import add_events, event_hazard_scale, relative_risk
+from registry.synthetic.vte_events import (
+    add_events,
+    add_interventions,
+    derive_grades,
+    event_hazard_scale,
+    relative_risk,
+)
 from registry.version import __version__
 
 __all__ = ["Cohort", "generate_cohort"]
@@ -119,6 +125,9 @@ def _finish_patient(case: Case) -> None:
     p = case.patient
     p["last_contact_date"] = case.horizon
     if case.death is not None:
+        for cat in case.tables["catheters"]:  # a catheter in place is removed at death
+            if cat["removal_date"] is None:
+                cat["removal_date"], cat["removal_reason"] = case.death, "death"
         p["vital_status"], p["death_date"] = "dead", case.death
         p["cause_of_death"], p["off_study_reason"] = case.cause_of_death, "death"
     elif case.lost_to_follow_up:
@@ -134,7 +143,9 @@ def _one_patient(b: Baseline, profile: CohortProfile, hazard: float) -> dict[str
     add_primary_prophylaxis(case)
     add_events(case, hazard, relative_risk(b, profile, truth.any))
     add_courses(case)
+    add_interventions(case)
     add_bleeding(case)
+    add_fatal_bleed(case)
     for course in list(case.tables["anticoagulation_courses"]):
         add_adjustments(case, course)
         add_monitoring(case, course)
@@ -143,6 +154,9 @@ def _one_patient(b: Baseline, profile: CohortProfile, hazard: float) -> dict[str
     add_thrombophilia_tests(case, truth)
     add_assessments(case)
     mark_after_vte(case)
+    derive_new_doses(case)
+    derive_grades(case)
+    derive_categories(case)
     _finish_patient(case)
     return case.finish()
 

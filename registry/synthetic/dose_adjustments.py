@@ -8,7 +8,27 @@ import datetime as dt
 
 from registry.synthetic.case import Case, Rec, days
 
-__all__ = ["add_adjustments", "platelet_lab"]
+__all__ = ["add_adjustments", "derive_new_doses", "platelet_lab"]
+
+
+def derive_new_doses(case: Case) -> None:
+    """Each adjustment's new dose from the dose in force before it, walking a course's
+    adjustments in date order (the order their record numbers follow): a reduction halves
+    it, an increase adds a quarter, a resumption restores the course's dose, a hold keeps
+    it (rule adjustment-direction holds by construction)."""
+    by_course: dict[int, list[Rec]] = {}
+    for adjustment in sorted(case.tables["dose_adjustments"], key=lambda a: a["date"]):
+        by_course.setdefault(id(adjustment["course_id"]), []).append(adjustment)
+    for adjustments in by_course.values():
+        course = adjustments[0]["course_id"]
+        in_force = float(course["dose"])
+        for adjustment in adjustments:
+            action = adjustment["action"]
+            if action == "resumed_full":
+                in_force = float(course["dose"])
+            elif action in ("reduced", "increased"):
+                in_force = round(in_force * (0.5 if action == "reduced" else 1.25), 3)
+            adjustment["new_dose"] = None if action == "held" else in_force
 
 
 def platelet_lab(case: Case, day: dt.date, value: float, course: Rec | None) -> None:
@@ -45,6 +65,7 @@ def _adjust(
             "action": action,
             "reason": reason,
             "platelets": platelets,
+            "new_dose": None,  # derive_new_doses
             "platelet_transfusion": transfusion,
         },
     )

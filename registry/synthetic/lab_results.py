@@ -125,6 +125,7 @@ def add_monitoring(case: Case, course: Rec) -> None:
                         "action": "increased" if value < target[0] else "reduced",
                         "reason": "anti_xa_out_of_range",
                         "platelets": None,
+                        "new_dose": None,  # derive_new_doses
                         "platelet_transfusion": False,
                     },
                 )

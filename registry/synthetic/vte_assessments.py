@@ -26,6 +26,12 @@ def add_assessments(case: Case) -> None:
             continue
         imaged = d.chance(f.imaging_recorded_share)
         scored = event["site"] in _LIMB and d.chance(f.pts_scored_share)
+        if scored:  # PTS is assessed from 3 months on, most often at 6-12 months
+            day = event["diagnosis_date"] + days(
+                d.integer(180, 365) if d.chance(0.8) else d.integer(90, 179)
+            )
+            if day > case.horizon:
+                continue
         case.add(
             "vte_assessments",
             {
@@ -38,6 +44,6 @@ def add_assessments(case: Case) -> None:
                 "pts_instrument": ("modified_villalta" if d.chance(0.6) else "manco_johnson")
                 if scored
                 else None,
-                "pts_score": d.integer(0, 8) if scored else None,
+                "pts_score": d.integer(0, 8) if scored else None,  # mostly none or mild
             },
         )

@@ -7,14 +7,26 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from registry.models.codes import Detection
-from registry.models.vte_events import ptwg_by_detection
+from registry.models.codes import Detection, VteSite
+from registry.models.vte_events import (
+    LOWER_BODY_VEINS,
+    URGENT_INTERVENTIONS,
+    ctcae_grade,
+    ptwg_by_detection,
+)
 from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.catheters import remove_for_thrombosis
 from registry.synthetic.patients import Baseline
 from registry.synthetic.profile import CohortProfile
 
-__all__ = ["IMAGING_WEIGHTS", "add_events", "event_hazard_scale", "relative_risk"]
+__all__ = [
+    "IMAGING_WEIGHTS",
+    "add_events",
+    "add_interventions",
+    "derive_grades",
+    "event_hazard_scale",
+    "relative_risk",
+]
 
 #: How each site is usually confirmed (all within SUITABLE_IMAGING of the model) [GK].
 IMAGING_WEIGHTS: dict[str, dict[str, float]] = {
@@ -101,12 +113,86 @@ def _detection(case: Case, site: str) -> str:
     return detection
 
 
-def _grade(case: Case, site: str, detection: str) -> int:
-    if detection in ("screening", "incidental"):
-        return 1 if case.draw.chance(0.5) else 2
-    if site in _SERIOUS:
-        return 4 if case.draw.chance(0.04) else (3 if case.draw.chance(0.7) else 2)
-    return 2
+#: Per site: share of events with an urgent intervention indicated (ICU, thrombolysis,
+#: thrombectomy), with life-threatening instability, and with a procedure [GK, few percent
+#: overall: mostly PE, CSVT with progression and right-atrial thrombi].
+_SEVERITY = {
+    "pulmonary_embolism": (0.35, 0.06, 0.12),
+    "right_atrial": (0.3, 0.03, 0.12),
+    "cerebral_sinovenous": (0.15, 0.05, 0.06),
+}
+_PROCEDURES = {
+    "pulmonary_embolism": {"systemic_thrombolysis": 0.6, "catheter_directed_thrombolysis": 0.4},
+    "right_atrial": {"surgical_thrombectomy": 0.4, "systemic_thrombolysis": 0.6},
+    "cerebral_sinovenous": {"mechanical_thrombectomy": 0.5, "catheter_directed_thrombolysis": 0.5},
+    "other": {"catheter_directed_thrombolysis": 0.7, "venous_stent": 0.3},
+}
+_SIDED = ("cvc_upper_dvt", "non_cvc_upper_dvt", "lower_extremity_dvt", "renal_vein")
+
+
+def _side(case: Case, site: str, catheter: Rec | None) -> str | None:
+    if site in _SIDED:
+        if catheter is not None and site == "cvc_upper_dvt":
+            return str(catheter["side"])
+        return (
+            "bilateral" if case.draw.chance(0.03) else case.draw.pick({"left": 0.5, "right": 0.5})
+        )
+    return "midline" if site in ("right_atrial", "splanchnic") else None
+
+
+def add_interventions(case: Case) -> None:
+    """Procedures beyond anticoagulation for a few events; thrombolysis and thrombectomy
+    are urgent interventions (the event says so: CTCAE grade 3 at least)."""
+    d = case.draw
+    for event in list(case.tables["vte_events"]):
+        share = _SEVERITY.get(event["site"], (0.0, 0.0, 0.01))[2]
+        if event["ctcae_grade"] == 5 or not d.chance(share):
+            continue
+        kind = d.pick(_PROCEDURES.get(event["site"], _PROCEDURES["other"]))
+        day = event["diagnosis_date"] + days(d.integer(0, 2))
+        if day > case.horizon:
+            continue
+        thrombolysis = kind.endswith("thrombolysis")
+        case.add(
+            "vte_interventions",
+            {
+                "intervention_id": None,
+                "event_id": event,
+                "patient_id": None,
+                "date": day,
+                "type": kind,
+                "agent": d.pick({"alteplase": 0.9, "urokinase": 0.1}) if thrombolysis else None,
+                "result": d.pick(
+                    {
+                        "complete_lysis": 0.35,
+                        "partial_lysis": 0.45,
+                        "no_lysis": 0.1,
+                        "not_assessed": 0.1,
+                    }
+                ),
+            },
+        )
+        if kind in URGENT_INTERVENTIONS:
+            event["urgent_intervention"] = True
+
+
+def derive_grades(case: Case) -> None:
+    """The CTCAE grade of every event, derived from its raw fields with the model's own
+    function (grade 5 was set for the event the patient died of)."""
+    treated = {
+        id(c["event_id"])
+        for c in case.tables["anticoagulation_courses"]
+        if c["intent"] == "treatment" and c["event_id"] is not None
+    }
+    treated |= {id(i["event_id"]) for i in case.tables["vte_interventions"]}
+    for event in case.tables["vte_events"]:
+        event["ctcae_grade"] = ctcae_grade(
+            died_of_event=event["ctcae_grade"] == 5,
+            life_threatening=event["life_threatening"],
+            urgent_intervention=event["urgent_intervention"],
+            site=VteSite(event["site"]),
+            treated=id(event) in treated,
+        )
 
 
 def _platelets(case: Case, phase: str) -> float:
@@ -130,8 +216,13 @@ def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Re
     )
     if site in _CATHETER_SITES and catheter is None:
         site = _site(case, None)
-    related = site in _CATHETER_SITES or (
-        site == "right_atrial" and catheter is not None and d.chance(0.7)
+    femoral = catheter is not None and catheter["insertion_vein"] in LOWER_BODY_VEINS
+    if site == "cvc_upper_dvt" and femoral:  # a femoral line thromboses the leg veins
+        site = "lower_extremity_dvt"
+    related = (
+        site in _CATHETER_SITES
+        or (site == "right_atrial" and catheter is not None and d.chance(0.7))
+        or (site == "lower_extremity_dvt" and femoral)
     )
     detection = _detection(case, site)
     phase = case.phase_on(day)
@@ -166,7 +257,11 @@ def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Re
             "antithrombin_at_diagnosis": None if antithrombin is None else float(antithrombin),
             "on_prophylaxis": on_prophylaxis,
             "recurrence_of_event_id": recurrence_of,
-            "ctcae_grade": _grade(case, site, detection),
+            "side": _side(case, site, catheter if related else None),
+            "urgent_intervention": d.chance(_SEVERITY.get(site, (0.02, 0, 0))[0]),
+            "life_threatening": d.chance(_SEVERITY.get(site, (0, 0.0, 0))[1]),
+            "csvt_infarct_or_hemorrhage": d.chance(0.3) if site == "cerebral_sinovenous" else None,
+            "ctcae_grade": 1,  # derived at the end (derive_grades)
             "ptwg_qualifying": ptwg_by_detection(Detection(detection)),  # incidental: when treated
         },
     )

@@ -3,9 +3,9 @@
 A file starts with its declaration as TOML in ``--`` comments (rule, suite, description,
 columns read, ``[params]``: the thresholds, and ``[[cases]]``: literal test cases), then
 the query: a Jinja template that takes the params, so that a threshold is written once, and
-the code sets the models declare (``anti_xa_monitored``, ``suitable_imaging``, ...), so that a code list
-is written once too. The query returns the offending rows
-as ``tbl, row_no, record_id, field_name, value_text, message``; ``{batch}`` is the suite's
+the code sets the models declare (``anti_xa_monitored``, ``suitable_imaging``, ...), so
+that a code list is written once too. The query returns the offending rows as ``tbl,
+row_no, record_id, field_name, value_text, message``; ``{batch}`` is the suite's
 table (Great Expectations substitutes it) and ``DAYS(x)`` a date as a day number (rendered
 per SQL dialect at run time, ``expectations.render``).
 """
