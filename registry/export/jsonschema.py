@@ -2,7 +2,8 @@
 
 A schema describes one record as a JSON object with typed values (numbers, booleans,
 ISO dates as strings), as ``model_dump(mode="json")`` produces. Rules that span fields are
-listed under ``x-row-rules``; the validator enforces them.
+listed under ``x-row-rules``; the validator enforces them. Conditional fields ("iff",
+"required when", "only when") are stated as ``if``/``then`` clauses under ``allOf``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ def model_schema(model: type[BaseModel], name: str, title: str) -> dict[str, Any
     id_field = getattr(model, "id_field", "")
     if id_field:
         head["x-primary-key"] = id_field
+    # Conditional fields as if/then, so that any JSON Schema validator enforces them.
+    clauses = [
+        clause
+        for name, conditional in getattr(model, "conditionals", {}).items()
+        for clause in conditional.json_schema(name)
+    ]
+    if clauses:
+        body["allOf"] = [*body.get("allOf", []), *clauses]
     return {**head, **body}
 
 

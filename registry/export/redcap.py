@@ -75,12 +75,16 @@ FORM_PREFIX = {
     "lab_results": "lab_",
     "bleeding_events": "bl_",
     "vte_assessments": "fu_",
+    "vte_interventions": "int_",
 }
 #: Shorter stems where prefix + field name would exceed 26 characters.
 _SHORT = {
     ("vte_events", "fibrinogen_at_diagnosis"): "fibrinogen_at_dx",
     ("vte_events", "antithrombin_at_diagnosis"): "antithrombin_at_dx",
     ("vte_events", "platelets_at_diagnosis"): "platelets_at_dx",
+    ("vte_events", "csvt_infarct_or_hemorrhage"): "csvt_infarct_or_hem",
+    ("bleeding_events", "surgery_in_operating_suite"): "surgery_in_or",
+    ("bleeding_events", "intervention_to_restore_hemostasis"): "hemostasis_intervention",
 }
 
 VarKind = Literal["record_id", "value", "instance_ref"]
@@ -219,6 +223,7 @@ _INSTANCE_LABEL = {
     "lab_results": ("test", "date"),
     "bleeding_events": ("site", "date"),
     "vte_assessments": ("thrombus_response", "date"),
+    "vte_interventions": ("type", "date"),
 }
 
 

@@ -21,7 +21,7 @@ from registry.models import TABLES, Manifest, SurveyResponseRecord
 from registry.models.survey import ITEMS
 from registry.version import SCHEMA_VERSION
 
-# The spec's field lists (shared/spec/registry.md), table by table: 117 fields.
+# The spec's field lists (shared/spec/registry.md), table by table: 133 fields (schema 1.1).
 SPEC_FIELDS: dict[str, list[str]] = {
     "patients": [
         "patient_id",
@@ -60,6 +60,7 @@ SPEC_FIELDS: dict[str, list[str]] = {
         "insertion_date",
         "removal_date",
         "removal_reason",
+        "tip_position",
     ],
     "asparaginase_doses": [
         "dose_id",
@@ -98,6 +99,10 @@ SPEC_FIELDS: dict[str, list[str]] = {
         "antithrombin_at_diagnosis",
         "on_prophylaxis",
         "recurrence_of_event_id",
+        "side",
+        "urgent_intervention",
+        "life_threatening",
+        "csvt_infarct_or_hemorrhage",
         "ctcae_grade",
         "ptwg_qualifying",
     ],
@@ -124,6 +129,7 @@ SPEC_FIELDS: dict[str, list[str]] = {
         "action",
         "reason",
         "platelets",
+        "new_dose",
         "platelet_transfusion",
     ],
     "lab_results": ["lab_id", "patient_id", "date", "test", "value", "unit", "course_id"],
@@ -135,6 +141,9 @@ SPEC_FIELDS: dict[str, list[str]] = {
         "isth_category",
         "hemoglobin_drop_g_dl",
         "transfusion",
+        "surgery_in_operating_suite",
+        "intervention_to_restore_hemostasis",
+        "sought_care",
         "fatal",
         "course_id",
     ],
@@ -148,6 +157,15 @@ SPEC_FIELDS: dict[str, list[str]] = {
         "pts_instrument",
         "pts_score",
     ],
+    "vte_interventions": [
+        "intervention_id",
+        "event_id",
+        "patient_id",
+        "date",
+        "type",
+        "agent",
+        "result",
+    ],
 }
 SCHEMAS = REPO / "schemas"
 
@@ -159,8 +177,8 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_spec_has_117_fields_and_models_match_it() -> None:
-    assert sum(len(v) for v in SPEC_FIELDS.values()) == 117
+def test_spec_has_133_fields_and_models_match_it() -> None:
+    assert sum(len(v) for v in SPEC_FIELDS.values()) == 133
     assert {spec.name: spec.fields for spec in TABLES} == SPEC_FIELDS
 
 
@@ -190,13 +208,13 @@ def test_json_schema_passes_the_2020_12_metaschema(name: str) -> None:
     jsonschema.Draft202012Validator.check_schema(doc)
 
 
-def test_table_schemas_cover_all_117_fields() -> None:
+def test_table_schemas_cover_all_133_fields() -> None:
     covered = 0
     for spec in TABLES:
         doc = json.loads((SCHEMAS / f"{spec.name}.schema.json").read_text(encoding="utf-8"))
         assert list(doc["properties"]) == SPEC_FIELDS[spec.name]
         covered += len(doc["properties"])
-    assert covered == 117
+    assert covered == 133
     survey = json.loads((SCHEMAS / "survey_response.schema.json").read_text(encoding="utf-8"))
     items = {name.split("___")[0] for name in survey["properties"]}
     assert {it.id for it in ITEMS} <= items and len(ITEMS) == 44
@@ -374,3 +392,27 @@ def test_datapackage_validates_the_valid_rows_with_frictionless(tmp_path: Path) 
         writer.writeheader()
         writer.writerow(bad)
     assert not frictionless.validate(str(tmp_path / "datapackage.json")).valid
+
+
+# --- conditional fields as if/then: any JSON Schema validator enforces them ------------------
+CONDITIONAL_CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("patients", {"vital_status": "dead"}, "a dead patient without death date"),
+    ("patients", {"cause_of_death": "vte"}, "a cause of death for a patient alive"),
+    ("patients", {"immunophenotype": "t_cell"}, "T-ALL with an NCI risk group"),
+    ("patients", {"nci_risk_group": None}, "B-ALL aged 50 months without an NCI risk group"),
+    ("vte_events", {"csvt_infarct_or_hemorrhage": True}, "a CSVT finding for an upper DVT"),
+    ("vte_interventions", {"type": "systemic_thrombolysis"}, "thrombolysis without an agent"),
+    ("dose_adjustments", {"new_dose": None}, "a reduction without its new dose"),
+    ("dose_adjustments", {"action": "held"}, "a hold with a new dose"),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "changes"),
+    [pytest.param(t, c, id=i) for t, c, i in CONDITIONAL_CASES],
+)
+def test_json_schema_enforces_conditional_fields(table: str, changes: dict[str, Any]) -> None:
+    valid = _typed(table, VALID[table])
+    assert list(_validator(f"{table}.schema.json").iter_errors(valid)) == []
+    broken = {**valid, **changes}
+    assert list(_validator(f"{table}.schema.json").iter_errors(broken)) != []

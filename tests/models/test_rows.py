@@ -100,6 +100,68 @@ INVALID: list[tuple[str, str, dict[str, str], str, str]] = [
         "nci_risk_group",
     ),
     ("nci-missing-b-all", "patients", {"nci_risk_group": ""}, "missing-value", "nci_risk_group"),
+    # 1.1: NCI risk only for B-ALL outside infancy ("iff")
+    (
+        "t-all-standard-risk",
+        "patients",
+        {"immunophenotype": "t_cell"},
+        "unexpected-value",
+        "nci_risk_group",
+    ),
+    (
+        "infant-nci-given",
+        "patients",
+        {"age_at_diagnosis_months": "8", "nci_risk_group": "high"},
+        "unexpected-value",
+        "nci_risk_group",
+    ),
+    (
+        "csvt-flag-for-dvt",
+        "vte_events",
+        {"csvt_infarct_or_hemorrhage": "false"},
+        "unexpected-value",
+        "csvt_infarct_or_hemorrhage",
+    ),
+    (
+        "urgent-missing",
+        "vte_events",
+        {"urgent_intervention": ""},
+        "missing-value",
+        "urgent_intervention",
+    ),
+    ("side-code", "vte_events", {"side": "both"}, "invalid-code", "side"),
+    (
+        "thrombolysis-no-agent",
+        "vte_interventions",
+        {"type": "systemic_thrombolysis"},
+        "missing-value",
+        "agent",
+    ),
+    (
+        "filter-with-agent",
+        "vte_interventions",
+        {"type": "ivc_filter", "agent": "alteplase"},
+        "unexpected-value",
+        "agent",
+    ),
+    ("reduced-no-new-dose", "dose_adjustments", {"new_dose": ""}, "missing-value", "new_dose"),
+    ("held-new-dose", "dose_adjustments", {"action": "held"}, "unexpected-value", "new_dose"),
+    ("new-dose-0", "dose_adjustments", {"new_dose": "0"}, "out-of-range", "new_dose"),
+    ("tip-code", "catheters", {"tip_position": "atrium"}, "invalid-code", "tip_position"),
+    (
+        "argatroban-mg-per-kg",
+        "anticoagulation_courses",
+        {"agent": "argatroban", "dose_unit": "mg_per_kg", "frequency": "continuous"},
+        "unit-mismatch",
+        "dose_unit",
+    ),
+    (
+        "asparaginase-activity-u-ml",
+        "lab_results",
+        {"test": "asparaginase_activity", "unit": "u_ml", "value": "0.2", "course_id": ""},
+        "unit-mismatch",
+        "unit",
+    ),
     ("wbc-zero", "patients", {"wbc_at_diagnosis": "0"}, "out-of-range", "wbc_at_diagnosis"),
     ("wbc-nan", "patients", {"wbc_at_diagnosis": "nan"}, "type-error", "wbc_at_diagnosis"),
     (
@@ -477,6 +539,43 @@ INVALID: list[tuple[str, str, dict[str, str], str, str]] = [
         "isth_category",
     ),
     ("fatal-minor", "bleeding_events", {"fatal": "true"}, "isth-inconsistent", "isth_category"),
+    # case report form 1.1: the ISTH category derived both ways
+    (
+        "transfused-minor",
+        "bleeding_events",
+        {"transfusion": "true"},
+        "isth-inconsistent",
+        "isth_category",
+    ),
+    (
+        "major-mucocutaneous-hb-0.2",
+        "bleeding_events",
+        {"isth_category": "major", "hemoglobin_drop_g_dl": "0.2"},
+        "isth-inconsistent",
+        "isth_category",
+    ),
+    (
+        "sought-care-minor",
+        "bleeding_events",
+        {"sought_care": "true"},
+        "isth-inconsistent",
+        "isth_category",
+    ),
+    (
+        "intraspinal-minor",
+        "bleeding_events",
+        {"site": "intraspinal"},
+        "isth-inconsistent",
+        "isth_category",
+    ),
+    (
+        "surgery-crnm",
+        "bleeding_events",
+        {"surgery_in_operating_suite": "true", "isth_category": "clinically_relevant_non_major"},
+        "isth-inconsistent",
+        "isth_category",
+    ),
+    ("sought-care-missing", "bleeding_events", {"sought_care": ""}, "missing-value", "sought_care"),
     (
         "hb-drop-16",
         "bleeding_events",
@@ -493,7 +592,7 @@ INVALID: list[tuple[str, str, dict[str, str], str, str]] = [
         "pts_score",
     ),
     ("pts-instrument-no-score", "vte_assessments", {"pts_score": ""}, "missing-value", "pts_score"),
-    ("pts-34", "vte_assessments", {"pts_score": "34"}, "out-of-range", "pts_score"),
+    ("pts-101", "vte_assessments", {"pts_score": "101"}, "out-of-range", "pts_score"),
     (
         "response-code",
         "vte_assessments",
@@ -509,7 +608,51 @@ VALID_VARIANTS: list[tuple[str, str, dict[str, str]]] = [
     ("flags-yes-no-any-case", "patients", {"down_syndrome": "YES", "mediastinal_mass": "No"}),
     ("t-all-no-nci", "patients", {"immunophenotype": "t_cell", "nci_risk_group": ""}),
     ("infant-no-nci", "patients", {"age_at_diagnosis_months": "8", "nci_risk_group": ""}),
-    ("infant-nci-given", "patients", {"age_at_diagnosis_months": "8", "nci_risk_group": "high"}),
+    (
+        "csvt-with-infarct",
+        "vte_events",
+        {
+            "site": "cerebral_sinovenous",
+            "imaging": "mri_mrv",
+            "catheter_related": "false",
+            "catheter_id": "",
+            "side": "",
+            "csvt_infarct_or_hemorrhage": "true",
+        },
+    ),
+    (
+        "transfused-crnm",
+        "bleeding_events",
+        {"transfusion": "true", "isth_category": "clinically_relevant_non_major"},
+    ),
+    (
+        "care-sought",
+        "bleeding_events",
+        {"sought_care": "true", "isth_category": "patient_important_no_intervention"},
+    ),
+    (
+        "thrombolysis",
+        "vte_interventions",
+        {"type": "catheter_directed_thrombolysis", "agent": "urokinase"},
+    ),
+    ("resumed-without-new-dose", "dose_adjustments", {"action": "resumed_full", "new_dose": ""}),
+    ("held", "dose_adjustments", {"action": "held", "new_dose": ""}),
+    (
+        "argatroban",
+        "anticoagulation_courses",
+        {
+            "agent": "argatroban",
+            "dose": "0.75",
+            "dose_unit": "mcg_per_kg_per_min",
+            "frequency": "continuous",
+        },
+    ),
+    (
+        "asparaginase-activity",
+        "lab_results",
+        {"test": "asparaginase_activity", "unit": "iu_ml", "value": "0.2", "course_id": ""},
+    ),
+    ("captsure-60", "vte_assessments", {"pts_instrument": "captsure", "pts_score": "60"}),
     ("high-risk-10y", "patients", {"age_at_diagnosis_months": "120", "nci_risk_group": "high"}),
     (
         "dead",
@@ -575,7 +718,7 @@ VALID_VARIANTS: list[tuple[str, str, dict[str, str]]] = [
     (
         "procedure-hold",
         "dose_adjustments",
-        {"reason": "lumbar_puncture", "action": "held", "platelets": ""},
+        {"reason": "lumbar_puncture", "action": "held", "platelets": "", "new_dose": ""},
     ),
     ("lab-no-course", "lab_results", {"course_id": ""}),
     ("bleed-hb-1.9", "bleeding_events", {"hemoglobin_drop_g_dl": "1.9"}),
@@ -760,3 +903,41 @@ def test_invalid_manifest(changes: dict[str, str], rule: str, field: str) -> Non
 
 def test_valid_manifest() -> None:
     assert isinstance(parse_row(Manifest, VALID_MANIFEST), Manifest)
+
+
+# --- schema 1.0: rows of a 1.0 submission, read with the 1.0 record classes -----------------
+def _in_1_0(table: str, **changes: str) -> dict[str, str]:
+    from registry.models import table_spec
+
+    fields = table_spec(table).fields_in("1.0")
+    return {k: v for k, v in row(table, **changes).items() if k in fields}
+
+
+@pytest.mark.parametrize(
+    ("table", "changes"),
+    [
+        pytest.param("vte_events", {}, id="event-without-1.1-fields"),
+        pytest.param("bleeding_events", {}, id="bleed-without-1.1-fields"),
+        pytest.param("patients", {"immunophenotype": "t_cell"}, id="t-all-with-nci-risk"),
+        pytest.param(
+            "anticoagulation_courses",
+            {"agent": "argatroban", "dose_unit": "mg_per_kg", "frequency": "continuous"},
+            id="argatroban-in-mg-per-kg",
+        ),
+    ],
+)
+def test_a_1_0_row_is_read_as_1_0(table: str, changes: dict[str, str]) -> None:
+    from registry.models import table_spec
+
+    record = parse_row(table_spec(table).record_in("1.0"), _in_1_0(table, **changes))
+    assert not isinstance(record, list), record
+    assert parse_row(table, _in_1_0(table, **changes)) != []  # 1.1 reads it as incomplete
+
+
+def test_a_1_0_bleed_still_needs_major_criteria_to_be_major() -> None:
+    from registry.models import table_spec
+
+    errors = parse_row(
+        table_spec("bleeding_events").record_in("1.0"), _in_1_0("bleeding_events", site="pulmonary")
+    )
+    assert isinstance(errors, list) and errors[0].rule == "isth-inconsistent"
