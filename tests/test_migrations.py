@@ -85,3 +85,41 @@ def test_db_upgrade_command(tmp_path) -> None:
     from registry.store import make_engine
 
     assert "patients" in inspect(make_engine(url)).get_table_names()
+
+
+def test_upgrade_to_1_1_keeps_records_and_marks_them_1_0(tmp_path) -> None:
+    """0004 (case report form 1.1) keeps every existing record; their new fields are null
+    ("not collected") and their schema version is 1.0."""
+    import datetime as dt
+
+    from sqlalchemy import Boolean, Date, Float, Integer, MetaData, insert, select
+
+    engine = registry.store.make_engine(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    upgrade(engine, "0003")
+    old = MetaData()
+    old.reflect(engine)
+    patients = old.tables["patients"]
+
+    def value(column):  # any well-typed value: the migration must keep it as it is
+        if column.name == "patient_id":
+            return "NYC01-7F3K9Q2M"
+        kind = column.type
+        if isinstance(kind, Boolean):
+            return False
+        if isinstance(kind, Date):
+            return dt.date(2021, 3, 1)
+        if isinstance(kind, (Integer, Float)):
+            return 1
+        return "x"
+
+    row = {c.name: value(c) for c in patients.columns}
+    with engine.begin() as connection:
+        connection.execute(insert(patients).values(row))
+    upgrade(engine)
+    new = MetaData()
+    new.reflect(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(select(new.tables["patients"])).mappings().one()
+    assert {k: kept[k] for k in row} == row
+    assert kept["submission_schema_version"] == "1.0"
+    engine.dispose()
