@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
 import registry.models
-import registry.store  # noqa: F401
+import registry.store
 from registry.store import upgrade
 
 
