@@ -10,7 +10,7 @@ current class and the fields' ``since`` facts, so that nothing is declared twice
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import create_model
 
@@ -53,9 +53,10 @@ def record_for(record: type[RegistryRecord], version: str = SCHEMA_VERSION) -> t
     }
     # The later fields stay on the class, empty (their columns are null in the database).
     overrides: dict[str, Any] = {
-        name: (info.annotation | None, None) for name, info in later.items()
+        name: (Optional[info.annotation], None)  # noqa: UP045 (annotation is a runtime value)
+        for name, info in later.items()
     }
-    earlier: type[RegistryRecord] = create_model(  # type: ignore[call-overload]
+    earlier: type[RegistryRecord] = create_model(
         f"{record.__name__}_{version.replace('.', '_')}",
         __base__=record,
         __module__=record.__module__,

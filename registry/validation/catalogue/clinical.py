@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
+from enum import Enum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
@@ -37,7 +39,7 @@ def _model_facts() -> dict[str, object]:
     from registry.models.anticoagulation_courses import ANTI_XA_MONITORED
     from registry.models.codes import AnticoagulantAgent, Imaging, InsertionVein, VteSite
 
-    def ordered(codes: type, members: frozenset[object]) -> list[object]:
+    def ordered(codes: type[Enum], members: frozenset[Any]) -> list[object]:
         return [c for c in codes if c in members]
 
     return {
