@@ -143,7 +143,7 @@ def _one_patient(b: Baseline, profile: CohortProfile, hazard: float) -> dict[str
     add_primary_prophylaxis(case)
     add_events(case, hazard, relative_risk(b, profile, truth.any))
     add_courses(case)
-    add_interventions(case)
+    add_interventions(case)  # after the courses: a procedure comes with anticoagulation
     add_bleeding(case)
     add_fatal_bleed(case)
     for course in list(case.tables["anticoagulation_courses"]):

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from registry.models import table_spec
-from registry.models.anticoagulation_courses import HEPARINS
+from registry.models.anticoagulation_courses import ANTI_XA_MONITORED
 from registry.synthetic.case import Rec
 from registry.synthetic.cohort import Cohort
 from registry.synthetic.draw import Draw
@@ -31,7 +31,9 @@ __all__ = [
 #: Where an encoding error is planted: this text, in another encoding, replaces a marker.
 ENCODING_MARKER = "@@latin-1@@"
 LATIN1_TEXT = "Hospital Ni\u00f1o Jes\u00fas".encode("latin-1")
-UNREADABLE_TABLE = "vte_assessments"  # nothing references it: losing it hides nothing else
+#: Nothing references it, and every event with a procedure also has a treatment course (its
+#: CTCAE grade does not depend on the procedure alone): losing it hides nothing else.
+UNREADABLE_TABLE = "vte_interventions"
 STRAY_TABLE = "vte_events"  # a copy of it, under another name, is left in the folder
 
 
@@ -76,7 +78,9 @@ class PatientRecords:
         out = []
         for c in self["anticoagulation_courses"]:
             end = c["stop_date"] or self.patient["last_contact_date"]
-            if c["start_date"] <= day <= end and (not heparin_only or c["agent"] in HEPARINS):
+            if c["start_date"] <= day <= end and (
+                not heparin_only or c["agent"] in ANTI_XA_MONITORED
+            ):
                 out.append(c)
         return out
 

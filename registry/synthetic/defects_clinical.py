@@ -3,6 +3,7 @@ PTWG, CTCAE, ISTH, imaging, doses, units, genotypes, monitoring, and a planted i
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 from registry.models.vte_events import SUITABLE_IMAGING
@@ -174,6 +175,83 @@ def _phi(ctx: Context, p: PatientRecords) -> Defect | None:
     return defect("phi-suspected", "patients", p.patient, "protocol_name")
 
 
+# --- rules of case report form 1.1 ----------------------------------------------------------
+def _death_cause(ctx: Context, p: PatientRecords) -> Defect | None:
+    row = p.patient
+    if row["vital_status"] != "dead" or row["cause_of_death"] in ("bleeding", "vte"):
+        return None
+    if any(b["fatal"] for b in p["bleeding_events"]):
+        return None
+    row["cause_of_death"] = "bleeding"  # with no fatal bleed on record
+    return defect("death-cause-inconsistent", "patients", row, "cause_of_death")
+
+
+def _site_catheter(ctx: Context, p: PatientRecords) -> Defect | None:
+    event = first(p["vte_events"], lambda r: r["site"] == "cvc_upper_dvt" and r["catheter_related"])
+    if event is None:
+        return None
+    event["catheter_related"], event["catheter_id"] = False, None
+    return defect("site-catheter-inconsistent", "vte_events", event, "catheter_related")
+
+
+def _adjustment_direction(ctx: Context, p: PatientRecords) -> Defect | None:
+    courses = {c["course_id"]: c for c in p["anticoagulation_courses"]}
+    adjustment = first(p["dose_adjustments"], lambda r: r["action"] == "reduced")
+    if adjustment is None or adjustment["course_id"] not in courses:
+        return None
+    adjustment["new_dose"] = round(float(courses[adjustment["course_id"]]["dose"]) * 3, 3)
+    return defect("adjustment-direction", "dose_adjustments", adjustment, "new_dose")
+
+
+def _after_major_bleed(ctx: Context, p: PatientRecords) -> Defect | None:
+    """A major bleed added on the second day of a treatment course that runs on unchanged."""
+    end_of_data = p.patient["death_date"] or p.patient["last_contact_date"]
+    for course in p["anticoagulation_courses"]:
+        day = course["start_date"] + dt.timedelta(days=1)
+        end = course["stop_date"] or end_of_data
+        changed = any(
+            a["course_id"] == course["course_id"]
+            and a["action"] in ("held", "reduced")
+            and 0 <= (a["date"] - day).days <= 2
+            for a in p["dose_adjustments"]
+        )
+        if course["intent"] != "treatment" or changed or (end - day).days <= 2:
+            continue
+        bleed: Rec = {
+            "bleed_id": f"{p.pid}-B{len(p['bleeding_events']) + 1}",
+            "patient_id": p.pid,
+            "date": day,
+            "site": "gastrointestinal",
+            "isth_category": "major",
+            "hemoglobin_drop_g_dl": 3.0,
+            "transfusion": True,
+            "surgery_in_operating_suite": False,
+            "intervention_to_restore_hemostasis": False,
+            "sought_care": True,
+            "fatal": False,
+            "course_id": course["course_id"],
+        }
+        ctx.cohort.tables["bleeding_events"].append(bleed)
+        p.rows.setdefault("bleeding_events", []).append(bleed)
+        return defect(
+            "anticoagulation-after-major-bleed", "bleeding_events", bleed, "isth_category"
+        )
+    return None
+
+
+def _pts_too_early(ctx: Context, p: PatientRecords) -> Defect | None:
+    events = {e["event_id"]: e for e in p["vte_events"]}
+    assessment = first(p["vte_assessments"], lambda r: r["pts_score"] is not None) or first(
+        p["vte_assessments"], lambda r: True
+    )
+    if assessment is None or assessment["event_id"] not in events:
+        return None
+    if assessment["pts_score"] is None:  # a PTS score, taken a month after the event
+        assessment["pts_instrument"], assessment["pts_score"] = "modified_villalta", 2
+    assessment["date"] = events[assessment["event_id"]]["diagnosis_date"] + dt.timedelta(days=30)
+    return defect("pts-too-early", "vte_assessments", assessment, "pts_score")
+
+
 CLINICAL_DEFECTS: dict[str, Injector] = {
     "untreated-event": _untreated_event,
     "nci-risk-inconsistent": _nci_risk,
@@ -187,4 +265,9 @@ CLINICAL_DEFECTS: dict[str, Injector] = {
     "anti-xa-without-heparin": _anti_xa_without_heparin,
     "platelets-hold-inconsistent": _platelets_hold,
     "phi-suspected": _phi,
+    "death-cause-inconsistent": _death_cause,
+    "site-catheter-inconsistent": _site_catheter,
+    "adjustment-direction": _adjustment_direction,
+    "anticoagulation-after-major-bleed": _after_major_bleed,
+    "pts-too-early": _pts_too_early,
 }

@@ -144,10 +144,15 @@ def add_interventions(case: Case) -> None:
     """Procedures beyond anticoagulation for a few events; thrombolysis and thrombectomy
     are urgent interventions (the event says so: CTCAE grade 3 at least)."""
     d = case.draw
+    treated = {
+        id(c["event_id"])
+        for c in case.tables["anticoagulation_courses"]
+        if c["intent"] == "treatment" and c["event_id"] is not None
+    }
     for event in list(case.tables["vte_events"]):
         share = _SEVERITY.get(event["site"], (0.0, 0.0, 0.01))[2]
-        if event["ctcae_grade"] == 5 or not d.chance(share):
-            continue
+        if event["ctcae_grade"] == 5 or id(event) not in treated or not d.chance(share):
+            continue  # a procedure comes with anticoagulation
         kind = d.pick(_PROCEDURES.get(event["site"], _PROCEDURES["other"]))
         day = event["diagnosis_date"] + days(d.integer(0, 2))
         if day > case.horizon:
