@@ -28,6 +28,12 @@ _RIVAROXABAN = (
 _APIXABAN = ((12, 1.0), (18, 2.5), (25, 3.0), (35, 4.0), (1000, 5.0))
 _DABIGATRAN = ((13, 75.0), (16, 90.0), (21, 110.0), (26, 140.0), (41, 150.0), (1000, 150.0))
 
+# Dalteparin: treatment every 12 h, 150 IU/kg under 2 years, 125 IU/kg from 2 to < 8 years,
+# 100 IU/kg from 8 years; prophylaxis 100 IU/kg once daily [Fragmin (dalteparin) label,
+# pediatric VTE, 2019; Lexicomp pediatric LMWH table].
+_DALTEPARIN_TREATMENT = ((24, 150.0), (96, 125.0), (10_000, 100.0))  # (below age months, IU/kg)
+_DALTEPARIN_PROPHYLAXIS = 100.0
+
 _DURATION_DAYS = {"6_weeks": 42, "3_months": 91, "6_months": 182, "other": 120}
 _HEPARIN_SWITCH = "enoxaparin"
 
@@ -46,7 +52,10 @@ def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, s
             "twice_daily",
         )
     if agent == "dalteparin":
-        return t.dalteparin_iu_per_kg, "iu_per_kg", "once_daily"
+        if intent != "treatment":
+            return _DALTEPARIN_PROPHYLAXIS, "iu_per_kg", "once_daily"
+        dose = next(iu for below, iu in _DALTEPARIN_TREATMENT if case.age_months < below)
+        return dose, "iu_per_kg", "twice_daily"
     if agent == "unfractionated_heparin":
         rate = t.ufh_units_per_kg_per_hour_under_1_year if infant else t.ufh_units_per_kg_per_hour
         return rate, "units_per_kg_per_hour", "continuous"

@@ -23,7 +23,12 @@ from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.catheters import add_catheters
 from registry.synthetic.dose_adjustments import add_adjustments, derive_new_doses
 from registry.synthetic.draw import Draw
-from registry.synthetic.lab_results import add_baseline_labs, add_event_labs, add_monitoring
+from registry.synthetic.lab_results import (
+    add_asparaginase_activity,
+    add_baseline_labs,
+    add_event_labs,
+    add_monitoring,
+)
 from registry.synthetic.patients import Baseline, draw_baselines
 from registry.synthetic.profile import CohortProfile, load_profile
 from registry.synthetic.thrombophilia_tests import add_thrombophilia_tests, draw_thrombophilia
@@ -141,7 +146,8 @@ def _one_patient(b: Baseline, profile: CohortProfile, hazard: float) -> dict[str
     add_catheters(case)
     add_asparaginase(case)
     add_primary_prophylaxis(case)
-    add_events(case, hazard, relative_risk(b, profile, truth.any))
+    catheter = bool(case.tables["catheters"])
+    add_events(case, hazard, relative_risk(b, profile, truth.any, catheter))
     add_courses(case)
     add_interventions(case)  # after the courses: a procedure comes with anticoagulation
     add_bleeding(case)
@@ -151,6 +157,7 @@ def _one_patient(b: Baseline, profile: CohortProfile, hazard: float) -> dict[str
         add_monitoring(case, course)
     add_baseline_labs(case)
     add_event_labs(case)
+    add_asparaginase_activity(case)
     add_thrombophilia_tests(case, truth)
     add_assessments(case)
     mark_after_vte(case)

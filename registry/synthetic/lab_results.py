@@ -10,7 +10,7 @@ from registry.models.anticoagulation_courses import HEPARINS
 from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.dose_adjustments import platelet_lab
 
-__all__ = ["add_baseline_labs", "add_event_labs", "add_monitoring"]
+__all__ = ["add_asparaginase_activity", "add_baseline_labs", "add_event_labs", "add_monitoring"]
 
 
 def _lab(
@@ -139,3 +139,21 @@ def add_monitoring(case: Case, course: Rec) -> None:
     if not prophylaxis and end > start + days(14):
         routine = start + days(d.integer(7, 14))
         platelet_lab(case, routine, float(d.integer(60, 350)), course)
+
+
+def add_asparaginase_activity(case: Case) -> None:
+    """Serum asparaginase activity 7 and 14 days after some pegylated doses: about 1 and
+    0.5 IU/mL when the drug works, < 0.1 IU/mL after a reaction or silent inactivation."""
+    d, prof = case.draw, case.profile.asparaginase
+    for dose in list(case.tables["asparaginase_doses"]):
+        if dose["product"] not in ("pegaspargase", "calaspargase_pegol"):
+            continue
+        if not d.chance(prof.activity_monitored_share):
+            continue
+        inactive = dose["hypersensitivity"] or d.chance(prof.silent_inactivation_share)
+        for after, median in ((7, 1.0), (14, 0.5)):
+            day = dose["administration_date"] + days(after)
+            if day > case.horizon:
+                break
+            value = d.uniform(0.0, 0.09) if inactive else min(d.lognormal(median, 0.4), 9.5)
+            _lab(case, day, "asparaginase_activity", round(value, 2), "iu_ml")

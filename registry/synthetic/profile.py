@@ -88,6 +88,8 @@ class Asparaginase(_Section):
     erwinia_dose_mg_per_m2: float
     erwinia_doses_per_course: int = Field(ge=1)
     iv_share: Share
+    activity_monitored_share: Share
+    silent_inactivation_share: Share
 
 
 class Catheters(_Section):
@@ -123,6 +125,9 @@ class Vte(_Section):
     hr_t_cell: float = Field(gt=0)
     hr_thrombophilia: float = Field(gt=0)
     hr_prednisone: float = Field(gt=0)
+    hr_catheter: float = Field(gt=0)
+    hr_primary_prophylaxis: float = Field(gt=0)
+    induction_share: Share
     within_14_days_of_asparaginase_share: Share
     consolidation_share: Share
     site: Weights
@@ -144,7 +149,6 @@ class Treatment(_Section):
     enoxaparin_mg_per_kg_under_2_months: float
     ufh_units_per_kg_per_hour: float
     ufh_units_per_kg_per_hour_under_1_year: float
-    dalteparin_iu_per_kg: float
     warfarin_mg_per_kg: float
     primary_prophylaxis_share: Share
     secondary_prophylaxis_share: Share

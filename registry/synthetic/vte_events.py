@@ -45,9 +45,11 @@ _SERIOUS = ("pulmonary_embolism", "cerebral_sinovenous", "right_atrial")
 _SCREENABLE = ("cvc_upper_dvt", "right_atrial")
 
 
-def relative_risk(b: Baseline, profile: CohortProfile, thrombophilia: bool) -> float:
+def relative_risk(
+    b: Baseline, profile: CohortProfile, thrombophilia: bool, catheter: bool = False
+) -> float:
     v = profile.vte
-    r = 1.0
+    r = v.hr_catheter if catheter else 1.0
     if b.age_months >= 120:
         r *= v.hr_age_ge_10
     if b.mediastinal_mass:
@@ -66,7 +68,9 @@ def event_hazard_scale(baselines: Sequence[Baseline], profile: CohortProfile) ->
     t = profile.thrombophilia
     carrier = t.fvl_heterozygous + t.fvl_homozygous + t.prothrombin_heterozygous
     mean_thromb = 1 - carrier + carrier * profile.vte.hr_thrombophilia
-    risks = [relative_risk(b, profile, False) * mean_thromb for b in baselines]
+    with_line = profile.catheters.catheter_share
+    mean_line = 1 - with_line + with_line * profile.vte.hr_catheter
+    risks = [relative_risk(b, profile, False) * mean_thromb * mean_line for b in baselines]
     if not risks or profile.vte.incidence <= 0:
         return 0.0
     low, high = 0.0, 50.0
@@ -80,12 +84,15 @@ def event_hazard_scale(baselines: Sequence[Baseline], profile: CohortProfile) ->
 def _event_date(case: Case) -> dt.date | None:
     d, v = case.draw, case.profile.vte
     doses = [a["administration_date"] for a in case.tables["asparaginase_doses"]]
+    induction = case.phase_named("induction")
     u = d.random()
-    if doses and u < v.within_14_days_of_asparaginase_share:
+    if induction is not None and u < v.induction_share:
+        day = d.date_between(induction["start_date"], induction["end_date"] or case.horizon)
+    elif doses and u < v.induction_share + v.within_14_days_of_asparaginase_share:
         day = d.choice(doses) + days(d.integer(1, 14))
-    elif u < v.within_14_days_of_asparaginase_share + v.consolidation_share and (
-        phase := case.phase_named("consolidation")
-    ):
+    elif u < (
+        v.induction_share + v.within_14_days_of_asparaginase_share + v.consolidation_share
+    ) and (phase := case.phase_named("consolidation")):
         day = d.date_between(phase["start_date"], phase["end_date"] or case.horizon)
     else:
         maintenance = case.phase_named("maintenance")
@@ -283,6 +290,9 @@ def add_events(case: Case, hazard_scale: float, risk: float) -> None:
     day = _event_date(case)
     if day is None:
         return
+    prophylaxis = any(c["intent"] == "primary_prophylaxis" for c in case.courses_on(day))
+    if prophylaxis and not d.chance(v.hr_primary_prophylaxis):
+        return  # prevented: the hazard on prophylaxis is hr_primary_prophylaxis times lower
     first = _new_event(case, day)
     if (
         first["site"] in _SERIOUS
