@@ -42,9 +42,9 @@ def survey_synth(
 
     try:
         with failing_as_usage(out):
-            path = write_survey(
-                out, generate_survey(respondents, seed, load_survey_profile(profile))
-            )
+            survey_profile = load_survey_profile(profile)
+            rows = generate_survey(respondents, seed, survey_profile)
+            path = write_survey(out, rows, survey_profile)
     except ProfileError as exc:
         raise fail(str(exc)) from None
     console.print(f"wrote {respondents} survey responses to {path}", highlight=False)

@@ -24,6 +24,7 @@ from registry.models.base import RegistryRecord, Violation
 from registry.models.fields import CODE, Checked, Cond, Eq, Flag, Ne, field
 
 __all__ = [
+    "CALIBRATION_FILE",
     "CHECKBOX_SEPARATOR",
     "EXPORT_FILE",
     "ITEMS",
@@ -35,6 +36,10 @@ __all__ = [
     "item",
     "threshold_inconsistent",
 ]
+
+#: Written by the synthetic survey beside its export: which items' answers are not calibrated
+#: to a published figure, so that every summary of it can say so.
+CALIBRATION_FILE = "survey_calibration.json"
 
 CHECKBOX_SEPARATOR = "___"
 #: File name of a survey export inside a folder.

@@ -126,9 +126,9 @@ def thresholds(summary: Summary) -> Figure:
         ax.bar(range(len(codes)), [s.percent[c] for c in codes], color=colour)
         ax.set_xticks(range(len(codes)), [s.labels[c] for c in codes], rotation=30, ha="right")
         ax.set_title(f"{title}\nn={s.answered}", loc="left", fontsize=10)
-        for x, c in enumerate(codes):
+        for x, c in enumerate(codes):  # the bar's own measure: percent, as the axis
             if s.counts[c]:
-                ax.text(x, s.percent[c] + 1, str(s.counts[c]), ha="center", fontsize=8)
+                ax.text(x, s.percent[c] + 1, f"{s.percent[c]:.0f}%", ha="center", fontsize=8)
     axes[0].set_ylabel("% of those answering")
     fig.suptitle("Platelet thresholds during anticoagulation", x=0.01, ha="left", fontweight="bold")
     fig.tight_layout()

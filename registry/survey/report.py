@@ -14,28 +14,40 @@ from registry.templates import template
 __all__ = ["render_summary_html", "render_summary_text"]
 
 
-def _line(code_label: str, count: int, percent: float) -> str:
-    return f"  {code_label} {count} ({percent:.0f}%)"
+#: The mark of an item whose synthetic answers are not calibrated to a published figure.
+NOT_CALIBRATED = "not calibrated: synthetic answers, not a published figure"
 
 
 def render_summary_text(summary: Summary) -> str:
+    """Labels as the HTML shows them; counts and percentages in one column each, aligned
+    across every item."""
+    rows = {
+        it.id: [
+            (summary.items[it.id].labels.get(c, c), k)
+            for c, k in summary.items[it.id].counts.items()
+        ]
+        for it in ITEMS
+    }
+    width = min(max((len(label) for r in rows.values() for label, _ in r), default=10), 60)
     out = [
         f"Survey summary: {summary.n} responses"
         + (f" of {summary.invited} invited ({summary.response_rate}%)" if summary.invited else "")
     ]
     if summary.excluded:
         out.append(f"({summary.excluded} responses with errors are not counted below)")
+    if summary.not_calibrated:
+        out.append(f"Items marked [{NOT_CALIBRATED}]: {len(summary.not_calibrated)}")
     section = ""
     for it in ITEMS:
         s = summary.items[it.id]
         if it.section != section:
             section = it.section
             out += ["", section]
-        out.append(f"{it.id}: {it.label} (answered {s.answered})")
-        if it.kind in ("single", "multi"):
-            out += [_line(code, s.counts[code], s.percent[code]) for code in s.counts]
-        elif s.answered:
-            out += [_line(code, k, s.percent[code]) for code, k in s.counts.items()]
+        mark = f" [{NOT_CALIBRATED}]" if summary.calibrated(it.id) is False else ""
+        out.append(f"{it.id}: {it.label} (answered {s.answered}){mark}")
+        for (label, count), code in zip(rows[it.id], s.counts, strict=True):
+            shown = label if len(label) <= width else label[: width - 1] + "…"
+            out.append(f"  {shown:<{width}} {count:>5} {s.percent[code]:>4.0f}%")
     return "\n".join(out) + "\n"
 
 
@@ -50,7 +62,12 @@ def render_summary_html(summary: Summary, charts_dir: Path | None = None) -> str
     for it in ITEMS:
         sections.setdefault(it.section, []).append((it, summary.items[it.id]))
     return template("survey_summary.html.j2").render(
-        s=summary, sections=sections, charts=charts, version=__version__, by_labels=_by_labels()
+        s=summary,
+        sections=sections,
+        charts=charts,
+        version=__version__,
+        by_labels=_by_labels(),
+        not_calibrated=NOT_CALIBRATED,
     )
 
 

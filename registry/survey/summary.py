@@ -4,12 +4,13 @@ items cross-tabulated by practice type and by years in practice."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registry.models.survey import ITEMS, Item, SurveyResponse
+from registry.models.survey import CALIBRATION_FILE, ITEMS, Item, SurveyResponse
 
 __all__ = ["BY", "ItemSummary", "Summary", "summarize", "summarize_records"]
 
@@ -40,6 +41,12 @@ class Summary:
     crosstabs: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
     excluded: int = 0
     source: str = ""
+    #: Items whose (synthetic) answers are not calibrated to a published figure; None when
+    #: the export says nothing about calibration (real responses).
+    not_calibrated: list[str] | None = None
+
+    def calibrated(self, item_id: str) -> bool | None:
+        return None if self.not_calibrated is None else item_id not in self.not_calibrated
 
     @property
     def response_rate(self) -> float | None:
@@ -53,7 +60,10 @@ class Summary:
             "invited": self.invited,
             "response_rate": self.response_rate,
             "excluded_invalid": self.excluded,
-            "items": {k: v.to_dict() for k, v in self.items.items()},
+            "not_calibrated_items": self.not_calibrated,
+            "items": {
+                k: {**v.to_dict(), "calibrated": self.calibrated(k)} for k, v in self.items.items()
+            },
             "crosstabs": self.crosstabs,
         }
 
@@ -125,4 +135,21 @@ def summarize(path: Path | str, invited: int | None = None) -> tuple[Summary, An
 
     report, records = check_survey(Path(path))
     excluded = report.tables.get("survey_responses", 0) - len(records)
-    return summarize_records(records, invited, excluded, str(path)), report
+    summary = summarize_records(records, invited, excluded, str(path))
+    summary.not_calibrated = _not_calibrated(Path(path))
+    return summary, report
+
+
+def _not_calibrated(path: Path) -> list[str] | None:
+    """The items the synthetic generator did not calibrate (CALIBRATION_FILE beside the
+    export or inside its folder), or None for an export without one."""
+    folder = path if path.is_dir() else path.parent
+    sidecar = folder / CALIBRATION_FILE
+    if not sidecar.is_file():
+        return None
+    try:
+        items = json.loads(sidecar.read_text(encoding="utf-8"))["not_calibrated"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    known = {it.id for it in ITEMS}
+    return [i for i in items if isinstance(i, str) and i in known]

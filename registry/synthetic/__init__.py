@@ -120,15 +120,16 @@ def write_samples(folder: Path) -> list[Path]:
     """The small samples kept in ``synthetic/``: a 60-patient submission (``sample/``) and a
     calibrated survey export (``sample_survey/``). Regenerate with
     ``vte-registry export samples synthetic``."""
-    from registry.synthetic.survey import generate_survey, write_survey
+    from registry.synthetic.survey import generate_survey, load_survey_profile, write_survey
 
     sample = folder / "sample"
     if sample.exists():
         for old in sample.iterdir():
             old.unlink()
     files = synthesize(sample, SAMPLE_PATIENTS, SAMPLE_SEED).files
-    rows = generate_survey(SURVEY_SAMPLE_RESPONDENTS, SURVEY_SAMPLE_SEED)
-    files.append(write_survey(folder / "sample_survey", rows))
+    survey_profile = load_survey_profile()
+    rows = generate_survey(SURVEY_SAMPLE_RESPONDENTS, SURVEY_SAMPLE_SEED, survey_profile)
+    files.append(write_survey(folder / "sample_survey", rows, survey_profile))
     return files
 
 

@@ -9,6 +9,7 @@ error findings.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from registry import csvfile
-from registry.models.survey import EXPORT_FILE, ITEMS, Item, checkbox_column, item
+from registry.models.survey import (
+    CALIBRATION_FILE,
+    EXPORT_FILE,
+    ITEMS,
+    Item,
+    checkbox_column,
+    item,
+)
 from registry.submission import format_value
 from registry.synthetic.draw import Draw
 from registry.synthetic.profile import ProfileError, profile_path
@@ -247,8 +255,12 @@ def generate_survey(
     return [p.row for p in people]
 
 
-def write_survey(folder: Path, rows: list[dict[str, Any]]) -> Path:
-    """The export as CSV: metadata, then items in order (checkbox columns expanded)."""
+def write_survey(
+    folder: Path, rows: list[dict[str, Any]], profile: SurveyProfile | None = None
+) -> Path:
+    """The export as CSV: metadata, then items in order (checkbox columns expanded); with
+    the profile, also CALIBRATION_FILE naming the items not calibrated to a published
+    figure (the summary marks them)."""
     columns = list(RESPONSE_COLUMNS) + [c for it in ITEMS for c in it.columns]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SURVEY_FILE
@@ -257,6 +269,17 @@ def write_survey(folder: Path, rows: list[dict[str, Any]]) -> Path:
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
+    if profile is not None:
+        uncalibrated = [
+            it.id
+            for it in ITEMS
+            if it.id not in profile.items or not profile.items[it.id].calibrated
+        ]
+        body = {
+            "generator": f"synthetic survey, profile {profile.name}",
+            "not_calibrated": uncalibrated,
+        }
+        (folder / CALIBRATION_FILE).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     return path
 
 

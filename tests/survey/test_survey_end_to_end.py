@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +17,14 @@ from registry.models.survey import ITEMS, checkbox_column
 from registry.survey import summarize, validate_survey
 from registry.survey.charts import CHARTS, render_charts
 from registry.survey.report import render_summary_html, render_summary_text
-from registry.synthetic.survey import generate_survey, write_survey
+from registry.synthetic.survey import generate_survey, load_survey_profile, write_survey
 
 
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("survey")
-    write_survey(folder, generate_survey(154, seed=2021))
+    profile = load_survey_profile()
+    write_survey(folder, generate_survey(154, seed=2021, profile=profile), profile)
     return folder
 
 
@@ -48,21 +50,65 @@ def test_summary_reproduces_the_published_table(calibrated: Path) -> None:
     assert round(duration.percent["until_line_removal"]) == 16
 
 
-def test_text_summary_in_the_papers_form(calibrated: Path) -> None:
+def test_text_summary_in_the_papers_figures_with_the_html_labels(calibrated: Path) -> None:
     text = render_summary_text(summarize(calibrated, invited=870)[0])
-    for line in (
-        "hematology 76 (52%)",
-        "oncology 19 (13%)",
-        "combined_hem_onc 40 (28%)",
-        "bmt 10 (7%)",
-        "le_5 38 (26%)",
-        "ge_16 44 (30%)",
-        "0_50 99 (68%)",
-        "3_months 69 (50%)",
-        "until_line_removal 22 (16%)",
-        "154 responses of 870 invited (17.7%)",
+    for label, count, percent in (
+        ("Hematology", 76, 52),
+        ("Oncology", 19, 13),
+        ("Combined hematology/oncology", 40, 28),
+        ("BMT", 10, 7),
+        ("≤ 5 years", 38, 26),
+        ("≥ 16 years", 44, 30),
+        ("0-50", 99, 68),
+        ("3 months", 69, 50),
     ):
-        assert line in text, line
+        assert re.search(rf"^  {re.escape(label)} +{count} +{percent}%$", text, re.M), label
+    assert "154 responses of 870 invited (17.7%)" in text
+
+
+def test_text_summary_columns_line_up_across_items(calibrated: Path) -> None:
+    text = render_summary_text(summarize(calibrated)[0])
+    rows = [line for line in text.splitlines() if re.match(r"^  \S", line)]
+    assert len(rows) > 100
+    assert len({line.rindex("%") for line in rows}) == 1  # percent column
+    assert len({len(line) for line in rows}) == 1  # so the count column too
+
+
+def test_every_summary_marks_the_items_not_calibrated(calibrated: Path, tmp_path: Path) -> None:
+    summary = summarize(calibrated)[0]
+    profile = load_survey_profile()
+    expected = {it.id for it in ITEMS} - {i for i, p in profile.items.items() if p.calibrated}
+    assert set(summary.not_calibrated or []) == expected
+    assert "q01_practice_type" not in expected and "q06_institution_type" in expected
+    data = summary.to_dict()
+    assert data["items"]["q06_institution_type"]["calibrated"] is False
+    assert data["items"]["q01_practice_type"]["calibrated"] is True
+    text = render_summary_text(summary)
+    marked = [line.split(":")[0] for line in text.splitlines() if "not calibrated" in line]
+    assert set(marked[1:]) == expected  # the first is the heading's count
+    html = render_summary_html(summary)
+    assert html.count('class="uncalibrated"') == len(expected)
+    # The same answers without the generator's note (a real export) carry no marks.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "survey_responses.csv").write_bytes((calibrated / "survey_responses.csv").read_bytes())
+    real = summarize(plain)[0]
+    assert (
+        real.not_calibrated is None
+        and real.to_dict()["items"]["q06_institution_type"]["calibrated"] is None
+    )
+    assert "not calibrated" not in render_summary_text(real)
+
+
+def test_platelet_threshold_bars_carry_the_percent_their_axis_shows(calibrated: Path) -> None:
+    summary = summarize(calibrated)[0]
+    figure = CHARTS["platelet_thresholds"](summary)
+    for ax, item in zip(
+        figure.axes, ("q31_plt_reduce_threshold", "q32_plt_hold_threshold"), strict=True
+    ):
+        s = summary.items[item]
+        shown = sorted(t.get_text() for t in ax.texts)
+        assert shown == sorted(f"{s.percent[c]:.0f}%" for c in s.counts if s.counts[c])
 
 
 def test_json_summary_contract(calibrated: Path) -> None:
@@ -79,7 +125,9 @@ def test_json_summary_contract(calibrated: Path) -> None:
         "splanchnic",
         "none",
     }
-    assert all(set(v) == {"answered", "counts", "percent"} for v in data["items"].values())
+    assert all(
+        set(v) == {"answered", "counts", "percent", "calibrated"} for v in data["items"].values()
+    )
     by_type = data["crosstabs"]["q13_cvc_duration"]["q01_practice_type"]
     assert sum(sum(row.values()) for row in by_type.values()) == 138
 
