@@ -70,11 +70,26 @@ def test_same_findings_as_the_hand_written_suites(
         before = run_suites(url, "sqlite", _legacy())
         after = run_suites(url, "sqlite")
 
+    # Case report form 1.1 changed or added these rules and added vte_interventions: the
+    # hand-written suites implement 1.0, so only the rest must agree finding for finding.
+    changed = {
+        "ctcae-inconsistent",
+        "anti-xa-without-heparin",
+        "death-cause-inconsistent",
+        "site-catheter-inconsistent",
+        "adjustment-direction",
+        "anticoagulation-after-major-bleed",
+        "pts-too-early",
+    }
+
+    def same(findings: list) -> list:
+        return [f for f in findings if f.rule not in changed and f.table != "vte_interventions"]
+
     def key(f: object) -> tuple:
         return tuple(
             getattr(f, k)
             for k in ("rule", "table", "row", "record_id", "field", "value", "message")
         )
 
-    assert before.findings, "the cohort shows no expectation findings"
-    assert sorted(map(key, after.findings)) == sorted(map(key, before.findings))
+    assert same(before.findings), "the cohort shows no expectation findings"
+    assert sorted(map(key, same(after.findings))) == sorted(map(key, same(before.findings)))

@@ -1,6 +1,7 @@
 -- rule = "adjustment-direction"
 -- suite = "cross_table_clinical"
 -- description = "a reduction's new_dose must be below the dose in force before it, an increase's above it (the course's dose, or the last new dose of the course before the adjustment)"
+-- derived = ["in_force"]
 -- columns = { dose_adjustments = ["course_id", "date", "action", "new_dose"], anticoagulation_courses = ["dose"] }
 -- [[cases]]
 -- name = "reduced to more than the course's dose"

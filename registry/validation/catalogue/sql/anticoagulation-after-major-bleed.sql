@@ -29,7 +29,7 @@ FROM bleeding_events AS b
 INNER JOIN anticoagulation_courses AS k
     ON
         b.patient_id = k.patient_id AND k._valid = TRUE AND k.intent = 'treatment'
-        AND k.start_date <= b.date AND (k.stop_date IS NULL OR DAYS(k.stop_date) > DAYS(b.date) + {{ window_days }})
+        AND b.date >= k.start_date AND (k.stop_date IS NULL OR DAYS(k.stop_date) > DAYS(b.date) + {{ window_days }})
 INNER JOIN {batch} AS p ON b.patient_id = p.patient_id
 WHERE b._valid = TRUE AND b.isth_category = 'major' AND NOT EXISTS (
     SELECT 1 FROM dose_adjustments AS a

@@ -1,6 +1,7 @@
 -- rule = "ctcae-inconsistent"
 -- suite = "cross_table_clinical"
 -- description = "ctcae_grade must equal the CTCAE v5 grade derived from the raw fields (vte_events.ctcae_grade): 5 death from VTE, 4 life-threatening, 3 urgent intervention or a PE / intracardiac thrombus, 2 treated, 1 otherwise; a thrombolysis or thrombectomy is an urgent intervention"
+-- derived = ["derived"]
 -- columns = { vte_events = ["ctcae_grade", "diagnosis_date", "site", "life_threatening", "urgent_intervention"], patients = ["cause_of_death", "death_date"], anticoagulation_courses = ["event_id", "intent"], vte_interventions = ["event_id", "type"] }
 -- [[cases]]
 -- name = "grade 5 for a patient alive"
@@ -70,10 +71,11 @@ SELECT
     CAST(p.cause_of_death AS TEXT) AS value_text,
     'death from VTE but no grade-5 event' AS message
 FROM {batch} AS p
-WHERE p._valid = TRUE AND p.cause_of_death = 'vte' AND NOT EXISTS (
-    SELECT 1 FROM vte_events AS e
-    WHERE e.patient_id = p.patient_id AND (e._valid = FALSE OR e.ctcae_grade = 5)
-)
+WHERE
+    p._valid = TRUE AND p.cause_of_death = 'vte' AND NOT EXISTS (
+        SELECT 1 FROM vte_events AS e
+        WHERE e.patient_id = p.patient_id AND (e._valid = FALSE OR e.ctcae_grade = 5)
+    )
 UNION ALL
 SELECT
     'patients' AS tbl,
@@ -83,10 +85,11 @@ SELECT
     CAST(p.cause_of_death AS TEXT) AS value_text,
     'death from VTE with more than one grade-5 event' AS message
 FROM {batch} AS p
-WHERE p._valid = TRUE AND p.cause_of_death = 'vte' AND (
-    SELECT COUNT(*) FROM vte_events AS e
-    WHERE e.patient_id = p.patient_id AND e._valid = TRUE AND e.ctcae_grade = 5
-) > 1
+WHERE
+    p._valid = TRUE AND p.cause_of_death = 'vte' AND (
+        SELECT COUNT(*) FROM vte_events AS e
+        WHERE e.patient_id = p.patient_id AND e._valid = TRUE AND e.ctcae_grade = 5
+    ) > 1
 UNION ALL
 SELECT
     'vte_events' AS tbl,

@@ -31,10 +31,11 @@ SELECT
     CAST(p.cause_of_death AS TEXT) AS value_text,
     'death from bleeding but no fatal bleeding event' AS message
 FROM {batch} AS p
-WHERE p._valid = TRUE AND p.cause_of_death = 'bleeding' AND NOT EXISTS (
-    SELECT 1 FROM bleeding_events AS b
-    WHERE b.patient_id = p.patient_id AND (b._valid = FALSE OR b.fatal = TRUE)
-)
+WHERE
+    p._valid = TRUE AND p.cause_of_death = 'bleeding' AND NOT EXISTS (
+        SELECT 1 FROM bleeding_events AS b
+        WHERE b.patient_id = p.patient_id AND (b._valid = FALSE OR b.fatal = TRUE)
+    )
 UNION ALL
 SELECT
     'bleeding_events' AS tbl,

@@ -38,10 +38,11 @@ SELECT
         ELSE 'site non_cvc_upper_dvt is a thrombosis not related to a catheter'
     END AS message
 FROM vte_events AS e INNER JOIN {batch} AS p ON e.patient_id = p.patient_id
-WHERE e._valid = TRUE AND (
-    (e.site = 'cvc_upper_dvt' AND e.catheter_related = FALSE)
-    OR (e.site = 'non_cvc_upper_dvt' AND e.catheter_related = TRUE)
-)
+WHERE
+    e._valid = TRUE AND (
+        (e.site = 'cvc_upper_dvt' AND e.catheter_related = FALSE)
+        OR (e.site = 'non_cvc_upper_dvt' AND e.catheter_related = TRUE)
+    )
 UNION ALL
 SELECT
     'vte_events' AS tbl,
