@@ -243,6 +243,31 @@ def write_submission(
     return folder
 
 
+def as_1_0(folder: Path) -> Path:
+    """Make a submission folder what a site on schema 1.0 sends: without the columns and the
+    table that 1.1 added, with a 1.0 manifest (no inventory)."""
+    from registry.models import TABLES
+
+    for spec in TABLES:
+        path = folder / f"{spec.name}.csv"
+        if not path.exists():
+            continue
+        if spec.since == "1.1":
+            path.unlink()
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, spec.fields_in("1.0"), extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["schema_version"] = "1.0"
+    manifest.pop("tables", None)
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
 def row(table: str, **changes: str) -> dict[str, str]:
     """A copy of the valid row of ``table`` with some fields changed."""
     return {**VALID[table], **changes}

@@ -22,7 +22,8 @@ def _read_table(engine: Engine, name: str) -> list[RegistryRecord]:
     spec = table_spec(name)
     table = spec.sql_table
     with engine.connect() as connection:
-        rows = connection.execute(select(table).order_by(table.c[spec.id_field])).mappings()
+        fields = [table.c[f] for f in spec.fields]  # the record's own columns
+        rows = connection.execute(select(*fields).order_by(table.c[spec.id_field])).mappings()
         return [spec.record.model_validate(dict(row)) for row in rows]
 
 
