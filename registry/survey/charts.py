@@ -13,7 +13,7 @@ from registry.survey.summary import Summary
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["CHARTS", "render_charts"]
+__all__ = ["CHARTS", "CHART_ITEMS", "render_charts"]
 
 _VTE_TYPES = (("Catheter DVT", "cvc"), ("Pulmonary embolism", "pe"), ("CSVT", "csvt"))
 _DURATION_ITEMS = {"cvc": "q13_cvc_duration", "pe": "q19_pe_duration", "csvt": "q23_csvt_duration"}
@@ -158,6 +158,18 @@ def prophylaxis(summary: Summary) -> Figure:
     fig.tight_layout()
     return fig
 
+
+#: The items each chart draws (the page says which of them are not calibrated).
+CHART_ITEMS: dict[str, tuple[str, ...]] = {
+    "duration_by_vte_type": tuple(_DURATION_ITEMS.values()),
+    "anticoagulant_by_vte_type": tuple(_AGENT_ITEMS.values()),
+    "platelet_thresholds": ("q31_plt_reduce_threshold", "q32_plt_hold_threshold"),
+    "prophylaxis": (
+        "q38_primary_prophylaxis",
+        "q39_prophylaxis_agents",
+        "q42_secondary_prophylaxis",
+    ),
+}
 
 CHARTS: dict[str, Callable] = {
     "duration_by_vte_type": durations,

@@ -7,7 +7,7 @@ import base64
 from pathlib import Path
 
 from registry.models.survey import ITEMS
-from registry.survey.charts import render_charts
+from registry.survey.charts import CHART_ITEMS, render_charts
 from registry.survey.summary import Summary
 from registry.templates import template
 
@@ -68,6 +68,10 @@ def render_summary_html(summary: Summary, charts_dir: Path | None = None) -> str
         version=__version__,
         by_labels=_by_labels(),
         not_calibrated=NOT_CALIBRATED,
+        chart_uncalibrated={
+            name: [i for i in items if summary.calibrated(i) is False]
+            for name, items in CHART_ITEMS.items()
+        },
     )
 
 

@@ -88,6 +88,7 @@ def test_every_summary_marks_the_items_not_calibrated(calibrated: Path, tmp_path
     assert set(marked[1:]) == expected  # the first is the heading's count
     html = render_summary_html(summary)
     assert html.count('class="uncalibrated"') == len(expected)
+    assert "q19_pe_duration" in expected and "Not calibrated (synthetic answers" in html
     # The same answers without the generator's note (a real export) carry no marks.
     plain = tmp_path / "plain"
     plain.mkdir()
