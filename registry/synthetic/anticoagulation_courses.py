@@ -24,9 +24,30 @@ _RIVAROXABAN = (
     (50, 15.0, "once_daily"),
     (1000, 20.0, "once_daily"),
 )
-# Apixaban and dabigatran by weight [GK approximations of the pediatric labels].
-_APIXABAN = ((12, 1.0), (18, 2.5), (25, 3.0), (35, 4.0), (1000, 5.0))
-_DABIGATRAN = ((13, 75.0), (16, 90.0), (21, 110.0), (26, 140.0), (41, 150.0), (1000, 150.0))
+# Apixaban twice daily from day 8, by weight: (below kg, mg) [Eliquis EU SmPC, paediatric
+# VTE: 4-<5 kg 0.3, 5-<6 0.5, 6-<9 1, 9-<12 1.5, 12-<18 2 mg checked; 18-<25 3, 25-<35 4,
+# >= 35 kg 5 mg follow its halving of the day 1-7 dose, not checked].
+_APIXABAN = ((5, 0.3), (6, 0.5), (9, 1.0), (12, 1.5), (18, 2.0), (25, 3.0), (35, 4.0), (1000, 5.0))
+# Dabigatran twice daily by weight [Pradaxa US label, pediatric VTE]: capsules from 8 years;
+# oral pellets from 2 years (used here below 2 years too, where the label's age-by-weight
+# table would apply).
+_DABIGATRAN_CAPSULES = (
+    (16, 75.0),
+    (26, 110.0),
+    (41, 150.0),
+    (61, 185.0),
+    (81, 220.0),
+    (1000, 260.0),
+)
+_DABIGATRAN_PELLETS = (
+    (9, 70.0),
+    (11, 90.0),
+    (13, 110.0),
+    (16, 140.0),
+    (21, 170.0),
+    (41, 220.0),
+    (1000, 260.0),
+)
 
 # Dalteparin: treatment every 12 h, 150 IU/kg under 2 years, 125 IU/kg from 2 to < 8 years,
 # 100 IU/kg from 8 years; prophylaxis 100 IU/kg once daily [Fragmin (dalteparin) label,
@@ -67,7 +88,8 @@ def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, s
     if agent == "apixaban":
         return next(mg for limit, mg in _APIXABAN if weight < limit), "mg", "twice_daily"
     if agent == "dabigatran":
-        return next(mg for limit, mg in _DABIGATRAN if weight < limit), "mg", "twice_daily"
+        table = _DABIGATRAN_CAPSULES if case.age_months >= 96 else _DABIGATRAN_PELLETS
+        return next(mg for limit, mg in table if weight < limit), "mg", "twice_daily"
     raise ValueError(f"no dosing for {agent}")
 
 
