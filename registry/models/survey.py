@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import create_model
 
-from registry.models import codes as c
+from registry.models import survey_codes as c
 from registry.models.base import RegistryRecord, Violation
 from registry.models.fields import CODE, Checked, Cond, Eq, Flag, Ne, field
 
