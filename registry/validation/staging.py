@@ -33,10 +33,13 @@ from sqlalchemy import (
 
 from registry.models import TABLES, Manifest, RegistryRecord
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
+from registry.version import SCHEMA_VERSION
 
 __all__ = ["MANIFEST_TABLE", "Stager", "stage", "staging_metadata"]
 
 MANIFEST_TABLE = "_manifest"
+#: The column of every registry table that holds its record's submission schema version.
+VERSION_COLUMN = "submission_schema_version"
 _ID_RE = re.compile(f"{PATIENT_ID_PATTERN}|{RECORD_ID_PATTERN}")
 
 
@@ -73,8 +76,10 @@ def _iso(value: dt.date) -> str:
 class Stager:
     """Builds the staging database one table at a time (then indexes it in ``finish``)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
         self.path = path
+        #: Every staged row carries it, as the registry's rows do (versioned rules read it).
+        self.schema_version = schema_version
         self.engine = create_engine(f"sqlite:///{path}")
         metadata, _ = staging_metadata()
         self._indexes = [ix for table in metadata.tables.values() for ix in table.indexes]
@@ -95,7 +100,7 @@ class Stager:
         """``valid``: (0-based row index, record) of the rows that passed conformance;
         ``raw_rows``: every row as read, for the IDs of the rows that did not."""
         spec = next(s for s in TABLES if s.name == name)
-        columns = ["_row", "_valid", *spec.fields]
+        columns = ["_row", "_valid", *spec.fields, VERSION_COLUMN]
         width = len(columns)
         ok = dict(valid)
         identity = {n: columns.index(n) for n in _identity_fields(spec.record)}
@@ -104,9 +109,9 @@ class Stager:
         for index, raw in enumerate(raw_rows):
             record = ok.get(index)
             if record is not None:
-                rows.append((index + 1, 1, *values_of(record.__dict__)))
+                rows.append((index + 1, 1, *values_of(record.__dict__), self.schema_version))
                 continue
-            row: list[Any] = [index + 1, 0, *([None] * (width - 2))]
+            row: list[Any] = [index + 1, 0, *([None] * (width - 3)), self.schema_version]
             for field_name, position in identity.items():
                 text = raw.get(field_name) or ""
                 if _ID_RE.match(text):

@@ -121,7 +121,7 @@ def checked_submission(
         tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp,
     ):
         reader = SubmissionReader(folder, path)
-        stager = Stager(Path(tmp) / "staging.sqlite")
+        stager = Stager(Path(tmp) / "staging.sqlite", reader.version)
         findings: list[Finding] = []
         counts: dict[str, int] = {}
         free: set[tuple[str | None, str]] = {

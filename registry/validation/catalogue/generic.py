@@ -11,10 +11,14 @@ is a rule of single rows and lives with the models.
 
 from __future__ import annotations
 
+from typing import Any
+
 from registry.models import TABLES, TableSpec
 from registry.models.facts import FieldFacts
+from registry.models.versions import added_after
 from registry.validation.catalogue.check import Check
 from registry.validation.staging import MANIFEST_TABLE
+from registry.version import READABLE_SCHEMA_VERSIONS
 
 __all__ = [
     "COMPLETENESS_MIN_ROWS",
@@ -320,10 +324,34 @@ def completeness(spec: TableSpec) -> list[Check]:
     reports it from ``min_rows`` rows on."""
     out = []
     threshold, min_rows = COMPLETENESS_THRESHOLD, COMPLETENESS_MIN_ROWS
+    conformant = {
+        "column": {"name": "_valid"},
+        "operator": "==",
+        "parameter": True,
+        "type": "comparison",
+    }
     for facts in spec.facts:
         if not facts.completeness_monitored:
             continue
         f, t = facts.name, spec.name
+        condition: dict[str, Any] = conformant
+        if facts.since is not None:  # records of earlier versions did not collect it
+            condition = {
+                "type": "and",
+                "conditions": [
+                    conformant,
+                    *(
+                        {
+                            "column": {"name": "submission_schema_version"},
+                            "operator": "!=",
+                            "parameter": earlier,
+                            "type": "comparison",
+                        }
+                        for earlier in READABLE_SCHEMA_VERSIONS
+                        if added_after(facts.since, earlier)
+                    ),
+                ],
+            }
         out.append(
             Check(
                 "completeness-threshold",
@@ -339,13 +367,9 @@ def completeness(spec: TableSpec) -> list[Check]:
                     {
                         "column": f,
                         "mostly": round(1 - threshold, 10),
-                        # GX's Condition, as JSON: the conformant rows only
-                        "row_condition": {
-                            "column": {"name": "_valid"},
-                            "operator": "==",
-                            "parameter": True,
-                            "type": "comparison",
-                        },
+                        # GX's Condition, as JSON: the conformant rows (of the schema
+                        # versions that collect the field) only
+                        "row_condition": condition,
                     },
                 ),
             )

@@ -135,5 +135,18 @@ CASES: dict[str, list[dict[str, Any]]] = {
             "copy_change": {"patients": {"protocol_name": ""}},
             "finds": [],
         },
+        {
+            "name": "tip_position (new in 1.1) missing in 25% of 20 catheters",
+            "copies": 20,
+            "copy_share": 0.25,
+            "copy_change": {"catheters": {"tip_position": ""}},
+            "finds": [["catheters", "tip_position"]],
+        },
+        {
+            "name": "tip_position not collected by a 1.0 submission",
+            "copies": 20,
+            "manifest": {"schema_version": "1.0"},
+            "finds": [],
+        },
     ],
 }
