@@ -10,31 +10,40 @@ The public API (what the README documents)::
 Also: the models (``registry.models``), ``pseudonymize``, the validating path for rows
 (``parse_row``, ``parse_rows``), the survey (``registry.survey``) and persistence
 (``registry.store``). Every function that takes a path takes a ``str`` or a ``Path``.
-Great Expectations is imported only when a validation runs; the generator and the loader
-only when first used.
+Every name is imported when first used (Great Expectations only when a validation runs).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from registry.models.ids import pseudonymize
-from registry.validation.conformance import FieldError, parse_row, parse_rows
-from registry.validation.findings import Finding
-from registry.validation.inventory import UnusableInput
-from registry.validation.report import Report
-from registry.validation.validate import validate_submission
 from registry.version import SCHEMA_VERSION, __version__
 
 if TYPE_CHECKING:
     from registry.loading import LoadError, LoadRefused, LoadResult
     from registry.loading import load_submission as load
+    from registry.models.ids import pseudonymize
     from registry.synthetic import synthesize
+    from registry.validation.conformance import FieldError, parse_row, parse_rows
+    from registry.validation.findings import Finding
+    from registry.validation.inventory import UnusableInput
+    from registry.validation.report import Report
+    from registry.validation.validate import validate_submission
+    from registry.validation.validate import validate_submission as validate
 
-#: ``validate(path)``: validate a submission folder or .zip and return its ``Report``.
-validate = validate_submission
-
+# Every name is imported on first use, so that ``import registry`` is instant: a command can
+# start the expectation worker before the rest of the package loads (``registry.prestart``).
 _LAZY = {
+    "pseudonymize": ("registry.models.ids", "pseudonymize"),
+    "FieldError": ("registry.validation.conformance", "FieldError"),
+    "parse_row": ("registry.validation.conformance", "parse_row"),
+    "parse_rows": ("registry.validation.conformance", "parse_rows"),
+    "Finding": ("registry.validation.findings", "Finding"),
+    "UnusableInput": ("registry.validation.inventory", "UnusableInput"),
+    "Report": ("registry.validation.report", "Report"),
+    #: ``validate(path)``: validate a submission folder or .zip and return its ``Report``.
+    "validate": ("registry.validation.validate", "validate_submission"),
+    "validate_submission": ("registry.validation.validate", "validate_submission"),
     "synthesize": ("registry.synthetic", "synthesize"),
     "load": ("registry.loading", "load_submission"),
     "LoadError": ("registry.loading", "LoadError"),

@@ -1,5 +1,6 @@
-"""Stage 2 in a second process, started first, so that importing Great Expectations
-(3-4 s) overlaps with reading and record conformance instead of following them.
+"""Stage 2 in a second process, started first (by the command line at its very start:
+``registry.prestart``), so that importing Great Expectations (3-8 s) overlaps with reading
+and record conformance instead of following them.
 
 The worker is ``python -m registry.validation.worker_main``, talking pickles over its stdin and
 stdout: unlike multiprocessing's spawn, it never re-imports the caller's ``__main__`` (so
@@ -8,36 +9,22 @@ site scripts need no ``if __name__ == "__main__"`` guard).
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any, BinaryIO
 
+from registry import prestart
 from registry.validation.expectations import SuiteError, SuiteRun, run_suites
 
 __all__ = ["SuiteWorker"]
-
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class SuiteWorker:
     """``run`` the suites in a worker process (in-process if VTE_REGISTRY_NO_WORKER=1)."""
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[bytes] | None = None
-        if os.environ.get("VTE_REGISTRY_NO_WORKER") == "1":
-            return
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        env.setdefault("GX_ANALYTICS_ENABLED", "false")
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "registry.validation.worker_main"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
+        # the worker a command started at its very start, else a new one
+        self._proc: subprocess.Popen[bytes] | None = prestart.take() or prestart.start_worker()
 
     def run(
         self,
