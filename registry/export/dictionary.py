@@ -20,14 +20,15 @@ COLUMNS = (
     "allowed_codes",
     "range",
     "description",
+    "since",
 )
 
 
 def data_dictionary_rows() -> list[dict[str, str]]:
-    models = [(spec.name, spec.record) for spec in TABLES]
-    models.append(("survey_responses", SurveyResponseRecord))
+    models = [(spec.name, spec.record, spec.since or "1.0") for spec in TABLES]
+    models.append(("survey_responses", SurveyResponseRecord, ""))
     rows = []
-    for table, model in models:
+    for table, model, table_since in models:
         for name, info in model.model_fields.items():
             facts = field_facts(name, info)
             codes = ""
@@ -43,6 +44,9 @@ def data_dictionary_rows() -> list[dict[str, str]]:
                     "allowed_codes": codes,
                     "range": facts.range_text,
                     "description": facts.description,
+                    # the registry schema version that added the field (a 1.0 submission
+                    # does not collect those of 1.1)
+                    "since": facts.since or table_since,
                 }
             )
     return rows

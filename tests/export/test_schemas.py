@@ -416,3 +416,14 @@ def test_json_schema_enforces_conditional_fields(table: str, changes: dict[str, 
     assert list(_validator(f"{table}.schema.json").iter_errors(valid)) == []
     broken = {**valid, **changes}
     assert list(_validator(f"{table}.schema.json").iter_errors(broken)) != []
+
+
+def test_the_dictionary_says_which_schema_version_added_each_field() -> None:
+    from registry.export.dictionary import data_dictionary_rows
+
+    since = {(r["table"], r["field"]): r["since"] for r in data_dictionary_rows()}
+    assert since[("patients", "sex")] == "1.0"
+    assert since[("vte_events", "urgent_intervention")] == "1.1"
+    assert since[("vte_interventions", "type")] == "1.1"
+    added = {k for k, v in since.items() if v == "1.1"}
+    assert len(added) == 133 - 117  # the fields case report form 1.1 added
