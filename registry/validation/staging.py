@@ -95,10 +95,16 @@ class Stager:
         self._db.execute("PRAGMA synchronous=OFF")
 
     def add_table(
-        self, name: str, raw_rows: list[dict[str, str]], valid: list[tuple[int, RegistryRecord]]
+        self,
+        name: str,
+        raw_rows: list[dict[str, str]],
+        valid: list[tuple[int, RegistryRecord]],
+        start: int = 0,
+        stop: int | None = None,
     ) -> None:
         """``valid``: (0-based row index, record) of the rows that passed conformance;
-        ``raw_rows``: every row as read, for the IDs of the rows that did not."""
+        ``raw_rows``: every row as read, for the IDs of the rows that did not; rows
+        ``start:stop`` of them are staged (a table can come in chunks)."""
         spec = next(s for s in TABLES if s.name == name)
         columns = ["_row", "_valid", *spec.fields, VERSION_COLUMN]
         width = len(columns)
@@ -106,7 +112,8 @@ class Stager:
         identity = {n: columns.index(n) for n in _identity_fields(spec.record)}
         values_of = operator.itemgetter(*spec.fields)
         rows: list[Any] = []
-        for index, raw in enumerate(raw_rows):
+        for index in range(start, len(raw_rows) if stop is None else min(stop, len(raw_rows))):
+            raw = raw_rows[index]
             record = ok.get(index)
             if record is not None:
                 rows.append((index + 1, 1, *values_of(record.__dict__), self.schema_version))

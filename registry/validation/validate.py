@@ -46,11 +46,19 @@ class CheckedSubmission:
     staging: Path
 
 
+#: Rows validated and staged at a time: the typed records of one chunk are in memory, not
+#: those of a whole table (lab_results has a million rows at 100,000 patients).
+CHUNK_ROWS = 50_000
+
+
 def _conformance(
-    raw: RawTable, version: str
+    raw: RawTable, version: str, start: int, stop: int
 ) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
+    """Conformance of rows ``start:stop`` (0-based indices into the whole table)."""
     spec = table_spec(raw.name)
-    parsed = parse_rows(spec.record_in(version), raw.rows, cleaned=True)
+    parsed = parse_rows(spec.record_in(version), raw.rows[start:stop], cleaned=True)
+    parsed.errors = [(start + i, err) for i, err in parsed.errors]
+    parsed.records = [(start + i, record) for i, record in parsed.records]
     findings = []
     for index, err in parsed.errors:
         if index in raw.excluded:
@@ -130,13 +138,16 @@ def checked_submission(
         with _no_gc():
             for raw in reader.tables():
                 say(f"checking {raw.name}")
-                table_findings, valid = _conformance(raw, reader.version)
-                findings += table_findings
+                for start in range(0, len(raw.rows), CHUNK_ROWS):
+                    stop = start + CHUNK_ROWS
+                    table_findings, valid = _conformance(raw, reader.version, start, stop)
+                    findings += table_findings
+                    stager.add_table(raw.name, raw.rows, valid, start, stop)
+                    del valid  # the chunk's records leave memory
                 findings += _phi_table(raw)
                 free |= {(raw.name, column) for column in raw.unknown_values}
-                stager.add_table(raw.name, raw.rows, valid)
                 counts[raw.name] = len(raw.rows)
-                del raw, valid  # the table leaves memory; the staging database keeps it
+                del raw  # the table leaves memory; the staging database keeps it
         findings = reader.findings + findings + _phi_manifest(reader.manifest_raw)
         stager.set_manifest(reader.manifest)
         engine = stager.finish()
