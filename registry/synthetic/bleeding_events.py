@@ -8,6 +8,7 @@ import datetime as dt
 from registry.models.bleeding_events import MAJOR_SITES, isth_category
 from registry.models.codes import BleedingSite
 from registry.synthetic.case import Case, Rec, days
+from registry.synthetic.dose_adjustments import adjust
 
 __all__ = ["add_bleeding", "add_fatal_bleed", "derive_categories"]
 
@@ -89,20 +90,7 @@ def _hold_after(case: Case, course: Rec, day: dt.date) -> None:
         held = day + days(d.integer(0, 1))
         for action, when in (("held", held), ("resumed_full", held + days(d.integer(3, 7)))):
             if when <= case.course_end(course):
-                case.add(
-                    "dose_adjustments",
-                    {
-                        "adjustment_id": None,
-                        "course_id": course,
-                        "patient_id": None,
-                        "date": when,
-                        "action": action,
-                        "reason": "bleeding",
-                        "platelets": None,
-                        "new_dose": None,  # derive_new_doses
-                        "platelet_transfusion": False,
-                    },
-                )
+                adjust(case, course, when, action, "bleeding")
 
 
 def add_fatal_bleed(case: Case) -> None:

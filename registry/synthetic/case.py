@@ -103,6 +103,14 @@ class Case:
     def course_end(self, course: Rec) -> dt.date:
         return course["stop_date"] or self.horizon
 
+    def treated_event_ids(self) -> set[int]:
+        """``id()`` of the events a treatment course names (events are dicts until IDs)."""
+        return {
+            id(c["event_id"])
+            for c in self.tables["anticoagulation_courses"]
+            if c["intent"] == "treatment" and c["event_id"] is not None
+        }
+
     # -- death ----------------------------------------------------------------------------
     def die(self, day: dt.date, cause: str) -> None:
         """The patient dies on ``day``: nothing may be dated later; open records close."""

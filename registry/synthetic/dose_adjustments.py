@@ -8,7 +8,7 @@ import datetime as dt
 
 from registry.synthetic.case import Case, Rec, days
 
-__all__ = ["add_adjustments", "derive_new_doses", "platelet_lab"]
+__all__ = ["add_adjustments", "adjust", "derive_new_doses", "platelet_lab"]
 
 
 def derive_new_doses(case: Case) -> None:
@@ -46,7 +46,7 @@ def platelet_lab(case: Case, day: dt.date, value: float, course: Rec | None) -> 
     )
 
 
-def _adjust(
+def adjust(
     case: Case,
     course: Rec,
     day: dt.date,
@@ -81,11 +81,11 @@ def add_adjustments(case: Case, course: Rec) -> None:
     if d.chance(t.thrombocytopenia_episode_share):
         day = start + days(d.integer(1, min(45, (end - start).days)))
         if day <= end:
-            _adjust(case, course, day, "reduced", "thrombocytopenia", float(d.integer(25, 49)))
+            adjust(case, course, day, "reduced", "thrombocytopenia", float(d.integer(25, 49)))
             if d.chance(0.4) and day + days(3) <= end:
                 day += days(d.integer(2, 3))
                 transfused = d.chance(0.2)
-                _adjust(
+                adjust(
                     case,
                     course,
                     day,
@@ -96,7 +96,7 @@ def add_adjustments(case: Case, course: Rec) -> None:
                 )
             back = day + days(d.integer(3, 10))
             if back <= end:
-                _adjust(
+                adjust(
                     case,
                     course,
                     back,
@@ -107,5 +107,5 @@ def add_adjustments(case: Case, course: Rec) -> None:
     for _ in range(d.integer(0, t.lp_holds_max)):
         day = start + days(d.integer(1, max(1, (end - start).days)))
         if day + days(1) <= end:
-            _adjust(case, course, day, "held", "lumbar_puncture")
-            _adjust(case, course, day + days(1), "resumed_full", "lumbar_puncture")
+            adjust(case, course, day, "held", "lumbar_puncture")
+            adjust(case, course, day + days(1), "resumed_full", "lumbar_puncture")

@@ -8,7 +8,7 @@ import datetime as dt
 
 from registry.models.anticoagulation_courses import HEPARINS
 from registry.synthetic.case import Case, Rec, days
-from registry.synthetic.dose_adjustments import platelet_lab
+from registry.synthetic.dose_adjustments import adjust, platelet_lab
 
 __all__ = ["add_asparaginase_activity", "add_baseline_labs", "add_event_labs", "add_monitoring"]
 
@@ -115,20 +115,8 @@ def add_monitoring(case: Case, course: Rec) -> None:
                 and (value < target[0] or value > target[1])
                 and (day + days(1) <= end)
             ):
-                case.add(
-                    "dose_adjustments",
-                    {
-                        "adjustment_id": None,
-                        "course_id": course,
-                        "patient_id": None,
-                        "date": day + days(1),
-                        "action": "increased" if value < target[0] else "reduced",
-                        "reason": "anti_xa_out_of_range",
-                        "platelets": None,
-                        "new_dose": None,  # derive_new_doses
-                        "platelet_transfusion": False,
-                    },
-                )
+                action = "increased" if value < target[0] else "reduced"
+                adjust(case, course, day + days(1), action, "anti_xa_out_of_range")
         elif agent == "warfarin":
             _lab(case, day, "inr", round(_around(case, m.inr_warfarin, 0.3), 1), "ratio", course)
         else:

@@ -13,11 +13,7 @@ _LIMB = ("cvc_upper_dvt", "non_cvc_upper_dvt", "lower_extremity_dvt")
 
 def add_assessments(case: Case) -> None:
     d, f = case.draw, case.profile.follow_up
-    treated = {
-        id(c["event_id"])
-        for c in case.tables["anticoagulation_courses"]
-        if c["intent"] == "treatment" and c["event_id"] is not None
-    }
+    treated = case.treated_event_ids()
     for event in list(case.tables["vte_events"]):
         if id(event) not in treated or not d.chance(f.assessment_share):
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from registry.models.codes import Detection, VteSite
 from registry.models.vte_events import (
@@ -123,11 +124,18 @@ def _detection(case: Case, site: str) -> str:
 #: Per site: share of events with an urgent intervention indicated (ICU, thrombolysis,
 #: thrombectomy), with life-threatening instability, and with a procedure [GK, few percent
 #: overall: mostly PE, CSVT with progression and right-atrial thrombi].
+class _Severity(NamedTuple):
+    urgent: float
+    life_threatening: float
+    procedure: float
+
+
 _SEVERITY = {
-    "pulmonary_embolism": (0.35, 0.06, 0.12),
-    "right_atrial": (0.3, 0.03, 0.12),
-    "cerebral_sinovenous": (0.15, 0.05, 0.06),
+    "pulmonary_embolism": _Severity(0.35, 0.06, 0.12),
+    "right_atrial": _Severity(0.3, 0.03, 0.12),
+    "cerebral_sinovenous": _Severity(0.15, 0.05, 0.06),
 }
+_OTHER_SEVERITY = _Severity(0.02, 0.0, 0.01)
 _PROCEDURES = {
     "pulmonary_embolism": {"systemic_thrombolysis": 0.6, "catheter_directed_thrombolysis": 0.4},
     "right_atrial": {"surgical_thrombectomy": 0.4, "systemic_thrombolysis": 0.6},
@@ -151,13 +159,9 @@ def add_interventions(case: Case) -> None:
     """Procedures beyond anticoagulation for a few events; thrombolysis and thrombectomy
     are urgent interventions (the event says so: CTCAE grade 3 at least)."""
     d = case.draw
-    treated = {
-        id(c["event_id"])
-        for c in case.tables["anticoagulation_courses"]
-        if c["intent"] == "treatment" and c["event_id"] is not None
-    }
+    treated = case.treated_event_ids()
     for event in list(case.tables["vte_events"]):
-        share = _SEVERITY.get(event["site"], (0.0, 0.0, 0.01))[2]
+        share = _SEVERITY.get(event["site"], _OTHER_SEVERITY).procedure
         if event["ctcae_grade"] == 5 or id(event) not in treated or not d.chance(share):
             continue  # a procedure comes with anticoagulation
         kind = d.pick(_PROCEDURES.get(event["site"], _PROCEDURES["other"]))
@@ -191,11 +195,7 @@ def add_interventions(case: Case) -> None:
 def derive_grades(case: Case) -> None:
     """The CTCAE grade of every event, derived from its raw fields with the model's own
     function (grade 5 was set for the event the patient died of)."""
-    treated = {
-        id(c["event_id"])
-        for c in case.tables["anticoagulation_courses"]
-        if c["intent"] == "treatment" and c["event_id"] is not None
-    }
+    treated = case.treated_event_ids()
     treated |= {id(i["event_id"]) for i in case.tables["vte_interventions"]}
     for event in case.tables["vte_events"]:
         event["ctcae_grade"] = ctcae_grade(
@@ -251,6 +251,7 @@ def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Re
         else None
     )
     on_prophylaxis = any(c["intent"] == "primary_prophylaxis" for c in case.courses_on(day))
+    severity = _SEVERITY.get(site, _OTHER_SEVERITY)
     event = case.add(
         "vte_events",
         {
@@ -270,8 +271,8 @@ def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Re
             "on_prophylaxis": on_prophylaxis,
             "recurrence_of_event_id": recurrence_of,
             "side": _side(case, site, catheter if related else None),
-            "urgent_intervention": d.chance(_SEVERITY.get(site, (0.02, 0, 0))[0]),
-            "life_threatening": d.chance(_SEVERITY.get(site, (0, 0.0, 0))[1]),
+            "urgent_intervention": d.chance(severity.urgent),
+            "life_threatening": d.chance(severity.life_threatening),
             "csvt_infarct_or_hemorrhage": d.chance(0.3) if site == "cerebral_sinovenous" else None,
             "ctcae_grade": 1,  # derived at the end (derive_grades)
             "ptwg_qualifying": ptwg_by_detection(Detection(detection)),  # incidental: when treated
