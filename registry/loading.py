@@ -19,6 +19,7 @@ from sqlmodel import create_engine
 
 from registry.changes import Changes, TableChanges, site_changes
 from registry.models import TABLES, Manifest, table_spec
+from registry.models.base import VERSION_COLUMN
 from registry.store import AUDIT, create_schema, make_engine
 from registry.version import __version__
 
@@ -81,7 +82,7 @@ def _copy_table(
     target_table = spec.sql_table
     written = 0
     for chunk in source.execute(query).mappings().partitions(10_000):
-        rows = [dict(row, submission_schema_version=schema_version) for row in chunk]
+        rows = [{**row, VERSION_COLUMN: schema_version} for row in chunk]
         target.execute(target_table.insert(), rows)
         written += len(rows)
     return written

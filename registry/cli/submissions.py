@@ -51,7 +51,7 @@ def validate(
     """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable).
 
     Example: vte-registry validate site-submission.zip --format html --output report.html
-    """  # noqa: E501
+    """  # noqa: E501 (typer shows the first line whole as the command's summary)
     from registry.validation.reading import UnusableInput
 
     if (path is None) == (db is None):

@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from registry.models.fields import Conditional, conditional_of
 from registry.version import SCHEMA_VERSION
 
-__all__ = ["ROW_RULES_ERROR", "RegistryRecord", "StoredRecord", "Violation"]
+__all__ = ["ROW_RULES_ERROR", "VERSION_COLUMN", "RegistryRecord", "StoredRecord", "Violation"]
 
 #: pydantic error type under which a record's row-rule violations travel (in ``ctx``).
 ROW_RULES_ERROR = "row-rules"
@@ -135,6 +135,10 @@ class RegistryRecord(SQLModel):
         """
         cls.__pydantic_custom_init__ = False
         cls.model_rebuild(force=True)
+
+
+#: The column of every registry table that ``StoredRecord`` adds (staging has it too).
+VERSION_COLUMN = "submission_schema_version"
 
 
 class StoredRecord(SQLModel):

@@ -119,7 +119,7 @@ class BleedingEventRecord(RegistryRecord):
     )
 
     def row_rules(self) -> Iterator[Violation]:
-        if self.sought_care is None:  # schema 1.0: only the major criteria were collected
+        if self.schema_version == "1.0":  # only the major criteria were collected
             if self.isth_category != IsthCategory.MAJOR and meets_major_criteria(
                 self.site, self.fatal, self.hemoglobin_drop_g_dl
             ):

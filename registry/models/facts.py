@@ -11,7 +11,6 @@ import datetime as dt
 import types
 import typing
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import annotated_types as at
@@ -93,7 +92,7 @@ def _base_type(annotation: Any) -> Any:
 
 def field_facts(name: str, info: FieldInfo) -> FieldFacts:
     base = _base_type(info.annotation)
-    codes = base if isinstance(base, type) and issubclass(base, Enum) else None
+    codes = base if isinstance(base, type) and issubclass(base, CodeList) else None
     if codes is not None:
         kind = "code"
     elif base is bool:
@@ -142,9 +141,9 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
         foreign_key=foreign_key,
         required=info.is_required(),
         conditional=conditional_of(info),
-        codes=codes,  # type: ignore[arg-type]
+        codes=codes,
         description=info.description or "",
-        unit=extra.get("x-unit"),  # type: ignore[arg-type]
+        unit=unit if isinstance(unit := extra.get("x-unit"), str) else None,
         pattern=pattern,
         not_before_diagnosis_days=None if days is None else int(str(days)),
         completeness_monitored=bool(extra.get("x-completeness-monitored", False)),

@@ -32,14 +32,13 @@ from sqlalchemy import (
 )
 
 from registry.models import TABLES, Manifest, RegistryRecord
+from registry.models.base import VERSION_COLUMN
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
 from registry.version import SCHEMA_VERSION
 
 __all__ = ["MANIFEST_TABLE", "Stager", "stage", "staging_metadata"]
 
 MANIFEST_TABLE = "_manifest"
-#: The column of every registry table that holds its record's submission schema version.
-VERSION_COLUMN = "submission_schema_version"
 _ID_RE = re.compile(f"{PATIENT_ID_PATTERN}|{RECORD_ID_PATTERN}")
 
 

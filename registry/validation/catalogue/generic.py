@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.models import TABLES, TableSpec
+from registry.models.base import VERSION_COLUMN
 from registry.models.facts import FieldFacts
 from registry.models.versions import added_after
 from registry.validation.catalogue.check import Check
@@ -342,7 +343,7 @@ def completeness(spec: TableSpec) -> list[Check]:
                     conformant,
                     *(
                         {
-                            "column": {"name": "submission_schema_version"},
+                            "column": {"name": VERSION_COLUMN},
                             "operator": "!=",
                             "parameter": earlier,
                             "type": "comparison",
