@@ -222,25 +222,35 @@ def write_submission(
     folder.mkdir(parents=True, exist_ok=True)
     tables = tables if tables is not None else {s.name: [dict(VALID[s.name])] for s in TABLES}
     version = (manifest or {}).get("schema_version", SCHEMA_VERSION)
-    head = {**VALID_MANIFEST, **(manifest or {}), "schema_version": version}
     for spec in TABLES:
-        if spec.name not in tables or (version == "1.0" and spec.since == "1.1"):
+        if spec.name not in tables:
             continue
         rows = tables[spec.name]
-        fields = list(rows[0]) if rows else spec.fields
-        if version == "1.0":
-            fields = [f for f in fields if f in spec.fields_in("1.0")]
         with (folder / f"{spec.name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            fields = list(rows[0]) if rows else spec.fields
             writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
-    if version == "1.0":
-        (folder / "manifest.json").write_text(json.dumps(head))
-    else:
-        counts = {name: len(rows) for name, rows in tables.items()}
-        head.pop("schema_version", None)
-        write_manifest(folder, head, inventory(folder, counts))
-    return folder
+    head = {
+        k: v for k, v in {**VALID_MANIFEST, **(manifest or {})}.items() if k != "schema_version"
+    }
+    counts = {name: len(rows) for name, rows in tables.items()}
+    write_manifest(folder, head, inventory(folder, counts))
+    return as_1_0(folder) if version == "1.0" else folder
+
+
+def reinventory(folder: Path) -> None:
+    """Make the manifest agree with the files again (a site that edited a file)."""
+    from registry.submission import inventory
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    rows = {
+        name: (folder / f"{name}.csv").read_bytes().count(b"\n") - 1
+        for name in manifest["tables"]
+        if (folder / f"{name}.csv").exists()
+    }
+    manifest["tables"] = inventory(folder, rows)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 def as_1_0(folder: Path) -> Path:
@@ -256,9 +266,11 @@ def as_1_0(folder: Path) -> Path:
             path.unlink()
             continue
         with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+        keep = [f for f in reader.fieldnames or [] if f in spec.fields_in("1.0")]
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, spec.fields_in("1.0"), extrasaction="ignore")
+            writer = csv.DictWriter(handle, keep, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rows import as_1_0
+from rows import as_1_0, reinventory
 
-from registry.submission import inventory
 from registry.synthetic import synthesize
 from registry.validation import inventory as inventory_module
 from registry.validation.reading import UnusableInput, read_submission
@@ -32,18 +31,6 @@ def _copy(clean: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "s"
     shutil.copytree(clean, folder)
     return folder
-
-
-def _reinventory(folder: Path) -> None:
-    """Make the manifest agree with the files again (a site that edited a file)."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    rows = {
-        name: (folder / f"{name}.csv").read_bytes().count(b"\n") - 1
-        for name in manifest["tables"]
-        if (folder / f"{name}.csv").exists()
-    }
-    manifest["tables"] = inventory(folder, rows)
-    (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 def _mismatches(folder: Path) -> list[tuple[str | None, str | None]]:
@@ -231,7 +218,7 @@ def _set_protocol_name(folder: Path, value: str, field: str = "protocol_name") -
     cells[header.index(field)] = value
     lines[1] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n")
-    _reinventory(folder)
+    reinventory(folder)
 
 
 def test_a_300_kb_value_does_not_hang(clean: Path, tmp_path: Path) -> None:
@@ -263,7 +250,7 @@ def test_an_excel_style_file_is_one_finding(
     folder = _copy(clean, tmp_path)
     path = folder / "lab_results.csv"
     path.write_text(path.read_text().replace(",", delimiter))
-    _reinventory(folder)
+    reinventory(folder)
     found = [f for f in validate_submission(folder).findings if f.table == "lab_results"]
     assert len(found) == 1, found
     assert words in found[0].message and "CSV UTF-8" in found[0].message
@@ -280,7 +267,7 @@ def test_a_cp1252_file_names_each_row_and_says_how_to_save(clean: Path, tmp_path
         cells[column] = "Niño Jesús"
         lines[i] = ",".join(cells)
     path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
-    _reinventory(folder)
+    reinventory(folder)
     found = [f for f in validate_submission(folder).findings if f.rule == "encoding-error"]
     per_row = [f for f in found if f.record_id is not None]
     assert len(per_row) == len(lines) - 1
@@ -309,6 +296,6 @@ def test_dates_before_the_floor_are_caught_in_every_date_field(
     cells[header.index(field)] = "1900-01-01"
     lines[1] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n")
-    _reinventory(folder)
+    reinventory(folder)
     found = {(f.rule, f.table, f.field) for f in validate_submission(folder).findings}
     assert ("out-of-range", table, field) in found
