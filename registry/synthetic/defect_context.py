@@ -74,12 +74,12 @@ class PatientRecords:
     def patient(self) -> Rec:
         return self.rows["patients"][0]
 
-    def courses_on(self, day: dt.date, heparin_only: bool = False) -> list[Rec]:
+    def courses_on(self, day: dt.date, anti_xa_monitored_only: bool = False) -> list[Rec]:
         out = []
         for c in self["anticoagulation_courses"]:
             end = c["stop_date"] or self.patient["last_contact_date"]
             if c["start_date"] <= day <= end and (
-                not heparin_only or c["agent"] in ANTI_XA_MONITORED
+                not anti_xa_monitored_only or c["agent"] in ANTI_XA_MONITORED
             ):
                 out.append(c)
         return out

@@ -134,7 +134,9 @@ def _genotype(ctx: Context, p: PatientRecords) -> Defect | None:
 def _anti_xa_without_heparin(ctx: Context, p: PatientRecords) -> Defect | None:
     lab = first(
         p["lab_results"],
-        lambda r: r["test"] == "hemoglobin" and not p.courses_on(r["date"], heparin_only=True),
+        lambda r: (
+            r["test"] == "hemoglobin" and not p.courses_on(r["date"], anti_xa_monitored_only=True)
+        ),
     )
     if lab is None:
         return None
