@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,7 @@ def _write(
                 row_counts=json.dumps(counts),
                 schema_version=manifest.schema_version,
                 changes=json.dumps(changes.to_dict()),
+                findings=json.dumps(dict(sorted(Counter(f.rule for f in report.findings).items()))),
             )
         )
         transaction.commit()

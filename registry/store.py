@@ -25,6 +25,7 @@ __all__ = [
     "database_url",
     "explain_database_error",
     "make_engine",
+    "require_current",
     "require_registry",
     "safe_url",
 ]
@@ -216,8 +217,32 @@ class SubmissionAudit(SQLModel, table=True):
         sa_type=Text,
         description="JSON: table -> added, changed, unchanged, removed records",
     )
+    findings: str | None = Field(
+        default=None,
+        sa_type=Text,
+        description="JSON: rule ID -> findings of the load's validation (warnings: a "
+        "submission with errors is never loaded); null when loaded before schema 0005",
+    )
 
 
 #: The SQLAlchemy table of the audit trail (SQLModel sets __table__ when it builds the class;
 #: its type stubs do not declare it).
 AUDIT: Table = SubmissionAudit.__table__  # type: ignore[attr-defined]
+
+
+def require_current(engine: Engine) -> None:
+    """DatabaseUnusable unless the registry schema is at the newest revision (a reader of an
+    older schema would miss columns, or misread them)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    require_registry(engine)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        raise DatabaseUnusable(
+            f"{safe_url(engine.url.render_as_string(hide_password=False))} has registry "
+            f"schema {current}, this release reads {head}: run `vte-registry db upgrade "
+            "--db URL` first (it keeps every record)"
+        )

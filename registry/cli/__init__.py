@@ -13,7 +13,7 @@ if len(sys.argv) > 1 and sys.argv[1] in ("validate", "load", "demo") and "--help
     prestart.spawn()
 
 # Importing the command modules registers their commands on the application.
-from registry.cli import exchange, submissions, survey  # noqa: F401
+from registry.cli import center, exchange, submissions, survey  # noqa: F401
 from registry.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -20,6 +20,8 @@ from registry.models.codes import (
 from registry.models.fields import CODE, Date, Eq, Ne, Present, field, own_id, patient_ref, ref
 
 __all__ = [
+    "AGENT_CLASS",
+    "AGENT_CLASS_LABELS",
     "AGENT_UNITS",
     "ANTI_XA_MONITORED",
     "HEPARINS",
@@ -58,6 +60,35 @@ HEPARINS = frozenset({A.ENOXAPARIN, A.DALTEPARIN, A.TINZAPARIN, A.UNFRACTIONATED
 #: fondaparinux and the direct factor Xa inhibitors (spec 1.1, rule anti-xa-without-heparin;
 #: clinical-background.md §5, enoxaparin anti-Xa targets).
 ANTI_XA_MONITORED = HEPARINS | {A.FONDAPARINUX, A.RIVAROXABAN, A.APIXABAN, A.EDOXABAN}
+
+#: The class of each agent, in the codes of the survey's first-agent items (survey.md items
+#: 12, 18, 22: lmwh, ufh, doac, vka, fondaparinux), so that observed and reported practice
+#: can be set side by side; the parenteral direct thrombin inhibitors and antithrombin
+#: concentrate have no survey code. Dabigatran is a DOAC in the survey's sense (oral).
+AGENT_CLASS: dict[A, str] = {
+    A.ENOXAPARIN: "lmwh",
+    A.DALTEPARIN: "lmwh",
+    A.TINZAPARIN: "lmwh",
+    A.UNFRACTIONATED_HEPARIN: "ufh",
+    A.WARFARIN: "vka",
+    A.RIVAROXABAN: "doac",
+    A.APIXABAN: "doac",
+    A.DABIGATRAN: "doac",
+    A.EDOXABAN: "doac",
+    A.FONDAPARINUX: "fondaparinux",
+    A.ARGATROBAN: "parenteral_dti",
+    A.BIVALIRUDIN: "parenteral_dti",
+    A.ANTITHROMBIN_CONCENTRATE: "antithrombin",
+}
+AGENT_CLASS_LABELS: dict[str, str] = {
+    "lmwh": "Low-molecular-weight heparin",
+    "ufh": "Unfractionated heparin",
+    "doac": "Direct oral anticoagulant",
+    "vka": "Vitamin K antagonist",
+    "fondaparinux": "Fondaparinux",
+    "parenteral_dti": "Parenteral direct thrombin inhibitor",
+    "antithrombin": "Antithrombin concentrate",
+}
 
 
 class AnticoagulationCourseRecord(RegistryRecord):
