@@ -51,13 +51,20 @@ def _bleeding(ctx: Context) -> Table:
     rows: list[list[Cell]] = []
     for code in (IsthCategory.MAJOR, IsthCategory.CLINICALLY_RELEVANT_NON_MAJOR):
         k = int((on["isth_category"] == code.value).sum())
-        rows.append([code.label, k, *poisson_rate(k, years)])
+        rows.append([code.label, k, round(years, 2), *poisson_rate(k, years)])
     fatal = int(on["fatal"].astype(bool).sum())
-    rows.append(["Fatal", fatal, *poisson_rate(fatal, years)])
+    rows.append(["Fatal", fatal, round(years, 2), *poisson_rate(fatal, years)])
     return Table(
         "bleeding",
         "Bleeding on anticoagulation",
-        ["ISTH category", "Bleeds", "Per 100 patient-years", "Lower 95% CI", "Upper 95% CI"],
+        [
+            "ISTH category",
+            "Bleeds",
+            "Patient-years on anticoagulation",
+            "Per 100 patient-years",
+            "Lower 95% CI",
+            "Upper 95% CI",
+        ],
         rows,
         note=f"{patients} anticoagulated patients, {years:.1f} patient-years on "
         "anticoagulation (any intent; overlapping courses counted once; an open course "
