@@ -219,17 +219,21 @@ def vte(ctx: Context) -> Section:
     n = len(e)
     qualifying = int(e["ptwg_qualifying"].astype(bool).sum())
     symptomatic = int((e["detection"] == Detection.SYMPTOMATIC.value).sum())
+    with_vte = int(p["first_vte_date"].notna().sum())
     tables.append(
         Table(
             "ptwg",
-            "Events meeting the Ponte di Legno (PTWG) definition",
-            ["Events", "Measure", "n", "%", "Lower 95% CI", "Upper 95% CI"],
+            "Patients with VTE, and events meeting the Ponte di Legno (PTWG) definition",
+            ["Measure", "n", "Of", "%", "Lower 95% CI", "Upper 95% CI"],
             [
-                [n, "PTWG-qualifying", qualifying, *proportion(qualifying, n)],
-                [n, "Symptomatic", symptomatic, *proportion(symptomatic, n)],
+                ["Patients with VTE", with_vte, len(p), *proportion(with_vte, len(p))],
+                ["PTWG-qualifying events", qualifying, n, *proportion(qualifying, n)],
+                ["Symptomatic events", symptomatic, n, *proportion(symptomatic, n)],
             ],
-            note="As recorded (ptwg_qualifying); Wilson 95% intervals.",
-            counts=("Events", "n"),
+            note="Patients with at least one VTE during follow-up (crude share, not adjusted "
+            "for follow-up time); PTWG-qualifying as recorded (ptwg_qualifying); Wilson 95% "
+            "intervals.",
+            counts=("n", "Of"),
             derived={"%": "n", "Lower 95% CI": "n", "Upper 95% CI": "n"},
         )
     )

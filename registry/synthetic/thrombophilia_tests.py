@@ -7,8 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from registry.synthetic.case import Case, days
+from registry.synthetic.profile import Thrombophilia as ThrombophiliaProfile
 
-__all__ = ["Thrombophilia", "add_thrombophilia_tests", "draw_thrombophilia"]
+__all__ = ["Thrombophilia", "add_thrombophilia_tests", "any_share", "draw_thrombophilia"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,13 @@ class Thrombophilia:
     @property
     def any(self) -> bool:
         return self.fvl != "normal" or self.prothrombin != "normal" or self.lpa_high
+
+
+def any_share(t: ThrombophiliaProfile) -> float:
+    """The share of patients for whom ``Thrombophilia.any`` holds (independent draws)."""
+    return 1 - (1 - t.fvl_heterozygous - t.fvl_homozygous) * (1 - t.prothrombin_heterozygous) * (
+        1 - t.lpa_high_share
+    )
 
 
 def draw_thrombophilia(case: Case) -> Thrombophilia:

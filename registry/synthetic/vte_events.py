@@ -19,6 +19,7 @@ from registry.synthetic.case import Case, Rec, days
 from registry.synthetic.catheters import remove_for_thrombosis
 from registry.synthetic.patients import Baseline
 from registry.synthetic.profile import CohortProfile
+from registry.synthetic.thrombophilia_tests import any_share
 
 __all__ = [
     "IMAGING_WEIGHTS",
@@ -66,8 +67,9 @@ def relative_risk(
 
 def event_hazard_scale(baselines: Sequence[Baseline], profile: CohortProfile) -> float:
     """lambda such that the mean of 1 - exp(-lambda * risk) is the profile's incidence."""
-    t = profile.thrombophilia
-    carrier = t.fvl_heterozygous + t.fvl_homozygous + t.prothrombin_heterozygous
+    # The hazard ratio applies to every patient with Thrombophilia.any (Lp(a) included: it
+    # was left out here before, and cohorts came out 10% above the profile's incidence).
+    carrier = any_share(profile.thrombophilia)
     mean_thromb = 1 - carrier + carrier * profile.vte.hr_thrombophilia
     with_line = profile.catheters.catheter_share
     mean_line = 1 - with_line + with_line * profile.vte.hr_catheter

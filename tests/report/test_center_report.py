@@ -141,8 +141,11 @@ def test_site_mix_phase_and_ptwg_by_hand(plain: CenterReport, hand: dict[str, An
     assert plain.table("phase").row("Induction")["Events"] == sum(
         e["phase_at_event"] == "induction" for e in events
     )
-    ptwg = plain.table("ptwg").row(len(events))
+    ptwg = plain.table("ptwg").row("PTWG-qualifying events")
     assert ptwg["n"] == sum(e["ptwg_qualifying"] == "true" for e in events)
+    assert ptwg["Of"] == len(events)
+    share = plain.table("ptwg").row("Patients with VTE")
+    assert (share["n"], share["Of"]) == (len(hand["first"]), len(hand["patients"]))
 
 
 def test_first_agent_and_duration_by_hand(plain: CenterReport, hand: dict[str, Any],
@@ -331,8 +334,8 @@ def test_survey_answers_beside_observed_practice(registry_db: Registry,
 def test_cli_formats(registry_db: Registry, tmp_path: Path, survey_summary: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["report", "--db", registry_db.url, "--format", "json",
-                                 "--output", str(out), "--survey", str(survey_summary)])  # fmt: skip
+    args = ["--format", "json", "--output", str(out), "--survey", str(survey_summary)]
+    result = runner.invoke(app, ["report", "--db", registry_db.url, *args])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data["sections"]) == {

@@ -1,0 +1,75 @@
+"""The center report's HTML page as a person sees it: rendered by headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Registry  # type: ignore[import-not-found]
+
+from registry.report import build_center_report, render_html
+
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+    return path
+
+
+@pytest.mark.browser
+def test_report_page_renders_in_chromium(
+    registry_db: Registry, survey_summary: Path, tmp_path: Path
+) -> None:
+    report = build_center_report(registry_db.url, survey=survey_summary)
+    html = render_html(report)
+    # self-contained: nothing fetched, nothing run (SVG namespaces are not fetched)
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    page = tmp_path / "registry.html"
+    page.write_text(html, encoding="utf-8")
+    base = [_chromium(), *CHROME_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = tmp_path / "registry.png"
+    subprocess.run(
+        [*base, f"--screenshot={shot}", "--window-size=1280,2400", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 60_000  # charts and tables, not a blank page
+    dom = subprocess.run(
+        [*base, "--dump-dom", page.as_uri()],
+        check=True, capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    total = report.table("sites").row("All sites")
+    assert f'id="card-patients">{total["Patients"]:,}<' in dom
+    assert 'id="card-sites">2<' in dom
+    for section in ("enrollment", "patients", "vte", "management", "outcomes", "quality"):
+        assert f'<section id="{section}">' in dom
+    # every chart is drawn (inline SVG, text kept as text) beside the table of its numbers
+    charted = [t for s in report.sections for t in s.tables if t.chart is not None]
+    for t in charted:
+        if t.chart is not None and t.chart.kind == "step" and not t.chart.series:
+            continue
+        figure = re.search(
+            rf'<div class="chart" id="chart-{t.key}"[^>]*><svg.*?</svg>\s*</div>\s*'
+            rf'<div class="data">\s*<table id="table-{t.key}">',
+            dom,
+            re.S,
+        )
+        assert figure, f"{t.key}: no chart beside its table"
+    assert "Survey: % of providers" in dom
+    assert 'class="suppressed">&lt;11<' in dom
