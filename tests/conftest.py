@@ -136,3 +136,41 @@ def defect_parquet_cohort(tmp_path_factory: pytest.TempPathFactory) -> Validated
     return _validated(
         tmp_path_factory, "defects-parquet", patients=1500, seed=14, defects=0.03, fmt="parquet"
     )
+
+
+# --- the center report: a two-site registry (generated, validated, loaded once) -------------
+REPORT_SITES = {"NYC01": (500, 21), "BOS02": (150, 22)}
+
+
+@dataclass(frozen=True)
+class Registry:
+    url: str
+    folders: dict[str, Path]
+
+
+@pytest.fixture(scope="session")
+def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    from registry.loading import load_submission
+
+    root = tmp_path_factory.mktemp("center")
+    url = f"sqlite:///{root / 'registry.sqlite'}"
+    folders = {}
+    for site, (n, seed) in REPORT_SITES.items():
+        folder = root / site
+        synthesize(folder, patients=n, seed=seed, site=site)
+        result = load_submission(folder, url)
+        assert result.outcome == "loaded", result.message
+        folders[site] = folder
+    return Registry(url, folders)
+
+
+@pytest.fixture(scope="session")
+def survey_summary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import json
+
+    from registry.survey.summary import summarize
+
+    summary, _ = summarize(REPO / "synthetic" / "sample_survey")
+    path = tmp_path_factory.mktemp("survey") / "summary.json"
+    path.write_text(json.dumps(summary.to_dict()), encoding="utf-8")
+    return path

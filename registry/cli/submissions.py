@@ -203,6 +203,17 @@ def demo(
         highlight=False,
     )
     console.print(f"3. {loaded.message} into {shown_url(url)}", highlight=False)
+    if loaded.outcome in ("loaded", "replaced", "unchanged"):
+        from registry.report import build_center_report
+        from registry.report import render_html as render_registry
+
+        with failing_as_usage(out, url):
+            center = build_center_report(url)
+            (out / "registry.html").write_text(render_registry(center), encoding="utf-8")
+        console.print(
+            f"4. registry report (every site in the database): {(out / 'registry.html').resolve()}",
+            highlight=False,
+        )
     if console.is_terminal:
         print_report(report, console)
     else:  # a file or a pipe: wide enough that IDs are never folded
