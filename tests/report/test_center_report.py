@@ -395,3 +395,21 @@ def test_an_old_schema_is_refused_with_what_to_do(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", "--db", url])
     assert result.exit_code == 2
     assert "vte-registry db upgrade" in result.output
+
+
+def test_quality_trend_follows_a_sites_submissions(registry_db: Registry, tmp_path: Path) -> None:
+    from registry.loading import load_submission
+    from registry.synthetic import synthesize
+
+    url = f"sqlite:///{tmp_path / 'trend.sqlite'}"
+    assert load_submission(registry_db.folders["BOS02"], url).outcome == "loaded"
+    newer = tmp_path / "newer"
+    synthesize(newer, patients=120, seed=77, site="BOS02")
+    assert load_submission(newer, url, allow_removal=True).outcome == "replaced"
+    report = build_center_report(url, min_cell=1)
+    trend = report.table("quality_trend")
+    assert trend.column("Site") == ["BOS02", "BOS02"]
+    manifest = json.loads((newer / "manifest.json").read_text(encoding="utf-8"))
+    assert trend.rows[-1][2] == manifest["submission_id"][:8]  # oldest first
+    assert report.table("sites").row("BOS02")["Submissions loaded"] == 2
+    assert report.table("sites").row("BOS02")["Patients"] == 120  # the newer one replaced it
