@@ -97,16 +97,15 @@ def _cif_table(ctx: Context, key: str, title: str, groups: dict[str, pd.Series])
     for name, mask in groups.items():
         member = mask.to_numpy(dtype=bool)
         n_vte = int((outcome[member] == 1).sum())
-        estimates = cumulative_incidence(
-            months[member], outcome[member], [float(x) for x in CIF_MONTHS]
-        )
+        times = sorted({*map(float, CIF_MONTHS), *map(float, grid)})  # one fit for both
+        fitted = dict(zip(times, cumulative_incidence(months[member], outcome[member], times),
+                          strict=True))  # fmt: skip
         cells: list[Cell] = [name, int(member.sum()), n_vte]
-        for est in estimates:
-            cells += list(est)
+        for m in CIF_MONTHS:
+            cells += list(fitted[float(m)])
         rows.append(cells)
         if member.any() and (n_vte >= ctx.min_cell or not ctx.one_site):
-            curve = cumulative_incidence(months[member], outcome[member], [float(x) for x in grid])
-            series[name] = [(float(t), *c) for t, c in zip(grid, curve, strict=True)]
+            series[name] = [(float(t), *fitted[float(t)]) for t in grid]
     for c in columns[3:]:
         derived[c] = "Patients with VTE"
     return Table(
