@@ -1,0 +1,435 @@
+"""Standard codes for the registry's code lists: one place for every binding.
+
+Each project code that has a standard counterpart carries it here, with the public source
+where the binding was checked (the search tool over public pages and code, 2026-11-30). A
+binding that could not be checked is left out and listed in ``UNVERIFIED`` with the reason,
+never guessed; a code with no counterpart ("other", "unknown") is in ``NO_COUNTERPART``.
+The dictionaries, JSON Schemas, Frictionless package, REDCap dictionary and the FHIR export
+read bindings from here (``bindings_of``). Forms are tested: SNOMED CT Verhoeff check digit,
+LOINC mod-10, ICD-10-CM pattern, UCUM grammar (``code_forms``, tests/models/test_bindings.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from registry.models.codes import (
+    AnticoagulantAgent,
+    AsparaginaseProduct,
+    AsparaginaseUnit,
+    BleedingSite,
+    CatheterType,
+    CodeList,
+    DoseUnit,
+    Immunophenotype,
+    InterventionType,
+    LabTest,
+    LabUnit,
+    ResultUnit,
+    Thrombolytic,
+    ThrombophiliaTest,
+    VteSite,
+)
+
+__all__ = [
+    "BINDINGS",
+    "BOUND",
+    "NO_COUNTERPART",
+    "PROJECT_SYSTEM",
+    "UNVERIFIED",
+    "Binding",
+    "System",
+    "bindings_of",
+]
+
+#: The code system of the project's own codes (second coding in FHIR).
+PROJECT_SYSTEM = "https://all-vte-registry.org/fhir/CodeSystem"
+
+
+class System(StrEnum):
+    """Code systems by their FHIR canonical URIs (hl7.org/fhir/terminologies-systems)."""
+
+    SNOMED = "http://snomed.info/sct"
+    ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+    RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    ATC = "http://www.whocc.no/atc"
+    LOINC = "http://loinc.org"
+    UCUM = "http://unitsofmeasure.org"
+
+
+@dataclass(frozen=True)
+class Binding:
+    system: System
+    code: str
+    display: str
+    source: str
+
+    @property
+    def column(self) -> str:
+        """The dictionary column of the system (snomed_ct, icd10_cm, ...)."""
+        return _COLUMNS[self.system]
+
+
+_COLUMNS = {
+    System.SNOMED: "snomed_ct",
+    System.ICD10CM: "icd10_cm",
+    System.RXNORM: "rxnorm",
+    System.ATC: "atc",
+    System.LOINC: "loinc",
+    System.UCUM: "ucum",
+}
+
+#: Which systems each code list is bound to.
+BOUND: dict[type[CodeList], tuple[System, ...]] = {
+    Immunophenotype: (System.SNOMED, System.ICD10CM),
+    VteSite: (System.SNOMED, System.ICD10CM),
+    BleedingSite: (System.SNOMED,),
+    CatheterType: (System.SNOMED,),
+    InterventionType: (System.SNOMED,),
+    AnticoagulantAgent: (System.RXNORM, System.ATC),
+    Thrombolytic: (System.RXNORM, System.ATC),
+    AsparaginaseProduct: (System.RXNORM, System.ATC),
+    LabTest: (System.LOINC,),
+    ThrombophiliaTest: (System.LOINC,),
+    LabUnit: (System.UCUM,),
+    ResultUnit: (System.UCUM,),
+    DoseUnit: (System.UCUM,),
+    AsparaginaseUnit: (System.UCUM,),
+}
+
+# Where bindings were checked. "Public code" = the search tool's exact-string search over
+# public repositories: the code found paired with this concept's name, in files that agree
+# (value sets, FHIR shorthand, lab/drug tables); a code found with conflicting names is left out.
+CODE = "search tool, public code 2026-11-30: "
+TERMS = "shared/spec/terminology.md and " + CODE
+UNICOM = (
+    "https://build.fhir.org/ig/hl7-eu/unicom-ig/Bundle-010-Clexane-60mg-06ml-EE-FullProduct.html"
+)
+UCUM_SPEC = "UCUM c/s (unitsofmeasure.org); parses with ucumvert (tests)"
+_S, _I, _R, _A, _L, _U = (
+    System.SNOMED, System.ICD10CM, System.RXNORM, System.ATC, System.LOINC, System.UCUM,
+)  # fmt: skip
+
+
+def _b(system: System, code: str, display: str, source: str) -> Binding:
+    return Binding(system, code, display, source)
+
+
+V, A, L, T, U, R, D, P = (
+    VteSite, AnticoagulantAgent, LabTest, ThrombophiliaTest, LabUnit, ResultUnit, DoseUnit,
+    AsparaginaseUnit,
+)  # fmt: skip
+
+BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
+    # --- the leukemia (immunophenotype: ALL is the diagnosis; subtypes unbound) -----------
+    Immunophenotype.B_CELL: (
+        _b(
+            _S,
+            "91857003",
+            "Acute lymphoid leukemia, disease",
+            TERMS + "91857003 'Acute lymphoid leukemia'",
+        ),
+        _b(
+            _I,
+            "C91.00",
+            "Acute lymphoblastic leukemia not having achieved remission",
+            TERMS + "C91.00 paired with 91857003 / acute lymphoblastic leukemia",
+        ),
+    ),
+    Immunophenotype.T_CELL: (
+        _b(
+            _S,
+            "91857003",
+            "Acute lymphoid leukemia, disease",
+            TERMS + "91857003 'Acute lymphoid leukemia'",
+        ),
+        _b(
+            _I,
+            "C91.00",
+            "Acute lymphoblastic leukemia not having achieved remission",
+            TERMS + "C91.00 paired with 91857003 / acute lymphoblastic leukemia",
+        ),
+    ),
+    # --- VTE sites ----------------------------------------------------------------------
+    V.CVC_UPPER_DVT: (
+        _b(
+            _S,
+            "128054009",
+            "Deep venous thrombosis of upper extremity",
+            CODE
+            + "value-set JSON '128054009 Deep venous thrombosis of upper extremity (disorder)'",
+        ),
+        _b(
+            _I,
+            "I82.62",
+            "Acute embolism and thrombosis of deep veins of upper extremity",
+            CODE + "I82.62 'Acute embolism and thrombosis of deep veins of upper extremity'",
+        ),
+    ),
+    V.NON_CVC_UPPER_DVT: (
+        _b(
+            _S,
+            "128054009",
+            "Deep venous thrombosis of upper extremity",
+            CODE
+            + "value-set JSON '128054009 Deep venous thrombosis of upper extremity (disorder)'",
+        ),
+        _b(
+            _I,
+            "I82.62",
+            "Acute embolism and thrombosis of deep veins of upper extremity",
+            CODE + "I82.62 'Acute embolism and thrombosis of deep veins of upper extremity'",
+        ),
+    ),
+    V.LOWER_EXTREMITY_DVT: (
+        _b(
+            _S,
+            "404223003",
+            "Deep venous thrombosis of lower extremity",
+            CODE
+            + "FHIR shorthand, value sets: 404223003 'Deep venous thrombosis of lower extremity'",
+        ),
+        _b(
+            _I,
+            "I82.40",
+            "Acute embolism and thrombosis of unspecified deep veins of lower extremity",
+            CODE + "I82.40 listed for DVT of the lower extremity",
+        ),
+    ),
+    V.PULMONARY_EMBOLISM: (
+        _b(
+            _S, "59282003", "Pulmonary embolism", TERMS + "'59282003 Pulmonary embolism (disorder)'"
+        ),
+        _b(
+            _I,
+            "I26.99",
+            "Other pulmonary embolism without acute cor pulmonale",
+            TERMS + "I26.99 paired with 59282003 'Pulmonary embolism'",
+        ),
+    ),
+    V.CEREBRAL_SINOVENOUS: (
+        _b(
+            _S,
+            "192759008",
+            "Cerebral venous sinus thrombosis",
+            TERMS + "value-set JSON '192759008 Cerebral venous sinus thrombosis (disorder)'",
+        ),
+        _b(
+            _I,
+            "I67.6",
+            "Nonpyogenic thrombosis of intracranial venous system",
+            TERMS + "I67.6 'Nonpyogenic thrombosis of intracranial venous system'",
+        ),
+    ),
+    # --- anticoagulants (RxNorm ingredient, ATC) -------------------------------------------
+    A.ENOXAPARIN: (
+        _b(_R, "67108", "enoxaparin", TERMS + "rxcui 67108 enoxaparin in several drug tables"),
+        _b(_A, "B01AB05", "enoxaparin", UNICOM),
+    ),
+    A.DALTEPARIN: (
+        _b(
+            _A,
+            "B01AB04",
+            "dalteparin",
+            CODE + "ATC B01AB04 Dalteparin (FHIR shorthand, drug tables)",
+        ),
+    ),
+    A.TINZAPARIN: (_b(_A, "B01AB10", "tinzaparin", CODE + "ATC B01AB10 Tinzaparin"),),
+    A.UNFRACTIONATED_HEPARIN: (
+        _b(_R, "5224", "heparin", TERMS + "rxcui 5224 heparin in several drug tables"),
+    ),
+    A.WARFARIN: (
+        _b(_R, "11289", "warfarin", TERMS + "rxcui 11289 warfarin"),
+        _b(_A, "B01AA03", "warfarin", CODE + "ATC B01AA03 in anticoagulant lists"),
+    ),
+    A.RIVAROXABAN: (
+        _b(_R, "1114195", "rivaroxaban", TERMS + "rxcui 1114195 rivaroxaban"),
+        _b(_A, "B01AF01", "rivaroxaban", CODE + "ATC B01AF01 'Riva' in DOAC lists"),
+    ),
+    A.APIXABAN: (
+        _b(_R, "1364430", "apixaban", TERMS + "rxcui 1364430 apixaban"),
+        _b(_A, "B01AF02", "apixaban", CODE + "ATC B01AF02 apixaban"),
+    ),
+    A.DABIGATRAN: (_b(_A, "B01AE07", "dabigatran etexilate", CODE + "ATC B01AE07 dabigatran"),),
+    A.EDOXABAN: (
+        _b(_R, "1599538", "edoxaban", TERMS + "rxcui 1599538 edoxaban"),
+        _b(_A, "B01AF03", "edoxaban", CODE + "ATC B01AF03 in DOAC lists"),
+    ),
+    A.FONDAPARINUX: (
+        _b(
+            _A,
+            "B01AX05",
+            "fondaparinux",
+            CODE + "ATC B01AX05 'Fondaparinux (substance)' (FHIR shorthand)",
+        ),
+    ),
+    A.ARGATROBAN: (_b(_A, "B01AE03", "argatroban", CODE + "ATC B01AE03 Argatroban"),),
+    A.BIVALIRUDIN: (_b(_A, "B01AE06", "bivalirudin", CODE + "ATC B01AE06 Bivalirudin"),),
+    A.ANTITHROMBIN_CONCENTRATE: (
+        _b(_A, "B01AB02", "antithrombin III", CODE + "ATC B01AB02 antithrombin III"),
+    ),
+    # --- thrombolytics ---------------------------------------------------------------------
+    Thrombolytic.ALTEPLASE: (_b(_A, "B01AD02", "alteplase", CODE + "ATC B01AD02 Alteplase"),),
+    Thrombolytic.UROKINASE: (
+        _b(_A, "B01AD04", "urokinase", CODE + "ATC B01AD04 urokinase (FHIR shorthand)"),
+    ),
+    Thrombolytic.TENECTEPLASE: (
+        _b(_A, "B01AD11", "tenecteplase", CODE + "ATC B01AD11 tenecteplase"),
+    ),
+    Thrombolytic.RETEPLASE: (_b(_A, "B01AD07", "reteplase", CODE + "ATC B01AD07 reteplase"),),
+    # --- asparaginase ----------------------------------------------------------------------
+    AsparaginaseProduct.PEGASPARGASE: (
+        _b(
+            _A,
+            "L01XX24",
+            "pegaspargase",
+            CODE + "ATC L01XX24 Pegaspargase (value set JSON, drug tables)",
+        ),
+    ),
+    # --- laboratory tests (LOINC, in the unit the registry fixes for each test) ----------------
+    L.PLATELETS: (
+        _b(
+            _L,
+            "777-3",
+            "Platelets [#/volume] in Blood by Automated count",
+            CODE + "777-3 'Platelets [#/volume] in Blood by Automated count'",
+        ),
+    ),
+    L.INR: (
+        _b(
+            _L,
+            "6301-6",
+            "INR in Platelet poor plasma by Coagulation assay",
+            CODE + "6301-6 'INR in Platelet poor plasma by Coagulation assay'",
+        ),
+    ),
+    L.APTT: (
+        _b(
+            _L,
+            "14979-9",
+            "aPTT in Platelet poor plasma by Coagulation assay",
+            CODE + "14979-9 'aPTT in Platelet poor plasma by Coagulation assay'",
+        ),
+    ),
+    L.FIBRINOGEN: (
+        _b(
+            _L,
+            "3255-7",
+            "Fibrinogen [Mass/volume] in Platelet poor plasma by Coagulation assay",
+            CODE + "3255-7 Fibrinogen (HL7 v2 OBX, lab tables)",
+        ),
+    ),
+    L.D_DIMER: (
+        _b(
+            _L,
+            "48065-7",
+            "Fibrin D-dimer FEU [Mass/volume] in Platelet poor plasma",
+            CODE + "48065-7 'D-dimer FEU [Mass/volume] in Platelet poor plasma'",
+        ),
+    ),
+    L.HEMOGLOBIN: (
+        _b(
+            _L,
+            "718-7",
+            "Hemoglobin [Mass/volume] in Blood",
+            CODE + "718-7 hemoglobin in lab tables",
+        ),
+    ),
+    # --- units (UCUM) ----------------------------------------------------------------------
+    U.PLATELETS_10E9_L: (_b(_U, "10*9/L", "10^9 per liter", UCUM_SPEC),),
+    # anti-Xa and heparin "units" are international units: UCUM [iU], not U (the enzyme unit)
+    U.U_ML: (_b(_U, "[iU]/mL", "international unit per milliliter", UCUM_SPEC),),
+    U.RATIO: (_b(_U, "{ratio}", "ratio", UCUM_SPEC),),
+    U.S: (_b(_U, "s", "second", UCUM_SPEC),),
+    U.G_L: (_b(_U, "g/L", "gram per liter", UCUM_SPEC),),
+    U.PERCENT: (_b(_U, "%", "percent", UCUM_SPEC),),
+    U.MG_L_FEU: (_b(_U, "mg/L{FEU}", "milligram per liter FEU", UCUM_SPEC),),
+    U.G_DL: (_b(_U, "g/dL", "gram per deciliter", UCUM_SPEC),),
+    U.UMOL_L: (_b(_U, "umol/L", "micromole per liter", UCUM_SPEC),),
+    # asparaginase activity: 1 IU liberates 1 umol ammonia per minute, UCUM's enzyme unit U
+    U.IU_ML: (_b(_U, "U/mL", "enzyme unit per milliliter", UCUM_SPEC),),
+    R.PERCENT: (_b(_U, "%", "percent", UCUM_SPEC),),
+    R.MG_DL: (_b(_U, "mg/dL", "milligram per deciliter", UCUM_SPEC),),
+    R.NMOL_L: (_b(_U, "nmol/L", "nanomole per liter", UCUM_SPEC),),
+    R.U_ML: (_b(_U, "[iU]/mL", "international unit per milliliter", UCUM_SPEC),),
+    R.GPL: (_b(_U, "[GPL'U]", "IgG anticardiolipin unit", UCUM_SPEC),),
+    R.RATIO: (_b(_U, "{ratio}", "ratio", UCUM_SPEC),),
+    D.MG_PER_KG: (_b(_U, "mg/kg", "milligram per kilogram", UCUM_SPEC),),
+    D.UNITS_PER_KG: (_b(_U, "[iU]/kg", "international unit per kilogram", UCUM_SPEC),),
+    D.UNITS_PER_KG_PER_HOUR: (
+        _b(_U, "[iU]/kg/h", "international unit per kilogram per hour", UCUM_SPEC),
+    ),
+    D.MG: (_b(_U, "mg", "milligram", UCUM_SPEC),),
+    D.IU_PER_KG: (_b(_U, "[iU]/kg", "international unit per kilogram", UCUM_SPEC),),
+    D.MCG_PER_KG_PER_MIN: (_b(_U, "ug/kg/min", "microgram per kilogram per minute", UCUM_SPEC),),
+    D.MG_PER_KG_PER_HOUR: (_b(_U, "mg/kg/h", "milligram per kilogram per hour", UCUM_SPEC),),
+    P.IU_PER_M2: (_b(_U, "U/m2", "enzyme unit per square meter", UCUM_SPEC),),
+    P.MG_PER_M2: (_b(_U, "mg/m2", "milligram per square meter", UCUM_SPEC),),
+}
+
+#: Codes with no standard counterpart (catch-alls): nothing to bind.
+NO_COUNTERPART: frozenset[CodeList] = frozenset(
+    {
+        Immunophenotype.UNKNOWN,
+        V.OTHER,
+        BleedingSite.OTHER,
+        InterventionType.OTHER,
+    }
+)
+
+_SEARCHED = "searched (public pages and code) without a source that pairs a code with it"
+_CONFLICT = "public sources disagree on the code"
+
+#: (code, system) -> why the binding is left empty.
+UNVERIFIED: dict[tuple[CodeList, System], str] = {
+    (Immunophenotype.MIXED_PHENOTYPE, _S): "mixed phenotype acute leukemia is not ALL; "
+    + _SEARCHED,
+    (Immunophenotype.MIXED_PHENOTYPE, _I): "mixed phenotype acute leukemia is not ALL; "
+    + _SEARCHED,
+    (V.RIGHT_ATRIAL, _S): _SEARCHED,
+    (V.RIGHT_ATRIAL, _I): _SEARCHED,
+    (V.SPLANCHNIC, _S): _SEARCHED,
+    (V.SPLANCHNIC, _I): "splanchnic veins span I81 (portal), I82.0 (Budd-Chiari) and I82.89-: "
+    "no single code; " + _SEARCHED,
+    (V.RENAL_VEIN, _S): "only 'Transplant renal vein thrombosis' (234046009) was found",
+    (V.RENAL_VEIN, _I): _SEARCHED,
+    (V.ARTERIAL, _S): "not a venous thrombosis; " + _SEARCHED,
+    (V.ARTERIAL, _I): _SEARCHED,
+    (A.DALTEPARIN, _R): _CONFLICT + " (67109 in the spec, 27340 in a drug table)",
+    (A.TINZAPARIN, _R): _SEARCHED,
+    (A.UNFRACTIONATED_HEPARIN, _A): "heparin's ATC B01AB01 was not found paired in a source",
+    (A.DABIGATRAN, _R): _CONFLICT + " (1037042 in the spec, 1037045 in a drug table)",
+    (A.FONDAPARINUX, _R): "321208 (spec) not found in a public source",
+    (A.ARGATROBAN, _R): "15202 (spec) not found in a public source",
+    (A.BIVALIRUDIN, _R): "60819 (spec) not found in a public source",
+    (A.ANTITHROMBIN_CONCENTRATE, _R): _SEARCHED,
+    (AsparaginaseProduct.PEGASPARGASE, _R): _SEARCHED,
+    (AsparaginaseProduct.CALASPARGASE_PEGOL, _R): _SEARCHED,
+    (AsparaginaseProduct.CALASPARGASE_PEGOL, _A): "no ATC code found paired with it",
+    (AsparaginaseProduct.ERWINIA_RECOMBINANT, _R): _SEARCHED,
+    (
+        AsparaginaseProduct.ERWINIA_RECOMBINANT,
+        _A,
+    ): "asparaginase L01XX02 not confirmed for the recombinant product",
+    (AsparaginaseProduct.ERWINIA_NATIVE, _R): _SEARCHED,
+    (AsparaginaseProduct.ERWINIA_NATIVE, _A): "asparaginase L01XX02 not confirmed in a source",
+    (AsparaginaseProduct.NATIVE_E_COLI, _R): _SEARCHED,
+    (AsparaginaseProduct.NATIVE_E_COLI, _A): "asparaginase L01XX02 not confirmed in a source",
+    **{(t, _R): _SEARCHED for t in Thrombolytic},
+    (L.ANTI_XA, _L): "anti-Xa is calibrated per agent (LMWH, UFH, rivaroxaban ...): one code per "
+    "calibration; 3274-0 (UFH) not found in a source",
+    (L.ANTITHROMBIN, _L): _SEARCHED,
+    (L.CREATININE, _L): "the registry records umol/L (LOINC's Moles/volume code, not 2160-0 "
+    "Mass/volume); " + _SEARCHED,
+    (L.ASPARAGINASE_ACTIVITY, _L): _SEARCHED,
+    **{(t, _L): _SEARCHED for t in ThrombophiliaTest},
+    **{(b, _S): _SEARCHED for b in BleedingSite if b is not BleedingSite.OTHER},
+    **{(c, _S): _SEARCHED for c in CatheterType},
+    **{(i, _S): _SEARCHED for i in InterventionType if i is not InterventionType.OTHER},
+}
+
+
+def bindings_of(code: CodeList) -> tuple[Binding, ...]:
+    """The standard codes of a project code (empty when it has none or none was checked)."""
+    return BINDINGS.get(code, ())
