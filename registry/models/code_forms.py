@@ -68,7 +68,7 @@ def loinc_check_digit(number: str) -> int:
 
 def loinc_ok(code: str) -> bool:
     m = re.fullmatch(r"([0-9]{1,7})-([0-9])", code)
-    return bool(m) and loinc_check_digit(m.group(1)) == int(m.group(2))
+    return m is not None and loinc_check_digit(m.group(1)) == int(m.group(2))
 
 
 # ICD-10-CM: a letter, a digit and a digit or letter make the category; up to four
