@@ -6,7 +6,13 @@ import io
 from pathlib import Path
 
 from registry import csvfile
-from registry.export.common import GENERATED_NOTICE, field_facts, write_text
+from registry.export.common import (
+    BINDING_COLUMNS,
+    GENERATED_NOTICE,
+    binding_text,
+    field_facts,
+    write_text,
+)
 from registry.models import TABLES, SurveyResponseRecord
 
 __all__ = ["COLUMNS", "data_dictionary_rows", "write_data_dictionary"]
@@ -18,6 +24,7 @@ COLUMNS = (
     "unit",
     "required",
     "allowed_codes",
+    *BINDING_COLUMNS.values(),
     "range",
     "description",
     "since",
@@ -42,6 +49,11 @@ def data_dictionary_rows() -> list[dict[str, str]]:
                     "unit": facts.unit or "",
                     "required": facts.required_text,
                     "allowed_codes": codes,
+                    # the standard codes of the allowed codes (registry.models.bindings)
+                    **{
+                        column: binding_text(facts.codes, system)
+                        for system, column in BINDING_COLUMNS.items()
+                    },
                     "range": facts.range_text,
                     "description": facts.description,
                     # the registry schema version that added the field (a 1.0 submission

@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from registry.export.common import GENERATED_NOTICE, FieldFacts, field_facts, write_text
+from registry.export.common import (
+    GENERATED_NOTICE,
+    FieldFacts,
+    bindings_json,
+    field_facts,
+    write_text,
+)
 from registry.models import TABLES
 from registry.version import SCHEMA_VERSION
 
@@ -45,6 +51,8 @@ def _field(facts: FieldFacts) -> dict[str, Any]:
         constraints["pattern"] = facts.pattern.removeprefix("^").removesuffix("$")
     if constraints:
         out["constraints"] = constraints
+    if bound := bindings_json(facts.codes):
+        out["x-bindings"] = bound  # standard codes of the enum (registry.models.bindings)
     return out
 
 
@@ -53,7 +61,9 @@ def _foreign_keys(facts: list[FieldFacts]) -> list[dict[str, Any]]:
     for f in facts:
         if f.foreign_key:
             resource, column = f.foreign_key.split(".")
-            keys.append({"fields": f.name, "reference": {"resource": resource, "fields": column}})
+            keys.append(
+                {"fields": [f.name], "reference": {"resource": resource, "fields": [column]}}
+            )
     return keys
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from registry.export.common import GENERATED_NOTICE, write_text
+from registry.export.common import GENERATED_NOTICE, bindings_json, field_facts, write_text
 from registry.models import TABLES, Manifest, SurveyResponseRecord
 from registry.version import SCHEMA_VERSION
 
@@ -47,6 +47,13 @@ def model_schema(model: type[BaseModel], name: str, title: str) -> dict[str, Any
     ]
     if clauses:
         body["allOf"] = [*body.get("allOf", []), *clauses]
+    # Standard codes of each code list, as an annotation on its enum (validators ignore it).
+    for name, info in model.model_fields.items():
+        codes = field_facts(name, info).codes
+        if codes is None or not (bound := bindings_json(codes)):
+            continue
+        target = body.get("$defs", {}).get(codes.__name__) or body["properties"][name]
+        target["x-bindings"] = bound
     return {**head, **body}
 
 

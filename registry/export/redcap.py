@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Literal
 
 from registry import csvfile
-from registry.export.common import GENERATED_NOTICE, FieldFacts, field_facts, write_text
+from registry.export.common import (
+    BINDING_COLUMNS,
+    GENERATED_NOTICE,
+    FieldFacts,
+    binding_text,
+    field_facts,
+    write_text,
+)
 from registry.models import TABLES
 from registry.models.survey import ITEMS, Item
 from registry.models.survey import SurveyResponseRecord as _Survey
@@ -170,6 +177,17 @@ def _note(facts: FieldFacts) -> str:
     return "; ".join(parts)
 
 
+def _standard_codes(facts: FieldFacts) -> str:
+    """The standard codes of a coded field's choices, as free text (REDCap keeps annotations
+    that are not action tags as documentation), e.g. ``SNOMED CT: picc=...; LOINC: ...``."""
+    parts = [
+        f"{column.upper().replace('_', '-')}: {text.replace(' = ', '=').replace(' | ', '; ')}"
+        for system, column in BINDING_COLUMNS.items()
+        if (text := binding_text(facts.codes, system))
+    ]
+    return " / ".join(parts)
+
+
 def registry_dictionary() -> list[dict[str, str]]:
     """The registry CRF as REDCap dictionary rows: one instrument per table."""
     variables = {(v.table, v.field): v for v in registry_variables()}
@@ -207,6 +225,8 @@ def registry_dictionary() -> list[dict[str, str]]:
                 row["Required Field?"] = "y"
             if rv.kind == "record_id":
                 row["Field Annotation"] = GENERATED_NOTICE
+            elif standard := _standard_codes(facts):
+                row["Field Annotation"] = standard
             rows.append(row)
     return rows
 

@@ -365,14 +365,60 @@ def test_datapackage_keys() -> None:
         assert schema["primaryKey"] == [spec.id_field]
         assert [f["name"] for f in schema["fields"]] == SPEC_FIELDS[spec.name]
     fks = {
-        (fk["fields"], fk["reference"]["resource"])
+        (*fk["fields"], fk["reference"]["resource"], *fk["reference"]["fields"])
         for fk in resources["vte_events"]["schema"]["foreignKeys"]
     }
     assert fks == {
-        ("patient_id", "patients"),
-        ("catheter_id", "catheters"),
-        ("recurrence_of_event_id", "vte_events"),
+        ("patient_id", "patients", "patient_id"),
+        ("catheter_id", "catheters", "catheter_id"),
+        ("recurrence_of_event_id", "vte_events", "event_id"),
     }
+
+
+def test_datapackage_passes_the_strict_descriptor_check() -> None:
+    """frictionless's own metadata validation (e.g. foreign-key fields as lists)."""
+    from frictionless import Package
+
+    package = json.loads((SCHEMAS / "datapackage.json").read_text(encoding="utf-8"))
+    assert [e.message for e in Package.metadata_validate(package)] == []
+
+
+def test_published_forms_carry_the_bindings() -> None:
+    from registry.models.bindings import BINDINGS
+
+    rows = {
+        (r["table"], r["field"]): r
+        for r in csv.DictReader(
+            line
+            for line in (SCHEMAS / "data_dictionary.csv").read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")
+        )
+    }
+    site = rows[("vte_events", "site")]
+    assert "pulmonary_embolism = 59282003" in site["snomed_ct"]
+    assert "cerebral_sinovenous = I67.6" in site["icd10_cm"]
+    assert "enoxaparin = 67108" in rows[("anticoagulation_courses", "agent")]["rxnorm"]
+    assert "platelets = 777-3" in rows[("lab_results", "test")]["loinc"]
+    assert "10e9_l = 10*9/L" in rows[("lab_results", "unit")]["ucum"]
+    schema = json.loads((SCHEMAS / "vte_events.schema.json").read_text(encoding="utf-8"))
+    bound = schema["$defs"]["VteSite"]["x-bindings"]
+    assert {"system": "http://snomed.info/sct", "code": "59282003",
+            "display": "Pulmonary embolism"} in bound["pulmonary_embolism"]  # fmt: skip
+    package = json.loads((SCHEMAS / "datapackage.json").read_text(encoding="utf-8"))
+    agent = next(
+        f
+        for r in package["resources"]
+        if r["name"] == "anticoagulation_courses"
+        for f in r["schema"]["fields"]
+        if f["name"] == "agent"
+    )
+    assert agent["x-bindings"]["enoxaparin"][0]["code"] == "67108"
+    with (SCHEMAS / "redcap_registry_dictionary.csv").open(encoding="utf-8") as handle:
+        redcap = {r["Variable / Field Name"]: r for r in csv.DictReader(handle)}
+    assert "SNOMED-CT: " in redcap["vte_site"]["Field Annotation"]
+    assert "pulmonary_embolism=59282003" in redcap["vte_site"]["Field Annotation"]
+    n_bound = sum(len(b) for b in BINDINGS.values())
+    assert n_bound > 50
 
 
 def test_datapackage_validates_the_valid_rows_with_frictionless(tmp_path: Path) -> None:
