@@ -178,3 +178,44 @@ def export_samples(out: OutDir) -> None:
     with failing_as_usage(out):
         written = write_samples(out)
     console.print(f"wrote {len(written)} files under {out}", highlight=False)
+
+
+@export_app.command("fhir")
+def export_fhir_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="SUBMISSION OUT, or OUT alone with --db: the submission folder (or .zip) "
+            "and the folder for the NDJSON files.",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """FHIR R4 resources as NDJSON, one file per resource type (the Bulk Data layout).
+
+    Example: vte-registry export fhir submission fhir-out
+    Example: vte-registry export fhir --db sqlite:///vte_registry.sqlite fhir-out
+    """
+    from registry.fhir import FhirRefused, export_fhir
+    from registry.store import database_url
+    from registry.validation.reading import UnusableInput
+
+    if db is None and len(paths) != 2:
+        raise fail("give SUBMISSION OUT, or --db URL OUT")
+    if db is not None and len(paths) != 1:
+        raise fail("with --db give only OUT (the registry database is the source)")
+    out = paths[-1]
+    url = database_url(db) if db is not None else None
+    try:
+        with failing_as_usage(out, url):
+            result = export_fhir(out, submission=paths[0] if db is None else None, url=url)
+    except (FhirRefused, UnusableInput) as exc:
+        raise fail(str(exc)) from None
+    total = sum(result.counts.values())
+    console.print(
+        f"wrote {total:,} resources in {len(result.counts)} files to {out} "
+        f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.counts.items()))}) "
+        f"in {result.seconds:.1f} s",
+        highlight=False,
+    )
