@@ -229,6 +229,13 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
     ),
     A.DALTEPARIN: (
         _b(
+            _R,
+            "67109",
+            "dalteparin",
+            TERMS + "rxcui 67109 dalteparin in an RxNav-derived drug list and a drug table "
+            "(one other table says 27340)",
+        ),
+        _b(
             _A,
             "B01AB04",
             "dalteparin",
@@ -237,6 +244,7 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
     ),
     A.TINZAPARIN: (_b(_A, "B01AB10", "tinzaparin", CODE + "ATC B01AB10 Tinzaparin"),),
     A.UNFRACTIONATED_HEPARIN: (
+        _b(_A, "B01AB01", "heparin", CODE + "ATC B01AB01 Heparin / UFH in drug tables"),
         _b(_R, "5224", "heparin", TERMS + "rxcui 5224 heparin in several drug tables"),
     ),
     A.WARFARIN: (
@@ -251,12 +259,22 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
         _b(_R, "1364430", "apixaban", TERMS + "rxcui 1364430 apixaban"),
         _b(_A, "B01AF02", "apixaban", CODE + "ATC B01AF02 apixaban"),
     ),
-    A.DABIGATRAN: (_b(_A, "B01AE07", "dabigatran etexilate", CODE + "ATC B01AE07 dabigatran"),),
+    A.DABIGATRAN: (
+        _b(
+            _R,
+            "1037042",
+            "dabigatran etexilate",
+            TERMS + "rxcui 1037042 dabigatran etexilate "
+            "in an RxNav-derived list and five drug tables (one table says 1037045)",
+        ),
+        _b(_A, "B01AE07", "dabigatran etexilate", CODE + "ATC B01AE07 dabigatran"),
+    ),
     A.EDOXABAN: (
         _b(_R, "1599538", "edoxaban", TERMS + "rxcui 1599538 edoxaban"),
         _b(_A, "B01AF03", "edoxaban", CODE + "ATC B01AF03 in DOAC lists"),
     ),
     A.FONDAPARINUX: (
+        _b(_R, "321208", "fondaparinux", TERMS + "rxcui 321208 fondaparinux (with ATC B01AX05)"),
         _b(
             _A,
             "B01AX05",
@@ -264,8 +282,14 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             CODE + "ATC B01AX05 'Fondaparinux (substance)' (FHIR shorthand)",
         ),
     ),
-    A.ARGATROBAN: (_b(_A, "B01AE03", "argatroban", CODE + "ATC B01AE03 Argatroban"),),
-    A.BIVALIRUDIN: (_b(_A, "B01AE06", "bivalirudin", CODE + "ATC B01AE06 Bivalirudin"),),
+    A.ARGATROBAN: (
+        _b(_R, "15202", "argatroban", TERMS + "rxcui 15202 argatroban in two drug lists"),
+        _b(_A, "B01AE03", "argatroban", CODE + "ATC B01AE03 Argatroban"),
+    ),
+    A.BIVALIRUDIN: (
+        _b(_R, "60819", "bivalirudin", TERMS + "rxcui 60819 bivalirudin in two drug lists"),
+        _b(_A, "B01AE06", "bivalirudin", CODE + "ATC B01AE06 Bivalirudin"),
+    ),
     A.ANTITHROMBIN_CONCENTRATE: (
         _b(_A, "B01AB02", "antithrombin III", CODE + "ATC B01AB02 antithrombin III"),
     ),
@@ -326,6 +350,57 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             "48065-7",
             "Fibrin D-dimer FEU [Mass/volume] in Platelet poor plasma",
             CODE + "48065-7 'D-dimer FEU [Mass/volume] in Platelet poor plasma'",
+        ),
+    ),
+    L.CREATININE: (
+        _b(
+            _L,
+            "14682-9",
+            "Creatinine [Moles/volume] in Serum or Plasma",
+            CODE + "14682-9 'Creatinine [Moles/volume] in Serum or Plasma' (FHIR shorthand)",
+        ),
+    ),
+    L.ANTITHROMBIN: (
+        _b(
+            _L,
+            "27811-9",
+            "Antithrombin actual/normal in Platelet poor plasma by Chromogenic method",
+            CODE + "27811-9 'Antithrombin actual/normal in Platelet poor plasma by Chromogenic "
+            "method' (a LOINC enum; two loose tables misname it)",
+        ),
+    ),
+    T.ANTITHROMBIN_ACTIVITY: (
+        _b(
+            _L,
+            "27811-9",
+            "Antithrombin actual/normal in Platelet poor plasma by Chromogenic method",
+            CODE + "27811-9 'Antithrombin actual/normal in Platelet poor plasma by Chromogenic "
+            "method'",
+        ),
+    ),
+    T.PROTHROMBIN_G20210A: (
+        _b(
+            _L,
+            "24475-6",
+            "F2 gene p.G20210A [Presence] in Blood or Tissue by Molecular genetics method",
+            CODE + "value-set JSON '24475-6 F2 gene p.G20210A [Presence] in Blood or Tissue'",
+        ),
+    ),
+    T.FACTOR_V_LEIDEN: (
+        _b(
+            _L,
+            "21668-9",
+            "Factor V Leiden mutation analysis",
+            CODE + "21668-9 'Factor V Leiden mutation analysis' (one lab table)",
+        ),
+    ),
+    T.LIPOPROTEIN_A: (
+        _b(
+            _L,
+            "10835-7",
+            "Lipoprotein a [Mass/volume] in Serum or Plasma",
+            CODE + "10835-7 'Lipoprotein a [Mass/volume] in Serum or Plasma'; a result in nmol/L "
+            "is 43583-4 (a lab program's Lp(a) molar code)",
         ),
     ),
     L.HEMOGLOBIN: (
@@ -396,13 +471,7 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (V.RENAL_VEIN, _I): _SEARCHED,
     (V.ARTERIAL, _S): "not a venous thrombosis; " + _SEARCHED,
     (V.ARTERIAL, _I): _SEARCHED,
-    (A.DALTEPARIN, _R): _CONFLICT + " (67109 in the spec, 27340 in a drug table)",
     (A.TINZAPARIN, _R): _SEARCHED,
-    (A.UNFRACTIONATED_HEPARIN, _A): "heparin's ATC B01AB01 was not found paired in a source",
-    (A.DABIGATRAN, _R): _CONFLICT + " (1037042 in the spec, 1037045 in a drug table)",
-    (A.FONDAPARINUX, _R): "321208 (spec) not found in a public source",
-    (A.ARGATROBAN, _R): "15202 (spec) not found in a public source",
-    (A.BIVALIRUDIN, _R): "60819 (spec) not found in a public source",
     (A.ANTITHROMBIN_CONCENTRATE, _R): _SEARCHED,
     (AsparaginaseProduct.PEGASPARGASE, _R): _SEARCHED,
     (AsparaginaseProduct.CALASPARGASE_PEGOL, _R): _SEARCHED,
@@ -419,11 +488,18 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     **{(t, _R): _SEARCHED for t in Thrombolytic},
     (L.ANTI_XA, _L): "anti-Xa is calibrated per agent (LMWH, UFH, rivaroxaban ...): one code per "
     "calibration; 3274-0 (UFH) not found in a source",
-    (L.ANTITHROMBIN, _L): _SEARCHED,
-    (L.CREATININE, _L): "the registry records umol/L (LOINC's Moles/volume code, not 2160-0 "
-    "Mass/volume); " + _SEARCHED,
     (L.ASPARAGINASE_ACTIVITY, _L): _SEARCHED,
-    **{(t, _L): _SEARCHED for t in ThrombophiliaTest},
+    **{
+        (t, _L): _SEARCHED
+        for t in ThrombophiliaTest
+        if t
+        not in (
+            T.ANTITHROMBIN_ACTIVITY,
+            T.PROTHROMBIN_G20210A,
+            T.FACTOR_V_LEIDEN,
+            T.LIPOPROTEIN_A,
+        )
+    },
     **{(b, _S): _SEARCHED for b in BleedingSite if b is not BleedingSite.OTHER},
     **{(c, _S): _SEARCHED for c in CatheterType},
     **{(i, _S): _SEARCHED for i in InterventionType if i is not InterventionType.OTHER},
