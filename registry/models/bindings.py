@@ -222,6 +222,24 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             TERMS + "I67.6 'Nonpyogenic thrombosis of intracranial venous system'",
         ),
     ),
+    # --- bleeding sites ------------------------------------------------------------------
+    BleedingSite.INTRACRANIAL: (
+        _b(
+            _S,
+            "1386000",
+            "Intracranial hemorrhage",
+            CODE + "value-set JSON and FHIR tests '1386000 Intracranial hemorrhage (disorder)'",
+        ),
+    ),
+    BleedingSite.GASTROINTESTINAL: (
+        _b(
+            _S,
+            "74474003",
+            "Gastrointestinal hemorrhage",
+            CODE + "'74474003 Gastrointestinal hemorrhage (disorder)' in concept maps and value "
+            "sets (one table says upper GI hemorrhage)",
+        ),
+    ),
     # --- anticoagulants (RxNorm ingredient, ATC) -------------------------------------------
     A.ENOXAPARIN: (
         _b(_R, "67108", "enoxaparin", TERMS + "rxcui 67108 enoxaparin in several drug tables"),
@@ -500,7 +518,11 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
             T.LIPOPROTEIN_A,
         )
     },
-    **{(b, _S): _SEARCHED for b in BleedingSite if b is not BleedingSite.OTHER},
+    **{
+        (b, _S): _SEARCHED
+        for b in BleedingSite
+        if b not in (BleedingSite.OTHER, BleedingSite.INTRACRANIAL, BleedingSite.GASTROINTESTINAL)
+    },
     **{(c, _S): _SEARCHED for c in CatheterType},
     **{(i, _S): _SEARCHED for i in InterventionType if i is not InterventionType.OTHER},
 }
