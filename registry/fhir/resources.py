@@ -21,6 +21,7 @@ from registry.models.codes import (
     CodeList,
     CourseIntent,
     DoseUnit,
+    EventSide,
     Frequency,
     Immunophenotype,
     IntendedDuration,
@@ -137,6 +138,7 @@ def vte_events(r: dict[str, Any]) -> list[Resource]:
                 "id": r["event_id"],
                 "verificationStatus": {"coding": [{"system": _VERIFICATION, "code": "confirmed"}]},
                 "code": concept(VteSite(r["site"])),
+                "bodySite": [_body_site(r)],
                 "severity": {
                     "coding": [
                         {
@@ -154,6 +156,15 @@ def vte_events(r: dict[str, Any]) -> list[Resource]:
             }
         )
     ]
+
+
+def _body_site(r: dict[str, Any]) -> dict[str, Any]:
+    """The site of the thrombosis with its side (spec 1.1), as the event recorded them."""
+    site = VteSite(r["site"])
+    side = EventSide(r["side"]) if r.get("side") else None
+    coded = coding(side) if side is not None else []
+    text = site.label + (f", {side.label.lower()}" if side is not None else "")
+    return {"coding": coded, "text": text} if coded else {"text": text}
 
 
 def anticoagulation_courses(r: dict[str, Any]) -> list[Resource]:

@@ -471,60 +471,62 @@ NO_COUNTERPART: frozenset[CodeList] = frozenset(
     }
 )
 
-_SEARCHED = "searched (public pages and code) without a source that pairs a code with it"
-_CONFLICT = "public sources disagree on the code"
+_NOT_FOUND = "searched (public pages and code): no source pairs a code with this concept"
+_NOT_CHECKED = "not checked in this release (no public source consulted yet): map by the label"
+_ONE_SOURCE = "found in one source only, not confirmed: "
 
 #: (code, system) -> why the binding is left empty.
 UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (Immunophenotype.MIXED_PHENOTYPE, _S): "mixed phenotype acute leukemia is not ALL; "
-    + _SEARCHED,
+    + _NOT_CHECKED,
     (Immunophenotype.MIXED_PHENOTYPE, _I): "mixed phenotype acute leukemia is not ALL; "
-    + _SEARCHED,
-    (V.RIGHT_ATRIAL, _S): _SEARCHED,
-    (V.RIGHT_ATRIAL, _I): _SEARCHED,
-    (V.SPLANCHNIC, _S): _SEARCHED,
-    (V.SPLANCHNIC, _I): "splanchnic veins span I81 (portal), I82.0 (Budd-Chiari) and I82.89-: "
-    "no single code; " + _SEARCHED,
-    (V.RENAL_VEIN, _S): "only 'Transplant renal vein thrombosis' (234046009) was found",
-    (V.RENAL_VEIN, _I): _SEARCHED,
-    (V.ARTERIAL, _S): "not a venous thrombosis; " + _SEARCHED,
-    (V.ARTERIAL, _I): _SEARCHED,
-    (A.TINZAPARIN, _R): _SEARCHED,
-    (A.ANTITHROMBIN_CONCENTRATE, _R): _SEARCHED,
-    (AsparaginaseProduct.PEGASPARGASE, _R): _SEARCHED,
-    (AsparaginaseProduct.CALASPARGASE_PEGOL, _R): _SEARCHED,
-    (AsparaginaseProduct.CALASPARGASE_PEGOL, _A): "no ATC code found paired with it",
-    (AsparaginaseProduct.ERWINIA_RECOMBINANT, _R): _SEARCHED,
-    (
-        AsparaginaseProduct.ERWINIA_RECOMBINANT,
-        _A,
-    ): "asparaginase L01XX02 not confirmed for the recombinant product",
-    (AsparaginaseProduct.ERWINIA_NATIVE, _R): _SEARCHED,
-    (AsparaginaseProduct.ERWINIA_NATIVE, _A): "asparaginase L01XX02 not confirmed in a source",
-    (AsparaginaseProduct.NATIVE_E_COLI, _R): _SEARCHED,
-    (AsparaginaseProduct.NATIVE_E_COLI, _A): "asparaginase L01XX02 not confirmed in a source",
-    **{(t, _R): _SEARCHED for t in Thrombolytic},
+    + _NOT_CHECKED,
+    (V.RIGHT_ATRIAL, _S): _NOT_CHECKED,
+    (V.RIGHT_ATRIAL, _I): _NOT_CHECKED,
+    (V.SPLANCHNIC, _S): _NOT_CHECKED,
+    (V.SPLANCHNIC, _I): "splanchnic veins span several ICD-10-CM codes (portal vein, hepatic "
+    "veins, other veins): no single code; " + _NOT_CHECKED,
+    (V.RENAL_VEIN, _S): "searched: only 'Transplant renal vein thrombosis' (234046009) was found",
+    (V.RENAL_VEIN, _I): _NOT_CHECKED,
+    (V.ARTERIAL, _S): "not a venous thrombosis; " + _NOT_CHECKED,
+    (V.ARTERIAL, _I): _NOT_CHECKED,
+    (A.TINZAPARIN, _R): _ONE_SOURCE + "69646 in an RxNav-derived drug list",
+    (A.ANTITHROMBIN_CONCENTRATE, _R): _ONE_SOURCE + "1009 (antithrombin III) in an RxNav-derived "
+    "drug list",
+    (AsparaginaseProduct.PEGASPARGASE, _R): _NOT_CHECKED,
+    (AsparaginaseProduct.CALASPARGASE_PEGOL, _R): _NOT_CHECKED,
+    (AsparaginaseProduct.CALASPARGASE_PEGOL, _A): "searched 'calaspargase': no ATC code paired "
+    "with it",
+    (AsparaginaseProduct.ERWINIA_RECOMBINANT, _R): _NOT_CHECKED,
+    (AsparaginaseProduct.ERWINIA_RECOMBINANT, _A): _NOT_CHECKED,
+    (AsparaginaseProduct.ERWINIA_NATIVE, _R): _NOT_CHECKED,
+    (AsparaginaseProduct.ERWINIA_NATIVE, _A): _NOT_CHECKED,
+    (AsparaginaseProduct.NATIVE_E_COLI, _R): _NOT_CHECKED,
+    (AsparaginaseProduct.NATIVE_E_COLI, _A): _NOT_CHECKED,
+    (Thrombolytic.ALTEPLASE, _R): "searched the code 8410: no source paired it with alteplase",
+    (Thrombolytic.UROKINASE, _R): _NOT_CHECKED,
+    (Thrombolytic.TENECTEPLASE, _R): _NOT_CHECKED,
+    (Thrombolytic.RETEPLASE, _R): _NOT_CHECKED,
     (L.ANTI_XA, _L): "anti-Xa is calibrated per agent (LMWH, UFH, rivaroxaban ...): one code per "
-    "calibration; 3274-0 (UFH) not found in a source",
-    (L.ASPARAGINASE_ACTIVITY, _L): _SEARCHED,
-    **{
-        (t, _L): _SEARCHED
-        for t in ThrombophiliaTest
-        if t
-        not in (
-            T.ANTITHROMBIN_ACTIVITY,
-            T.PROTHROMBIN_G20210A,
-            T.FACTOR_V_LEIDEN,
-            T.LIPOPROTEIN_A,
-        )
-    },
-    **{
-        (b, _S): _SEARCHED
-        for b in BleedingSite
-        if b not in (BleedingSite.OTHER, BleedingSite.INTRACRANIAL, BleedingSite.GASTROINTESTINAL)
-    },
-    **{(c, _S): _SEARCHED for c in CatheterType},
-    **{(i, _S): _SEARCHED for i in InterventionType if i is not InterventionType.OTHER},
+    "calibration, not one per test; searched 3274-0 (UFH): " + _NOT_FOUND,
+    (L.ASPARAGINASE_ACTIVITY, _L): _NOT_CHECKED,
+    (T.PROTEIN_C_ACTIVITY, _L): _NOT_CHECKED,
+    (T.PROTEIN_S_FREE_ANTIGEN, _L): _NOT_CHECKED,
+    (T.LUPUS_ANTICOAGULANT, _L): _NOT_CHECKED,
+    (T.ANTICARDIOLIPIN_IGG, _L): _NOT_CHECKED,
+    (T.ANTI_BETA2_GLYCOPROTEIN_IGG, _L): _NOT_CHECKED,
+    (BleedingSite.INTRASPINAL, _S): _NOT_CHECKED,
+    (BleedingSite.GENITOURINARY, _S): "searched: only 'Hematuria syndrome' (53298000), narrower "
+    "than genitourinary bleeding",
+    (BleedingSite.PULMONARY, _S): "searched 'Pulmonary hemorrhage (disorder)': " + _NOT_FOUND,
+    (BleedingSite.RETROPERITONEAL, _S): "searched 'Retroperitoneal hemorrhage (disorder)': "
+    + _NOT_FOUND,
+    (BleedingSite.MUCOCUTANEOUS, _S): _NOT_CHECKED,
+    (BleedingSite.INJECTION_SITE, _S): _NOT_CHECKED,
+    (BleedingSite.PROCEDURAL, _S): _NOT_CHECKED,
+    (BleedingSite.MENSTRUAL, _S): _NOT_CHECKED,
+    **{(c, _S): _NOT_CHECKED for c in CatheterType},
+    **{(i, _S): _NOT_CHECKED for i in InterventionType if i is not InterventionType.OTHER},
 }
 
 
