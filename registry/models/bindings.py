@@ -240,6 +240,16 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             "sets (one table says upper GI hemorrhage)",
         ),
     ),
+    # --- catheter types (devices) --------------------------------------------------------
+    CatheterType.IMPLANTED_PORT: (
+        _b(
+            _S,
+            "398013009",
+            "Implantable venous access port",
+            CODE + "value-set JSON and a concept map '398013009 Implantable venous access port "
+            "(physical object)'",
+        ),
+    ),
     # --- anticoagulants (RxNorm ingredient, ATC) -------------------------------------------
     A.ENOXAPARIN: (
         _b(_R, "67108", "enoxaparin", TERMS + "rxcui 67108 enoxaparin in several drug tables"),
@@ -483,7 +493,8 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     + _NOT_CHECKED,
     (V.RIGHT_ATRIAL, _S): _NOT_CHECKED,
     (V.RIGHT_ATRIAL, _I): _NOT_CHECKED,
-    (V.SPLANCHNIC, _S): _NOT_CHECKED,
+    (V.SPLANCHNIC, _S): "searched: 'Portal vein thrombosis' (17920008) is narrower than "
+    "splanchnic vein thrombosis; no broader concept found",
     (V.SPLANCHNIC, _I): "splanchnic veins span several ICD-10-CM codes (portal vein, hepatic "
     "veins, other veins): no single code; " + _NOT_CHECKED,
     (V.RENAL_VEIN, _S): "searched: only 'Transplant renal vein thrombosis' (234046009) was found",
@@ -525,7 +536,7 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (BleedingSite.INJECTION_SITE, _S): _NOT_CHECKED,
     (BleedingSite.PROCEDURAL, _S): _NOT_CHECKED,
     (BleedingSite.MENSTRUAL, _S): _NOT_CHECKED,
-    **{(c, _S): _NOT_CHECKED for c in CatheterType},
+    **{(c, _S): _NOT_CHECKED for c in CatheterType if c is not CatheterType.IMPLANTED_PORT},
     **{(i, _S): _NOT_CHECKED for i in InterventionType if i is not InterventionType.OTHER},
 }
 
