@@ -111,6 +111,10 @@ def render_chart(table: Table) -> str | None:
         return None
     if chart.kind == "step" and not chart.series:
         return None
+    if chart.kind != "step" and all(
+        math.isnan(_number(v)) or _number(v) == 0 for name in chart.y for v in table.column(name)
+    ):
+        return None  # nothing to draw: every value is suppressed or zero
     fig = _steps(table) if chart.kind == "step" else _bars(table, chart.kind == "barh")
     plt = _plt()
     try:

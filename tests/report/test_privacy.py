@@ -78,3 +78,14 @@ def test_levels_of_one_characteristic_add_up() -> None:
               counts=("A",), per_site=True, row_groups=[(1, 2)])  # fmt: skip
     suppress(t, 11)
     assert t.column("A") == ["100", "<11", WITHHELD]
+
+
+def test_a_chart_of_suppressed_counts_only_is_not_drawn() -> None:
+    from registry.report.charts import render_chart
+    from registry.report.figures import Chart
+
+    t = Table("m", "m", ["Month", "A"], [["2021-01", 3], ["2021-02", 40]], counts=("A",),
+              per_site=True, chart=Chart("bar", "Month", ("A",)))  # fmt: skip
+    assert render_chart(t) is not None
+    suppress(t, 50)
+    assert render_chart(t) is None  # an empty axis would only mislead
