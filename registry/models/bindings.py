@@ -241,6 +241,15 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
         ),
     ),
     # --- catheter types (devices) --------------------------------------------------------
+    CatheterType.PICC: (
+        _b(
+            _S,
+            "398176008",
+            "Peripherally inserted central catheter",
+            CODE + "a vascular-access device mapping table '398176008 | Peripherally inserted "
+            "central catheter (physical object) |'",
+        ),
+    ),
     CatheterType.IMPLANTED_PORT: (
         _b(
             _S,
@@ -536,7 +545,9 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (BleedingSite.INJECTION_SITE, _S): _NOT_CHECKED,
     (BleedingSite.PROCEDURAL, _S): _NOT_CHECKED,
     (BleedingSite.MENSTRUAL, _S): _NOT_CHECKED,
-    **{(c, _S): _NOT_CHECKED for c in CatheterType if c is not CatheterType.IMPLANTED_PORT},
+    (CatheterType.TUNNELED_CVC, _S): "public sources disagree: 445085009 (a device mapping "
+    "table) and 706689003 (a code file)",
+    (CatheterType.NON_TUNNELED_CVC, _S): _ONE_SOURCE + "706687001 in a code file",
     **{(i, _S): _NOT_CHECKED for i in InterventionType if i is not InterventionType.OTHER},
 }
 
