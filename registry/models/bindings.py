@@ -415,6 +415,39 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             "method'",
         ),
     ),
+    T.PROTEIN_C_ACTIVITY: (
+        _b(
+            _L,
+            "27818-4",
+            "Protein C actual/normal in Platelet poor plasma by Chromogenic method",
+            CODE + "27818-4 in a lab-item mapping table (a clotting assay is 27819-2: the registry "
+            "does not record the method)",
+        ),
+    ),
+    T.PROTEIN_S_FREE_ANTIGEN: (
+        _b(
+            _L,
+            "27821-8",
+            "Protein S Free Ag actual/normal in Platelet poor plasma by Immunoassay",
+            CODE + "27821-8 in FHIR shorthand and a LOINC mapping table",
+        ),
+    ),
+    T.ANTICARDIOLIPIN_IGG: (
+        _b(
+            _L,
+            "3181-5",
+            "Cardiolipin IgG Ab [Units/volume] in Serum by Immunoassay",
+            CODE + "3181-5 in a LOINC mapping table (unit [GPL'U]) and a value set",
+        ),
+    ),
+    T.ANTI_BETA2_GLYCOPROTEIN_IGG: (
+        _b(
+            _L,
+            "44448-9",
+            "Beta 2 glycoprotein 1 IgG Ab [Units/volume] in Serum or Plasma by Immunoassay",
+            CODE + "44448-9 in a LOINC mapping table and a FHIR ConceptMap",
+        ),
+    ),
     T.PROTHROMBIN_G20210A: (
         _b(
             _L,
@@ -530,11 +563,7 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (L.ANTI_XA, _L): "anti-Xa is calibrated per agent (LMWH, UFH, rivaroxaban ...): one code per "
     "calibration, not one per test; searched 3274-0 (UFH): " + _NOT_FOUND,
     (L.ASPARAGINASE_ACTIVITY, _L): _NOT_CHECKED,
-    (T.PROTEIN_C_ACTIVITY, _L): _NOT_CHECKED,
-    (T.PROTEIN_S_FREE_ANTIGEN, _L): _NOT_CHECKED,
     (T.LUPUS_ANTICOAGULANT, _L): _NOT_CHECKED,
-    (T.ANTICARDIOLIPIN_IGG, _L): _NOT_CHECKED,
-    (T.ANTI_BETA2_GLYCOPROTEIN_IGG, _L): _NOT_CHECKED,
     (BleedingSite.INTRASPINAL, _S): _NOT_CHECKED,
     (BleedingSite.GENITOURINARY, _S): "searched: only 'Hematuria syndrome' (53298000), narrower "
     "than genitourinary bleeding",
