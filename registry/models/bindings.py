@@ -546,7 +546,7 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (A.TINZAPARIN, _R): _ONE_SOURCE + "69646 in an RxNav-derived drug list",
     (A.ANTITHROMBIN_CONCENTRATE, _R): _ONE_SOURCE + "1009 (antithrombin III) in an RxNav-derived "
     "drug list",
-    (AsparaginaseProduct.PEGASPARGASE, _R): _NOT_CHECKED,
+    (AsparaginaseProduct.PEGASPARGASE, _R): "searched 'pegaspargase': " + _NOT_FOUND + " (rxcui)",
     (AsparaginaseProduct.CALASPARGASE_PEGOL, _R): _NOT_CHECKED,
     (AsparaginaseProduct.CALASPARGASE_PEGOL, _A): "searched 'calaspargase': no ATC code paired "
     "with it",
@@ -563,7 +563,9 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (L.ANTI_XA, _L): "anti-Xa is calibrated per agent (LMWH, UFH, rivaroxaban ...): one code per "
     "calibration, not one per test; searched 3274-0 (UFH): " + _NOT_FOUND,
     (L.ASPARAGINASE_ACTIVITY, _L): _NOT_CHECKED,
-    (T.LUPUS_ANTICOAGULANT, _L): _NOT_CHECKED,
+    (T.LUPUS_ANTICOAGULANT, _L): "searched 'Lupus anticoagulant': "
+    + _NOT_FOUND
+    + " (screening and confirm tests have separate codes)",
     (BleedingSite.INTRASPINAL, _S): _NOT_CHECKED,
     (BleedingSite.GENITOURINARY, _S): "searched: only 'Hematuria syndrome' (53298000), narrower "
     "than genitourinary bleeding",
