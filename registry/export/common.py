@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.models.bindings import BOUND, System, bindings_of
+from registry.models.bindings import BOUND, COLUMNS, System, bindings_of
 from registry.models.codes import CodeList
 from registry.models.facts import FieldFacts, field_facts
 from registry.version import SCHEMA_VERSION
@@ -19,15 +19,8 @@ __all__ = [
     "write_text",
 ]
 
-#: Dictionary column per code system, in this order.
-BINDING_COLUMNS: dict[System, str] = {
-    System.SNOMED: "snomed_ct",
-    System.ICD10CM: "icd10_cm",
-    System.RXNORM: "rxnorm",
-    System.ATC: "atc",
-    System.LOINC: "loinc",
-    System.UCUM: "ucum",
-}
+#: Dictionary column per code system, in this order (defined with the bindings).
+BINDING_COLUMNS = COLUMNS
 
 
 def binding_text(codes: type[CodeList] | None, system: System) -> str:

@@ -35,6 +35,7 @@ from registry.models.codes import (
 __all__ = [
     "BINDINGS",
     "BOUND",
+    "COLUMNS",
     "NO_COUNTERPART",
     "PROJECT_SYSTEM",
     "UNVERIFIED",
@@ -68,10 +69,10 @@ class Binding:
     @property
     def column(self) -> str:
         """The dictionary column of the system (snomed_ct, icd10_cm, ...)."""
-        return _COLUMNS[self.system]
+        return COLUMNS[self.system]
 
 
-_COLUMNS = {
+COLUMNS: dict[System, str] = {
     System.SNOMED: "snomed_ct",
     System.ICD10CM: "icd10_cm",
     System.RXNORM: "rxnorm",
@@ -121,67 +122,44 @@ V, A, L, T, U, R, D, P = (
     AsparaginaseUnit,
 )  # fmt: skip
 
+# The leukemia: B- and T-ALL are both ALL (the immunophenotype is the project's detail).
+_ALL = (
+    _b(
+        _S,
+        "91857003",
+        "Acute lymphoid leukemia, disease",
+        TERMS + "91857003 'Acute lymphoid leukemia'",
+    ),
+    _b(
+        _I,
+        "C91.00",
+        "Acute lymphoblastic leukemia not having achieved remission",
+        TERMS + "C91.00 paired with 91857003 / acute lymphoblastic leukemia",
+    ),
+)
+# Upper-extremity DVT, catheter-related or not (the relation is the project's field).
+_UPPER_DVT = (
+    _b(
+        _S,
+        "128054009",
+        "Deep venous thrombosis of upper extremity",
+        CODE + "value-set JSON '128054009 Deep venous thrombosis of upper extremity (disorder)'",
+    ),
+    _b(
+        _I,
+        "I82.62",
+        "Acute embolism and thrombosis of deep veins of upper extremity",
+        CODE + "I82.62 'Acute embolism and thrombosis of deep veins of upper extremity'",
+    ),
+)
+
 BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
     # --- the leukemia (immunophenotype: ALL is the diagnosis; subtypes unbound) -----------
-    Immunophenotype.B_CELL: (
-        _b(
-            _S,
-            "91857003",
-            "Acute lymphoid leukemia, disease",
-            TERMS + "91857003 'Acute lymphoid leukemia'",
-        ),
-        _b(
-            _I,
-            "C91.00",
-            "Acute lymphoblastic leukemia not having achieved remission",
-            TERMS + "C91.00 paired with 91857003 / acute lymphoblastic leukemia",
-        ),
-    ),
-    Immunophenotype.T_CELL: (
-        _b(
-            _S,
-            "91857003",
-            "Acute lymphoid leukemia, disease",
-            TERMS + "91857003 'Acute lymphoid leukemia'",
-        ),
-        _b(
-            _I,
-            "C91.00",
-            "Acute lymphoblastic leukemia not having achieved remission",
-            TERMS + "C91.00 paired with 91857003 / acute lymphoblastic leukemia",
-        ),
-    ),
+    Immunophenotype.B_CELL: _ALL,
+    Immunophenotype.T_CELL: _ALL,
     # --- VTE sites ----------------------------------------------------------------------
-    V.CVC_UPPER_DVT: (
-        _b(
-            _S,
-            "128054009",
-            "Deep venous thrombosis of upper extremity",
-            CODE
-            + "value-set JSON '128054009 Deep venous thrombosis of upper extremity (disorder)'",
-        ),
-        _b(
-            _I,
-            "I82.62",
-            "Acute embolism and thrombosis of deep veins of upper extremity",
-            CODE + "I82.62 'Acute embolism and thrombosis of deep veins of upper extremity'",
-        ),
-    ),
-    V.NON_CVC_UPPER_DVT: (
-        _b(
-            _S,
-            "128054009",
-            "Deep venous thrombosis of upper extremity",
-            CODE
-            + "value-set JSON '128054009 Deep venous thrombosis of upper extremity (disorder)'",
-        ),
-        _b(
-            _I,
-            "I82.62",
-            "Acute embolism and thrombosis of deep veins of upper extremity",
-            CODE + "I82.62 'Acute embolism and thrombosis of deep veins of upper extremity'",
-        ),
-    ),
+    V.CVC_UPPER_DVT: _UPPER_DVT,
+    V.NON_CVC_UPPER_DVT: _UPPER_DVT,
     V.LOWER_EXTREMITY_DVT: (
         _b(
             _S,
