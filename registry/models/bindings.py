@@ -200,6 +200,22 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             TERMS + "I67.6 'Nonpyogenic thrombosis of intracranial venous system'",
         ),
     ),
+    V.RENAL_VEIN: (
+        _b(
+            _I,
+            "I82.3",
+            "Embolism and thrombosis of renal vein",
+            CODE + "I82.3 'Embolism and thrombosis of renal vein' (OMOP concept JSON, code lists)",
+        ),
+    ),
+    V.ARTERIAL: (
+        _b(
+            _I,
+            "I74.9",
+            "Embolism and thrombosis of unspecified artery",
+            CODE + "I74.9 'Embolism and thrombosis of unspecified artery' in code lists",
+        ),
+    ),
     # --- bleeding sites ------------------------------------------------------------------
     BleedingSite.INTRACRANIAL: (
         _b(
@@ -518,9 +534,8 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     (V.SPLANCHNIC, _I): "splanchnic veins span several ICD-10-CM codes (portal vein, hepatic "
     "veins, other veins): no single code; " + _NOT_CHECKED,
     (V.RENAL_VEIN, _S): "searched: only 'Transplant renal vein thrombosis' (234046009) was found",
-    (V.RENAL_VEIN, _I): _NOT_CHECKED,
-    (V.ARTERIAL, _S): "not a venous thrombosis; " + _NOT_CHECKED,
-    (V.ARTERIAL, _I): _NOT_CHECKED,
+    (V.ARTERIAL, _S): _ONE_SOURCE + "65198009 'Arterial thrombosis (disorder)' in one "
+    "project's files",
     (A.TINZAPARIN, _R): _ONE_SOURCE + "69646 in an RxNav-derived drug list",
     (A.ANTITHROMBIN_CONCENTRATE, _R): _ONE_SOURCE + "1009 (antithrombin III) in an RxNav-derived "
     "drug list",
