@@ -8,28 +8,14 @@ import math
 from typing import Any
 
 from registry.report.figures import Cell, Table
+from registry.survey.charts import PALETTE, pyplot
 
 __all__ = ["render_chart"]
 
-# Colour-blind-safe qualitative palette (Okabe & Ito), as in the survey charts.
-_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
-
 
 def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
-        {
-            "font.size": 9,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "svg.hashsalt": "vte",
-            "svg.fonttype": "none",  # text stays text: searchable, and read by the tests
-        }
-    )
+    plt = pyplot()  # the survey charts' style, with text kept as text in the SVG
+    plt.rcParams.update({"font.size": 9, "svg.fonttype": "none"})
     return plt
 
 
@@ -62,7 +48,7 @@ def _bars(table: Table, horizontal: bool) -> Any:
             positions = [float(i) for i in range(n)]
         else:
             positions = [i + (j - (k - 1) / 2) * width for i in range(n)]
-        colour = _PALETTE[j % len(_PALETTE)]
+        colour = PALETTE[j % len(PALETTE)]
         if horizontal:
             ax.barh(positions, heights, height=width, left=below if chart.stacked else None,
                     color=colour, label=name)  # fmt: skip
@@ -90,7 +76,7 @@ def _steps(table: Table) -> Any:
     assert chart is not None
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     for j, (name, points) in enumerate(chart.series.items()):
-        colour = _PALETTE[j % len(_PALETTE)]
+        colour = PALETTE[j % len(PALETTE)]
         t = [p[0] for p in points]
         ax.step(t, [p[1] for p in points], where="post", color=colour, label=name)
         ax.fill_between(t, [p[2] for p in points], [p[3] for p in points], step="post",

@@ -13,7 +13,7 @@ from registry.survey.summary import Summary
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["CHARTS", "CHART_ITEMS", "render_charts"]
+__all__ = ["CHARTS", "CHART_ITEMS", "PALETTE", "pyplot", "render_charts"]
 
 _VTE_TYPES = (("Catheter DVT", "cvc"), ("Pulmonary embolism", "pe"), ("CSVT", "csvt"))
 _DURATION_ITEMS = {"cvc": "q13_cvc_duration", "pe": "q19_pe_duration", "csvt": "q23_csvt_duration"}
@@ -23,10 +23,11 @@ _AGENT_ITEMS = {
     "csvt": "q22_csvt_first_agent",
 }
 # Colour-blind-safe qualitative palette (Okabe & Ito).
-_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 
 
-def _plt() -> Any:
+def pyplot() -> Any:
+    """matplotlib's pyplot, headless, in the house style of the survey and registry charts."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display here or on servers
@@ -52,7 +53,7 @@ def _ink(colour: str) -> str:
 
 def _stacked(summary: Summary, items: dict[str, str], title: str) -> Figure:
     """One 100% bar per VTE type, segments per answer, labelled with their percentage."""
-    plt = _plt()
+    plt = pyplot()
     first = summary.items[next(iter(items.values()))]
     codes = list(first.counts)
     fig, ax = plt.subplots(figsize=(9, 3.6))
@@ -68,7 +69,7 @@ def _stacked(summary: Summary, items: dict[str, str], title: str) -> Figure:
                 row,
                 share,
                 left=left,
-                color=_PALETTE[k % len(_PALETTE)],
+                color=PALETTE[k % len(PALETTE)],
                 label=first.labels[code] if row == 0 else None,
                 edgecolor="white",
             )
@@ -79,14 +80,14 @@ def _stacked(summary: Summary, items: dict[str, str], title: str) -> Figure:
                     f"{share:.0f}%",
                     ha="center",
                     va="center",
-                    color=_ink(_PALETTE[k % len(_PALETTE)]),
+                    color=_ink(PALETTE[k % len(PALETTE)]),
                     fontsize=9,
                     fontweight="bold",
                 )
             left += share
         ax.text(101, row, f"n={s.answered}", va="center", fontsize=9, color="#52606d")
     handles = [
-        plt.Rectangle((0, 0), 1, 1, color=_PALETTE[k % len(_PALETTE)]) for k in range(len(codes))
+        plt.Rectangle((0, 0), 1, 1, color=PALETTE[k % len(PALETTE)]) for k in range(len(codes))
     ]
     ax.legend(
         handles,
@@ -115,11 +116,11 @@ def agents(summary: Summary) -> Figure:
 
 
 def thresholds(summary: Summary) -> Figure:
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
     for ax, item, title, colour in (
-        (axes[0], "q31_plt_reduce_threshold", "Reduce the dose below (x10^9/L)", _PALETTE[1]),
-        (axes[1], "q32_plt_hold_threshold", "Hold anticoagulation below (x10^9/L)", _PALETTE[5]),
+        (axes[0], "q31_plt_reduce_threshold", "Reduce the dose below (x10^9/L)", PALETTE[1]),
+        (axes[1], "q32_plt_hold_threshold", "Hold anticoagulation below (x10^9/L)", PALETTE[5]),
     ):
         s = summary.items[item]
         codes = list(s.counts)
@@ -136,7 +137,7 @@ def thresholds(summary: Summary) -> Figure:
 
 
 def prophylaxis(summary: Summary) -> Figure:
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
     panels = (
         ("q38_primary_prophylaxis", "Primary prophylaxis\nin induction"),
@@ -146,7 +147,7 @@ def prophylaxis(summary: Summary) -> Figure:
     for ax, (item, title) in zip(axes, panels, strict=True):
         s = summary.items[item]
         codes = list(s.counts)
-        ax.barh(range(len(codes)), [s.percent[c] for c in codes], color=_PALETTE[2])
+        ax.barh(range(len(codes)), [s.percent[c] for c in codes], color=PALETTE[2])
         for y, c in enumerate(codes):
             ax.text(s.percent[c] + 1, y, f"{s.percent[c]:.0f}%", va="center", fontsize=8)
         ax.set_yticks(range(len(codes)), [s.labels[c] for c in codes], fontsize=8)
@@ -181,7 +182,7 @@ CHARTS: dict[str, Callable] = {
 
 def render_charts(summary: Summary, folder: Path | None = None) -> dict[str, bytes]:
     """PNG bytes per chart; also written to ``folder`` when given."""
-    plt = _plt()
+    plt = pyplot()
     out = {}
     for name, draw in CHARTS.items():
         fig = draw(summary)

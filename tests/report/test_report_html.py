@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Registry  # type: ignore[import-not-found]
+from browser import dump_dom, screenshot
+from conftest import Registry
 
 from registry.report import build_center_report, render_html
-
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
-    return path
 
 
 @pytest.mark.browser
@@ -42,18 +23,11 @@ def test_report_page_renders_in_chromium(
     assert not re.search(r'(src|href)="(https?:)?//', html)
     page = tmp_path / "registry.html"
     page.write_text(html, encoding="utf-8")
-    base = [_chromium(), *CHROME_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-    shot = tmp_path / "registry.png"
-    subprocess.run(
-        [*base, f"--screenshot={shot}", "--window-size=1280,2400", page.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert shot.stat().st_size > 60_000  # charts and tables, not a blank page
-    dom = subprocess.run(
-        [*base, "--dump-dom", page.as_uri()],
-        check=True, capture_output=True, text=True, timeout=120,
-    ).stdout  # fmt: skip
+    profile = tmp_path / "profile"
+    png = screenshot(page, tmp_path / "registry.png", profile, "1280,2400")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) > 60_000  # charts and tables, not a blank page
+    dom = dump_dom(page, profile)
     total = report.table("sites").row("All sites")
     assert f'id="card-patients">{total["Patients"]:,}<' in dom
     assert 'id="card-sites">2<' in dom

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from browser import dump_dom, screenshot
 from conftest import Validated
 
 from registry.validation.report_html import ROWS_PER_RULE, render_html
@@ -65,48 +64,15 @@ def test_html_is_self_contained_and_escaped(defect_cohort: Validated) -> None:
     assert shown <= ROWS_PER_RULE * len(defect_cohort.report.rules())
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
-    return path
-
-
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-
-
 @pytest.mark.browser
 def test_html_report_renders_in_chromium(defect_cohort: Validated, tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(render_html(defect_cohort.report), encoding="utf-8")
     profile = tmp_path / "profile"
-    base = [_chromium(), *CHROME_FLAGS, f"--user-data-dir={profile}"]
-    shot = tmp_path / "report.png"
-    subprocess.run(
-        [*base, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    assert shot.stat().st_size > 20_000  # a real page, not a blank one
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    dom = subprocess.run(
-        [*base, "--dump-dom", page.as_uri()],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    png = screenshot(page, tmp_path / "report.png", profile, "1280,2000")
+    assert len(png) > 20_000  # a real page, not a blank one
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    dom = dump_dom(page, profile)
     report = defect_cohort.report
     assert 'id="verdict">failed<' in dom
     assert f'id="errors">{report.errors}<' in dom

@@ -1,0 +1,52 @@
+"""Headless Chromium for the tests of the HTML pages (a person's view of them)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+__all__ = ["dump_dom", "screenshot"]
+
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def _base(profile: Path) -> list[str]:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+    return [path, *CHROME_FLAGS, f"--user-data-dir={profile}"]
+
+
+def screenshot(page: Path, shot: Path, profile: Path, size: str) -> bytes:
+    """The PNG Chromium makes of ``page`` in a window of ``size`` ("W,H")."""
+    subprocess.run(
+        [*_base(profile), f"--screenshot={shot}", f"--window-size={size}", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return shot.read_bytes()
+
+
+def dump_dom(page: Path, profile: Path) -> str:
+    """The DOM of ``page`` after Chromium has loaded it."""
+    return subprocess.run(
+        [*_base(profile), "--dump-dom", page.as_uri()],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
