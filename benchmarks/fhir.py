@@ -28,11 +28,15 @@ def main() -> None:
     folder = args.out / f"fhir-{args.patients}" / "submission"
     db = args.out / f"fhir-{args.patients}.sqlite"
     if not (folder / "manifest.json").exists():
-        subprocess.run([exe, "synth", str(folder), "--patients", str(args.patients),
-                        "--seed", "5"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [exe, "synth", str(folder), "--patients", str(args.patients), "--seed", "5"],
+            check=True,
+            capture_output=True,
+        )
     if not db.exists():
-        subprocess.run([exe, "load", str(folder), "--db", f"sqlite:///{db}"], check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [exe, "load", str(folder), "--db", f"sqlite:///{db}"], check=True, capture_output=True
+        )
     print(f"{'source':<12} {'seconds':>8} {'peak MB':>8} {'resources':>10} {'MB written':>11}")
     for name, command in {
         "submission": [exe, "export", "fhir", str(folder), str(args.out / "fhir-sub")],
@@ -44,8 +48,10 @@ def main() -> None:
         out = Path(command[-1])
         resources = sum(sum(1 for _ in p.open()) for p in out.glob("*.ndjson"))
         size = sum(p.stat().st_size for p in out.glob("*.ndjson")) / 1e6
-        print(f"{name:<12} {run['seconds']:>8.1f} {run['peak_mb']:>8.0f} {resources:>10,} "
-              f"{size:>11.1f}")  # fmt: skip
+        print(
+            f"{name:<12} {run['seconds']:>8.1f} {run['peak_mb']:>8.0f} {resources:>10,} "
+            f"{size:>11.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -30,10 +30,20 @@ def _registry(exe: str, out: Path, patients: int, url: str) -> None:
         folder = out / f"report-{patients}" / site
         if not (folder / "manifest.json").exists():
             subprocess.run(
-                [exe, "synth", str(folder), "--patients", str(patients // len(SITES)),
-                 "--seed", str(40 + i), "--site", site],
-                check=True, capture_output=True,
-            )  # fmt: skip
+                [
+                    exe,
+                    "synth",
+                    str(folder),
+                    "--patients",
+                    str(patients // len(SITES)),
+                    "--seed",
+                    str(40 + i),
+                    "--site",
+                    site,
+                ],
+                check=True,
+                capture_output=True,
+            )
         subprocess.run([exe, "load", str(folder), "--db", url], check=True, capture_output=True)
 
 

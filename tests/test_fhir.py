@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Registry, Validated  # type: ignore[import-not-found]
+from conftest import Registry, Validated
 from typer.testing import CliRunner
 
 from registry.cli import app
@@ -52,9 +52,14 @@ def test_every_resource_parses_with_fhir_resources(exported: Path) -> None:
 
     resources = _resources(exported)
     assert set(resources) == {
-        "Patient", "Condition", "MedicationRequest", "MedicationAdministration",
-        "Observation", "Procedure", "AdverseEvent",
-    }  # fmt: skip
+        "Patient",
+        "Condition",
+        "MedicationRequest",
+        "MedicationAdministration",
+        "Observation",
+        "Procedure",
+        "AdverseEvent",
+    }
     for kind, items in resources.items():
         model = get_fhir_model_class(kind)
         for item in items:
@@ -96,9 +101,10 @@ def test_codings_carry_standard_and_project_codes(exported: Path) -> None:
         o for o in resources["Observation"] if o["code"]["coding"][-1]["code"] == "platelets"
     )
     assert platelets["code"]["coding"][0] == {
-        "system": "http://loinc.org", "code": "777-3",
+        "system": "http://loinc.org",
+        "code": "777-3",
         "display": "Platelets [#/volume] in Blood by Automated count",
-    }  # fmt: skip
+    }
     assert platelets["valueQuantity"]["system"] == "http://unitsofmeasure.org"
     assert platelets["valueQuantity"]["code"] == "10*9/L"
     enox = next(
@@ -146,8 +152,9 @@ def test_a_submission_with_errors_is_refused(defect_cohort: Validated, tmp_path:
     ],
     ids=["one-path", "db-and-two-paths", "no-database", "no-submission"],
 )
-def test_cli_refuses_in_one_line(clean_cohort: Validated, tmp_path: Path, args: list[str],
-                                 message: str) -> None:  # fmt: skip
+def test_cli_refuses_in_one_line(
+    clean_cohort: Validated, tmp_path: Path, args: list[str], message: str
+) -> None:
     args = [a.format(sub=clean_cohort.folder, tmp=tmp_path) for a in args]
     result = CliRunner().invoke(app, ["export", "fhir", *args])
     assert result.exit_code == 2, result.output

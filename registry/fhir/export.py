@@ -115,8 +115,9 @@ def _from_submission(path: Path, out: Path) -> Counter[str]:
             staging.dispose()
 
 
-def export_fhir(out: Path | str, submission: Path | str | None = None,
-                url: str | None = None) -> FhirExport:  # fmt: skip
+def export_fhir(
+    out: Path | str, submission: Path | str | None = None, url: str | None = None
+) -> FhirExport:
     """Export ``submission`` (a folder or .zip), or else the registry database at ``url``,
     as FHIR R4 NDJSON into ``out``."""
     started = time.perf_counter()

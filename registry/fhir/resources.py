@@ -236,7 +236,6 @@ def lab_results(r: dict[str, Any]) -> list[Resource]:
                 "subject": _ref("Patient", r["patient_id"]),
                 "effectiveDateTime": _date(r["date"]),
                 "valueQuantity": _quantity(r["value"], LabUnit(r["unit"])),
-                "basedOn": None,
             }
         )
     ]

@@ -109,8 +109,13 @@ UNICOM = (
 )
 UCUM_SPEC = "UCUM c/s (unitsofmeasure.org); parses with ucumvert (tests)"
 _S, _I, _R, _A, _L, _U = (
-    System.SNOMED, System.ICD10CM, System.RXNORM, System.ATC, System.LOINC, System.UCUM,
-)  # fmt: skip
+    System.SNOMED,
+    System.ICD10CM,
+    System.RXNORM,
+    System.ATC,
+    System.LOINC,
+    System.UCUM,
+)
 
 
 def _b(system: System, code: str, display: str, source: str) -> Binding:
@@ -118,9 +123,15 @@ def _b(system: System, code: str, display: str, source: str) -> Binding:
 
 
 V, A, L, T, U, R, D, P = (
-    VteSite, AnticoagulantAgent, LabTest, ThrombophiliaTest, LabUnit, ResultUnit, DoseUnit,
+    VteSite,
+    AnticoagulantAgent,
+    LabTest,
+    ThrombophiliaTest,
+    LabUnit,
+    ResultUnit,
+    DoseUnit,
     AsparaginaseUnit,
-)  # fmt: skip
+)
 
 # The leukemia: B- and T-ALL are both ALL (the immunophenotype is the project's detail).
 _ALL = (

@@ -50,11 +50,23 @@ def _bars(table: Table, horizontal: bool) -> Any:
             positions = [i + (j - (k - 1) / 2) * width for i in range(n)]
         colour = PALETTE[j % len(PALETTE)]
         if horizontal:
-            ax.barh(positions, heights, height=width, left=below if chart.stacked else None,
-                    color=colour, label=name)  # fmt: skip
+            ax.barh(
+                positions,
+                heights,
+                height=width,
+                left=below if chart.stacked else None,
+                color=colour,
+                label=name,
+            )
         else:
-            ax.bar(positions, heights, width=width, bottom=below if chart.stacked else None,
-                   color=colour, label=name)  # fmt: skip
+            ax.bar(
+                positions,
+                heights,
+                width=width,
+                bottom=below if chart.stacked else None,
+                color=colour,
+                label=name,
+            )
         if chart.stacked:
             below = [b + h for b, h in zip(below, heights, strict=True)]
     if horizontal:
@@ -79,8 +91,15 @@ def _steps(table: Table) -> Any:
         colour = PALETTE[j % len(PALETTE)]
         t = [p[0] for p in points]
         ax.step(t, [p[1] for p in points], where="post", color=colour, label=name)
-        ax.fill_between(t, [p[2] for p in points], [p[3] for p in points], step="post",
-                        color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+        ax.fill_between(
+            t,
+            [p[2] for p in points],
+            [p[3] for p in points],
+            step="post",
+            color=colour,
+            alpha=0.15,
+            linewidth=0,
+        )
     ax.set_xlabel(chart.x)
     ax.set_ylabel(chart.ylabel)
     ax.set_ylim(bottom=0)

@@ -3,16 +3,10 @@ submission and data cutoff of each site (aggregated in the database)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from registry.report.context import Context
 from registry.report.figures import Cell, Chart, Section, Table
 
 __all__ = ["enrollment"]
-
-
-def _any(value: Any) -> Any:
-    return value
 
 
 def _latest(ctx: Context) -> dict[str, tuple[str, str, int]]:
@@ -82,8 +76,8 @@ def enrollment(ctx: Context) -> Section:
         index="month", columns="site_id", values="patients", aggfunc="sum", fill_value=0
     )
     month_rows: list[list[Cell]] = [
-        [str(m), *(int(_any(grid.at[m, s])) for s in site_ids), int(grid.loc[m].sum())]
-        for m in grid.index
+        [str(month), *(int(n) for n in counts[site_ids]), int(counts.sum())]
+        for month, counts in grid.iterrows()
     ]
     by_month = Table(
         "by_month",

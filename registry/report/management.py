@@ -27,8 +27,15 @@ SURVEY_ITEMS = {
 #: Platelet counts (x10^9/L) in the bins the survey's thresholds bound (items 31 and 32): a
 #: count in [30, 50) is what a "< 50" threshold acts on.
 PLATELET_BINS = (
-    (0, 10), (10, 20), (20, 25), (25, 30), (30, 50), (50, 75), (75, 100), (100, math.inf),
-)  # fmt: skip
+    (0, 10),
+    (10, 20),
+    (20, 25),
+    (25, 30),
+    (30, 50),
+    (50, 75),
+    (75, 100),
+    (100, math.inf),
+)
 #: A site "gives primary prophylaxis to all patients" when at least this share of its
 #: patients had a primary prophylaxis course (survey item 38: none / high-risk only / all).
 PROPHYLAXIS_ALL_SHARE = 0.9
@@ -68,25 +75,24 @@ def _practice_table(
     total = int(values.size)
     counts = values.value_counts()
     columns = [label, "Events", "%", "Lower 95% CI", "Upper 95% CI"]
-    with_survey = ctx.survey is not None and item is not None
-    if with_survey:
+    survey_item = item if ctx.survey is not None else None
+    if survey_item is not None:
         columns.append("Survey: % of providers")
     rows: list[list[Cell]] = []
     for code, name in order:
         k = int(counts.get(code, 0))
         row: list[Cell] = [name, k, *proportion(k, total)]
-        if with_survey:
-            assert item is not None
-            row.append(survey_percent(ctx, item, code))
+        if survey_item is not None:
+            row.append(survey_percent(ctx, survey_item, code))
         rows.append(row)
-    y = ("%", "Survey: % of providers") if with_survey else ("%",)
+    y = ("%", "Survey: % of providers") if survey_item is not None else ("%",)
     return Table(
         key,
         title,
         columns,
         rows,
         note=f"{total} treated events; first treatment course of each; Wilson 95% intervals."
-        + (survey_note(ctx, item) if with_survey and item else ""),
+        + (survey_note(ctx, survey_item) if survey_item is not None else ""),
         counts=("Events",),
         derived={"%": "Events", "Lower 95% CI": "Events", "Upper 95% CI": "Events"},
         chart=Chart("barh", label, y, "%"),
@@ -104,9 +110,14 @@ def _interventions(ctx: Context) -> Table:
         n_with = int(mine["event_id"].nunique())
         by_kind = mine.groupby("type")["event_id"].nunique()
         rows.append(
-            [name, len(events), n_with, pct(n_with, len(events)),
-             *(int(by_kind.get(k.value, 0)) for k in kinds)]
-        )  # fmt: skip
+            [
+                name,
+                len(events),
+                n_with,
+                pct(n_with, len(events)),
+                *(int(by_kind.get(k.value, 0)) for k in kinds),
+            ]
+        )
     return Table(
         "interventions",
         "Interventions (thrombolysis, thrombectomy, filters) by VTE type",
@@ -140,10 +151,12 @@ def _platelets(ctx: Context) -> Table:
             code = f"lt_{high:g}"
             row += [
                 survey_percent(ctx, "q32_plt_hold_threshold", code)
-                if code in PlateletHoldThreshold.codes() else None,
+                if code in PlateletHoldThreshold.codes()
+                else None,
                 survey_percent(ctx, "q31_plt_reduce_threshold", code)
-                if code in PlateletReduceThreshold.codes() else None,
-            ]  # fmt: skip
+                if code in PlateletReduceThreshold.codes()
+                else None,
+            ]
         rows.append(row)
     columns = ["Platelets (x10^9/L)", "Holds", "% of holds", "Reductions", "% of reductions"]
     y: tuple[str, ...] = ("% of holds", "% of reductions")
@@ -229,16 +242,26 @@ def management(ctx: Context) -> Section:
         agent_item, duration_item = SURVEY_ITEMS.get(code, (None, None))
         tables.append(
             _practice_table(
-                ctx, f"agent_{code}", f"{name}: first anticoagulant", mine["agent_class"],
-                classes, agent_item, "First agent",
+                ctx,
+                f"agent_{code}",
+                f"{name}: first anticoagulant",
+                mine["agent_class"],
+                classes,
+                agent_item,
+                "First agent",
             )
-        )  # fmt: skip
+        )
         tables.append(
             _practice_table(
-                ctx, f"duration_{code}", f"{name}: intended duration", mine["intended_duration"],
-                durations, duration_item, "Intended duration",
+                ctx,
+                f"duration_{code}",
+                f"{name}: intended duration",
+                mine["intended_duration"],
+                durations,
+                duration_item,
+                "Intended duration",
             )
-        )  # fmt: skip
+        )
     tables.append(_interventions(ctx))
     tables.append(_platelets(ctx))
     tables.extend(_prophylaxis(ctx))

@@ -42,8 +42,15 @@ def _bleeding(ctx: Context) -> Table:
     years = (
         float(((spans["end"] - spans["start"]).dt.days + 1).sum() / 365.25) if len(spans) else 0.0
     )
-    b = ctx.frame("bleeding_events", "bleed_id", "patient_id", "date", "isth_category", "fatal",
-                  dates=("date",))  # fmt: skip
+    b = ctx.frame(
+        "bleeding_events",
+        "bleed_id",
+        "patient_id",
+        "date",
+        "isth_category",
+        "fatal",
+        dates=("date",),
+    )
     joined = b.merge(spans, on="patient_id", how="inner")
     on = joined[(joined["date"] >= joined["start"]) & (joined["date"] <= joined["end"])]
     on = on.drop_duplicates("bleed_id")
@@ -99,8 +106,21 @@ def _recurrence(ctx: Context) -> Table:
     )
 
 
+def _assessments(ctx: Context) -> pd.DataFrame:
+    """The follow-up assessments, read once for the response and the PTS tables."""
+    return ctx.frame(
+        "vte_assessments",
+        "event_id",
+        "date",
+        "thrombus_response",
+        "pts_instrument",
+        "pts_score",
+        dates=("date",),
+    )
+
+
 def _response(ctx: Context) -> Table:
-    a = ctx.frame("vte_assessments", "event_id", "date", "thrombus_response", dates=("date",))
+    a = _assessments(ctx)
     last = a.sort_values("date").drop_duplicates("event_id", keep="last")
     counts = last["thrombus_response"].value_counts()
     total = len(last)
@@ -121,18 +141,22 @@ def _response(ctx: Context) -> Table:
 
 
 def _pts(ctx: Context) -> Table:
-    a = ctx.frame("vte_assessments", "event_id", "pts_instrument", "pts_score")
+    a = _assessments(ctx)
     a = a[a["pts_instrument"].notna()]
     rows: list[list[Cell]] = []
     for m in PtsInstrument:
         scores = a.loc[a["pts_instrument"] == m.value, "pts_score"].astype(float)
         events = int(a.loc[a["pts_instrument"] == m.value, "event_id"].nunique())
         rows.append(
-            [m.label, int(scores.size), events,
-             float(scores.median()) if scores.size else None,
-             float(scores.quantile(0.25)) if scores.size else None,
-             float(scores.quantile(0.75)) if scores.size else None]
-        )  # fmt: skip
+            [
+                m.label,
+                int(scores.size),
+                events,
+                float(scores.median()) if scores.size else None,
+                float(scores.quantile(0.25)) if scores.size else None,
+                float(scores.quantile(0.75)) if scores.size else None,
+            ]
+        )
     return Table(
         "pts",
         "Post-thrombotic syndrome scores",

@@ -14,8 +14,10 @@ from registry.report.context import Context
 from registry.report.figures import Cell, Chart, Section, Table
 from registry.rules import rule
 
-__all__ = ["quality"]
+__all__ = ["KAHN", "quality"]
 
+#: The Kahn et al. 2016 categories (the first part of a rule's category), in report order.
+KAHN = ("conformance", "completeness", "plausibility")
 _NOT_KEPT = "not kept (loaded before schema 0005)"
 
 
@@ -59,19 +61,28 @@ def quality(ctx: Context) -> Section:
         if findings is None:
             category_rows.append([site, load["records"], _NOT_KEPT, None, None, None])
             continue
-        per_category = {"conformance": 0, "completeness": 0, "plausibility": 0}
+        per_category = dict.fromkeys(KAHN, 0)
         for rule_id, n in sorted(findings.items()):
             cat = _category(rule_id)
             per_category[cat] = per_category.get(cat, 0) + n
             rule_rows.append(
-                [site, rule_id, cat, rule(rule_id).severity if cat != "unknown" else "",
-                 n, _per100(n, load["records"])]
-            )  # fmt: skip
+                [
+                    site,
+                    rule_id,
+                    cat,
+                    rule(rule_id).severity if cat != "unknown" else "",
+                    n,
+                    _per100(n, load["records"]),
+                ]
+            )
         category_rows.append(
-            [site, load["records"], sum(findings.values()),
-             *(_per100(per_category[c], load["records"]) for c in
-               ("conformance", "completeness", "plausibility"))]
-        )  # fmt: skip
+            [
+                site,
+                load["records"],
+                sum(findings.values()),
+                *(_per100(per_category[c], load["records"]) for c in KAHN),
+            ]
+        )
     by_rule = Table(
         "quality_rules",
         "Findings of each site's latest submission, by rule",
@@ -85,24 +96,27 @@ def quality(ctx: Context) -> Section:
     by_category = Table(
         "quality_categories",
         "Findings per 100 records by Kahn category (latest submission)",
-        ["Site", "Records", "Findings", "Conformance", "Completeness", "Plausibility"],
+        ["Site", "Records", "Findings", *(c.capitalize() for c in KAHN)],
         category_rows,
         note="Kahn et al. 2016 categories; per 100 records of the submission.",
         counts=("Findings",),
         per_site=True,
-        chart=Chart(
-            "barh", "Site", ("Conformance", "Completeness", "Plausibility"), "per 100 records"
-        ),
+        chart=Chart("barh", "Site", tuple(c.capitalize() for c in KAHN), "per 100 records"),
     )
     trend_rows: list[list[Cell]] = []
     for load in loads:
         f = load["findings"]
         total = None if f is None else sum(f.values())
         trend_rows.append(
-            [f"{load['site']} {load['created']}", load["site"], load["submission"][:8],
-             load["records"], total if total is not None else _NOT_KEPT,
-             None if total is None else _per100(total, load["records"])]
-        )  # fmt: skip
+            [
+                f"{load['site']} {load['created']}",
+                load["site"],
+                load["submission"][:8],
+                load["records"],
+                total if total is not None else _NOT_KEPT,
+                None if total is None else _per100(total, load["records"]),
+            ]
+        )
     trend = Table(
         "quality_trend",
         "Findings across each site's submissions",

@@ -51,9 +51,18 @@ def _incidence_by_site(ctx: Context) -> Table:
         rate, low, high = poisson_rate(n_vte, float(g["py"].sum()))
         symptomatic = int((ev["detection"] == Detection.SYMPTOMATIC.value).sum())
         rows.append(
-            [str(site), len(g), n_vte, round(float(g["py"].sum()), 1), rate, low, high,
-             len(ev), symptomatic]
-        )  # fmt: skip
+            [
+                str(site),
+                len(g),
+                n_vte,
+                round(float(g["py"].sum()), 1),
+                rate,
+                low,
+                high,
+                len(ev),
+                symptomatic,
+            ]
+        )
     return Table(
         "incidence",
         "First VTE per 100 person-years, by site",
@@ -83,31 +92,34 @@ def _incidence_by_site(ctx: Context) -> Table:
     )
 
 
-def _cif_table(ctx: Context, key: str, title: str, groups: dict[str, pd.Series]) -> Table:
-    p = ctx.patients
-    months, outcome = _outcome(p)
+def _cif_table(
+    ctx: Context,
+    key: str,
+    title: str,
+    groups: dict[str, pd.Series],
+    follow_up: tuple[np.ndarray, np.ndarray],
+) -> Table:
+    months, outcome = follow_up
     horizon = int(min(60, max(12, np.floor(months.max() if len(months) else 12))))
     grid = list(range(0, horizon + 1))
+    times = sorted({*map(float, CIF_MONTHS), *map(float, grid)})  # one fit for both
     columns = ["Group", "Patients", "Patients with VTE"]
     for m in CIF_MONTHS:
         columns += [f"{m} months (%)", f"{m} months lower", f"{m} months upper"]
     rows: list[list[Cell]] = []
     series: dict[str, list[tuple[float, float, float, float]]] = {}
-    derived: dict[str, str] = {}
     for name, mask in groups.items():
         member = mask.to_numpy(dtype=bool)
         n_vte = int((outcome[member] == 1).sum())
-        times = sorted({*map(float, CIF_MONTHS), *map(float, grid)})  # one fit for both
-        fitted = dict(zip(times, cumulative_incidence(months[member], outcome[member], times),
-                          strict=True))  # fmt: skip
+        fitted = dict(
+            zip(times, cumulative_incidence(months[member], outcome[member], times), strict=True)
+        )
         cells: list[Cell] = [name, int(member.sum()), n_vte]
         for m in CIF_MONTHS:
             cells += list(fitted[float(m)])
         rows.append(cells)
         if member.any() and (n_vte >= ctx.min_cell or not ctx.one_site):
             series[name] = [(float(t), *fitted[float(t)]) for t in grid]
-    for c in columns[3:]:
-        derived[c] = "Patients with VTE"
     return Table(
         key,
         title,
@@ -116,7 +128,7 @@ def _cif_table(ctx: Context, key: str, title: str, groups: dict[str, pd.Series])
         note="Aalen-Johansen estimate (lifelines) of the first VTE since ALL diagnosis, "
         "death without VTE as a competing risk, censored at last contact; 95% CI.",
         counts=("Patients", "Patients with VTE"),
-        derived=derived,
+        derived=dict.fromkeys(columns[3:], "Patients with VTE"),
         chart=Chart(
             "step", "months since ALL diagnosis", (), "cumulative incidence (%)", series=series
         ),
@@ -170,19 +182,25 @@ def vte(ctx: Context) -> Section:
     p, e = ctx.patients, ctx.events
     tables = [_incidence_by_site(ctx)]
     yes_no = {"Yes": p["mediastinal_mass"].astype(bool), "No": ~p["mediastinal_mass"].astype(bool)}
-    title = "Cumulative incidence of VTE"
+    cif = "Cumulative incidence of VTE"
     groupings = {
-        "cif_overall": (f"{title}: all patients", {"All patients": p["site_id"].notna()}),
-        "cif_age": (f"{title} by age at diagnosis",
-                    {g: p["age_group"] == g for g in ("< 1 year", "1-9 years", ">= 10 years")}),
-        "cif_immunophenotype": (f"{title} by immunophenotype",
-                                {m.label: p["immunophenotype"] == m.value
-                                 for m in Immunophenotype}),
-        "cif_mediastinal": (f"{title} by mediastinal mass",
-                            {f"Mediastinal mass: {k}": v for k, v in yes_no.items()}),
-    }  # fmt: skip
+        "cif_overall": (f"{cif}: all patients", {"All patients": p["site_id"].notna()}),
+        "cif_age": (
+            f"{cif} by age at diagnosis",
+            {g: p["age_group"] == g for g in ("< 1 year", "1-9 years", ">= 10 years")},
+        ),
+        "cif_immunophenotype": (
+            f"{cif} by immunophenotype",
+            {m.label: p["immunophenotype"] == m.value for m in Immunophenotype},
+        ),
+        "cif_mediastinal": (
+            f"{cif} by mediastinal mass",
+            {f"Mediastinal mass: {k}": v for k, v in yes_no.items()},
+        ),
+    }
+    follow_up = _outcome(p)  # the same months and outcomes for every grouping
     for key, (title, groups) in groupings.items():
-        tables.append(_cif_table(ctx, key, title, groups))
+        tables.append(_cif_table(ctx, key, title, groups, follow_up))
     tables.append(
         _share_table(
             "site_mix",

@@ -402,8 +402,11 @@ def test_published_forms_carry_the_bindings() -> None:
     assert "10e9_l = 10*9/L" in rows[("lab_results", "unit")]["ucum"]
     schema = json.loads((SCHEMAS / "vte_events.schema.json").read_text(encoding="utf-8"))
     bound = schema["$defs"]["VteSite"]["x-bindings"]
-    assert {"system": "http://snomed.info/sct", "code": "59282003",
-            "display": "Pulmonary embolism"} in bound["pulmonary_embolism"]  # fmt: skip
+    assert {
+        "system": "http://snomed.info/sct",
+        "code": "59282003",
+        "display": "Pulmonary embolism",
+    } in bound["pulmonary_embolism"]
     package = json.loads((SCHEMAS / "datapackage.json").read_text(encoding="utf-8"))
     agent = next(
         f

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Registry  # type: ignore[import-not-found]
-from hand_estimates import aalen_johansen  # type: ignore[import-not-found]
+from conftest import Registry
+from hand_estimates import aalen_johansen
 from typer.testing import CliRunner
 
 from registry.cli import app
@@ -83,7 +83,7 @@ def test_enrollment_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
         cells = dict(zip(table.columns, month_row, strict=True))
         for site in ("NYC01", "BOS02"):
             assert cells[site] == months[(str(cells["Month"]), site)]
-    assert sum(int(r[-1]) for r in table.rows) == len(hand["patients"])  # type: ignore[arg-type]
+    assert sum(int(r[-1]) for r in table.rows) == len(hand["patients"])
 
 
 def test_incidence_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
@@ -98,7 +98,7 @@ def test_incidence_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
     assert row["Person-years at risk"] == pytest.approx(round(years, 1))
     assert row["Per 100 person-years"] == pytest.approx(round(100 * len(hand["first"]) / years, 2))
     assert row["VTE events"] == len(hand["events"])
-    assert row["Lower 95% CI"] < row["Per 100 person-years"] < row["Upper 95% CI"]  # type: ignore[operator]
+    assert row["Lower 95% CI"] < row["Per 100 person-years"] < row["Upper 95% CI"]
 
 
 def test_cumulative_incidence_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
@@ -117,20 +117,22 @@ def test_cumulative_incidence_by_hand(plain: CenterReport, hand: dict[str, Any])
     row = plain.table("cif_overall").row("All patients")
     # lifelines breaks a tie of a VTE and a death on one day by a tiny jitter
     assert row["12 months (%)"] == pytest.approx(100 * cif, abs=0.05)
-    assert row["12 months lower"] < row["12 months (%)"] < row["12 months upper"]  # type: ignore[operator]
+    assert row["12 months lower"] < row["12 months (%)"] < row["12 months upper"]
 
 
 def test_site_mix_phase_and_ptwg_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
     events = hand["events"]
     mix = plain.table("site_mix")
     for code, n in Counter(e["site"] for e in events).items():
-        label = {"cvc_upper_dvt": "Catheter-related upper-extremity / central DVT",
-                 "cerebral_sinovenous": "Cerebral sinovenous thrombosis",
-                 "pulmonary_embolism": "Pulmonary embolism"}.get(code)  # fmt: skip
+        label = {
+            "cvc_upper_dvt": "Catheter-related upper-extremity / central DVT",
+            "cerebral_sinovenous": "Cerebral sinovenous thrombosis",
+            "pulmonary_embolism": "Pulmonary embolism",
+        }.get(code)
         if label:
             assert mix.row(label)["Events"] == n
             assert mix.row(label)["%"] == round(100 * n / len(events), 1)
-    assert sum(mix.column("Events")) == len(events)  # type: ignore[arg-type]
+    assert sum(mix.column("Events")) == len(events)
     assert plain.table("phase").row("Induction")["Events"] == sum(
         e["phase_at_event"] == "induction" for e in events
     )
@@ -141,8 +143,9 @@ def test_site_mix_phase_and_ptwg_by_hand(plain: CenterReport, hand: dict[str, An
     assert (share["n"], share["Of"]) == (len(hand["first"]), len(hand["patients"]))
 
 
-def test_first_agent_and_duration_by_hand(plain: CenterReport, hand: dict[str, Any],
-                                          registry_db: Registry) -> None:  # fmt: skip
+def test_first_agent_and_duration_by_hand(
+    plain: CenterReport, hand: dict[str, Any], registry_db: Registry
+) -> None:
     kind = {}
     for e in hand["events"]:
         if e["site"] == "pulmonary_embolism":
@@ -188,8 +191,9 @@ def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date
     return out
 
 
-def test_bleeding_on_anticoagulation_by_hand(plain: CenterReport, hand: dict[str, Any],
-                                             registry_db: Registry) -> None:  # fmt: skip
+def test_bleeding_on_anticoagulation_by_hand(
+    plain: CenterReport, hand: dict[str, Any], registry_db: Registry
+) -> None:
     end = {p["patient_id"]: end_of(p) for p in hand["patients"]}
     spans: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for c in rows(registry_db, "anticoagulation_courses"):
@@ -213,7 +217,7 @@ def test_bleeding_on_anticoagulation_by_hand(plain: CenterReport, hand: dict[str
 def test_outcomes_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
     causes = Counter(p["cause_of_death"] for p in hand["patients"] if p["death_date"])
     assert plain.table("deaths").row("Leukemia")["Deaths"] == causes["leukemia"]
-    assert sum(plain.table("deaths").column("Deaths")) == sum(causes.values())  # type: ignore[arg-type]
+    assert sum(plain.table("deaths").column("Deaths")) == sum(causes.values())
     grades = Counter(e["ctcae_grade"] for e in hand["events"])
     for g in range(1, 6):
         assert plain.table("ctcae").row(f"Grade {g}")["Events"] == grades[str(g)]
@@ -232,8 +236,9 @@ def test_table_one_by_hand(plain: CenterReport, hand: dict[str, Any]) -> None:
         assert str(t1.row("Immunophenotype: T-cell ALL")[site]).startswith(f"{t_all} (")
 
 
-def test_data_quality_is_the_findings_of_each_load(plain: CenterReport,
-                                                   registry_db: Registry) -> None:  # fmt: skip
+def test_data_quality_is_the_findings_of_each_load(
+    plain: CenterReport, registry_db: Registry
+) -> None:
     from registry.validation.validate import validate_submission
 
     table = plain.table("quality_rules")
@@ -294,8 +299,9 @@ def test_no_record_level_value_leaves_the_report(registry_db: Registry) -> None:
 
 
 # --- survey beside observed practice ------------------------------------------------------
-def test_survey_answers_beside_observed_practice(registry_db: Registry,
-                                                 survey_summary: Path) -> None:  # fmt: skip
+def test_survey_answers_beside_observed_practice(
+    registry_db: Registry, survey_summary: Path
+) -> None:
     summary = json.loads(survey_summary.read_text(encoding="utf-8"))
     report = build_center_report(registry_db.url, survey=survey_summary)
     agent = report.table("agent_catheter_dvt")
@@ -332,8 +338,13 @@ def test_cli_formats(registry_db: Registry, tmp_path: Path, survey_summary: Path
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data["sections"]) == {
-        "enrollment", "patients", "vte", "management", "outcomes", "quality"
-    }  # fmt: skip
+        "enrollment",
+        "patients",
+        "vte",
+        "management",
+        "outcomes",
+        "quality",
+    }
     assert data["small_cell_threshold"] == 11
     result = runner.invoke(app, ["report", "--db", registry_db.url, "--site", "NYC01"])
     assert result.exit_code == 0
@@ -351,12 +362,16 @@ def test_cli_formats(registry_db: Registry, tmp_path: Path, survey_summary: Path
     ],
     ids=["unknown-site", "missing-survey", "survey-not-json", "survey-wrong-shape", "min-cell-0"],
 )
-def test_cli_refuses_in_one_line(registry_db: Registry, tmp_path: Path, args: list[str],
-                                 message: str) -> None:  # fmt: skip
+def test_cli_refuses_in_one_line(
+    registry_db: Registry, tmp_path: Path, args: list[str], message: str
+) -> None:
     (tmp_path / "not.json").write_text("hello", encoding="utf-8")
     (tmp_path / "wrong.json").write_text('{"items": [1, 2]}', encoding="utf-8")
-    paths = {"missing": tmp_path / "none.json", "not_json": tmp_path / "not.json",
-             "wrong_json": tmp_path / "wrong.json"}  # fmt: skip
+    paths = {
+        "missing": tmp_path / "none.json",
+        "not_json": tmp_path / "not.json",
+        "wrong_json": tmp_path / "wrong.json",
+    }
     args = [a.format(**paths) for a in args]
     result = CliRunner().invoke(app, ["report", "--db", registry_db.url, *args])
     assert result.exit_code == 2

@@ -13,11 +13,11 @@ def _table(rows: list[list[object]], **kwargs: object) -> Table:
         "t",
         "t",
         ["Site", "Patients", "%", "Events"],
-        [list(r) for r in rows],  # type: ignore[misc]
+        [list(r) for r in rows],
         counts=("Patients", "Events"),
         derived={"%": "Patients"},
         per_site=True,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -45,37 +45,59 @@ def test_pooled_tables_are_left_unless_the_report_is_on_one_site() -> None:
 
 
 def test_n_percent_strings_are_counts() -> None:
-    t = Table("t", "t", ["x", "A"], [["Sex: male", "7 (3.5)"], ["Sex: female", "193 (96.5)"]],
-              counts=("A",), per_site=True)  # fmt: skip
+    t = Table(
+        "t",
+        "t",
+        ["x", "A"],
+        [["Sex: male", "7 (3.5)"], ["Sex: female", "193 (96.5)"]],
+        counts=("A",),
+        per_site=True,
+    )
     assert suppress(t, 11).rows[0][1] == "<11"
 
 
 def test_a_total_row_cannot_give_a_suppressed_count_back() -> None:
     """Total 60 - 45 would reveal the 5: the smallest other count is withheld with it."""
-    t = _table([["A", 45, 75.0, 30], ["B", 5, 8.3, 20], ["C", 10, 16.7, 12],
-                ["All sites", 60, 100.0, 62]], total_row="All sites")  # fmt: skip
+    t = _table(
+        [["A", 45, 75.0, 30], ["B", 5, 8.3, 20], ["C", 10, 16.7, 12], ["All sites", 60, 100.0, 62]],
+        total_row="All sites",
+    )
     suppress(t, 11)
     patients = t.column("Patients")
     assert patients == [45, "<11", "<11", 60]  # 10 is small itself
-    t = _table([["A", 45, 75.0, 30], ["B", 5, 8.3, 20], ["C", 30, 16.7, 12],
-                ["All sites", 80, 100.0, 62]], total_row="All sites")  # fmt: skip
+    t = _table(
+        [["A", 45, 75.0, 30], ["B", 5, 8.3, 20], ["C", 30, 16.7, 12], ["All sites", 80, 100.0, 62]],
+        total_row="All sites",
+    )
     suppress(t, 11)
     assert t.column("Patients") == [45, "<11", WITHHELD, 80]  # 30 withheld, not called small
     assert t.column("%") == [75.0, WITHHELD, WITHHELD, 100.0]
 
 
 def test_a_total_column_cannot_give_a_suppressed_count_back() -> None:
-    t = Table("m", "m", ["Month", "A", "B", "C", "All"],
-              [["2021-01", 40, 3, 25, 68], ["2021-02", 40, 30, 25, 95]],
-              counts=("A", "B", "C", "All"), per_site=True, total_column="All")  # fmt: skip
+    t = Table(
+        "m",
+        "m",
+        ["Month", "A", "B", "C", "All"],
+        [["2021-01", 40, 3, 25, 68], ["2021-02", 40, 30, 25, 95]],
+        counts=("A", "B", "C", "All"),
+        per_site=True,
+        total_column="All",
+    )
     suppress(t, 11)
     assert t.rows == [["2021-01", 40, "<11", WITHHELD, 68], ["2021-02", 40, 30, 25, 95]]
 
 
 def test_levels_of_one_characteristic_add_up() -> None:
-    t = Table("t1", "t1", ["Characteristic", "A"],
-              [["Patients, n", "100"], ["Sex: female", "4 (4.0)"], ["Sex: male", "96 (96.0)"]],
-              counts=("A",), per_site=True, row_groups=[(1, 2)])  # fmt: skip
+    t = Table(
+        "t1",
+        "t1",
+        ["Characteristic", "A"],
+        [["Patients, n", "100"], ["Sex: female", "4 (4.0)"], ["Sex: male", "96 (96.0)"]],
+        counts=("A",),
+        per_site=True,
+        row_groups=[(1, 2)],
+    )
     suppress(t, 11)
     assert t.column("A") == ["100", "<11", WITHHELD]
 
@@ -84,8 +106,15 @@ def test_a_chart_of_suppressed_counts_only_is_not_drawn() -> None:
     from registry.report.charts import render_chart
     from registry.report.figures import Chart
 
-    t = Table("m", "m", ["Month", "A"], [["2021-01", 3], ["2021-02", 40]], counts=("A",),
-              per_site=True, chart=Chart("bar", "Month", ("A",)))  # fmt: skip
+    t = Table(
+        "m",
+        "m",
+        ["Month", "A"],
+        [["2021-01", 3], ["2021-02", 40]],
+        counts=("A",),
+        per_site=True,
+        chart=Chart("bar", "Month", ("A",)),
+    )
     assert render_chart(t) is not None
     suppress(t, 50)
     assert render_chart(t) is None  # an empty axis would only mislead

@@ -58,11 +58,11 @@ def test_report_recovers_the_profile(tmp_path: Path) -> None:
             )
 
     def inside(row: dict[str, object], truth: float) -> bool:
-        return row["Lower 95% CI"] <= truth <= row["Upper 95% CI"]  # type: ignore[operator]
+        return row["Lower 95% CI"] <= truth <= row["Upper 95% CI"]
 
     def z(row: dict[str, object], truth: float) -> float:
-        se = (row["Upper 95% CI"] - row["Lower 95% CI"]) / (2 * 1.96)  # type: ignore[operator]
-        return abs(row["%"] - truth) / se  # type: ignore[operator]
+        se = (row["Upper 95% CI"] - row["Lower 95% CI"]) / (2 * 1.96)
+        return abs(row["%"] - truth) / se
 
     # The headline figure: inside its printed 95% interval.
     assert inside(share, 100 * profile.vte.incidence), share

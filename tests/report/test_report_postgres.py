@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Registry  # type: ignore[import-not-found]
+from conftest import Registry
 
 from registry.loading import load_submission
 from registry.report import build_center_report

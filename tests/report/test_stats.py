@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hand_estimates import aalen_johansen  # type: ignore[import-not-found]
+from hand_estimates import aalen_johansen
 
 from registry.report.stats import cumulative_incidence, poisson_rate, proportion
 
