@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, text
-from sqlmodel import create_engine
 
 from registry.changes import Changes, TableChanges, site_changes
 from registry.models import TABLES, Manifest, table_spec
@@ -106,7 +105,7 @@ def load_submission(
     (``LoadRefused``) unless ``allow_removal``. ``dry_run`` computes what would change and
     writes nothing. Every load is recorded in ``submissions``, with what it changed.
     """
-    from registry.validation.staging import staging_metadata
+    from registry.validation.staging import staging_engine, staging_metadata
     from registry.validation.validate import checked_submission
 
     probe = engine or make_engine(url)
@@ -124,7 +123,7 @@ def load_submission(
         assert manifest is not None  # a missing manifest is an error finding
         site = manifest.site_id
         _, staged = staging_metadata()
-        staging = create_engine(f"sqlite:///{checked.staging}")
+        staging = staging_engine(checked.staging)
         own_engine = engine is None
         engine = engine or make_engine(url)
         try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, create_engine, select
+from sqlalchemy import Connection, Engine, select
 
 from registry.fhir.resources import BUILDERS
 from registry.models import TABLES
@@ -97,7 +97,7 @@ def _from_database(url: str | None, out: Path) -> Counter[str]:
 
 
 def _from_submission(path: Path, out: Path) -> Counter[str]:
-    from registry.validation.staging import staging_metadata
+    from registry.validation.staging import staging_engine, staging_metadata
     from registry.validation.validate import checked_submission
 
     with checked_submission(path) as checked:
@@ -107,7 +107,7 @@ def _from_submission(path: Path, out: Path) -> Counter[str]:
                 f"(`vte-registry validate {path}`); nothing was exported"
             )
         _, staged = staging_metadata()
-        staging = create_engine(f"sqlite:///{checked.staging}")
+        staging = staging_engine(checked.staging)
         try:
             with staging.connect() as connection:
                 return _write(_rows(connection, staged), out)

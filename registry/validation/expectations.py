@@ -4,8 +4,10 @@ Each suite is a GX 1.x ExpectationSuite stored as JSON; ``meta.batch`` names the
 ``{batch}`` stands for. Every expectation is an ``UnexpectedRowsExpectation`` whose query
 returns the offending rows as ``tbl, row_no, record_id, field_name, value_text[, message]``
 and whose ``meta`` carries the rule ID, severity and Kahn category. The query text is
-written once for both dialects: ``DAYS(x)`` is rendered as SQLite's ``julianday(x)`` or
-PostgreSQL's ``(x - DATE '1970-01-01')``.
+written once for every dialect: ``DAYS(x)`` is rendered as SQLite's ``julianday(x)`` or, in
+PostgreSQL and DuckDB (where a date minus a date is a number of days),
+``(x - DATE '1970-01-01')``. Submissions are checked on DuckDB (staging), the registry
+database on SQLite or PostgreSQL (``validate --db``).
 
 The context is ephemeral: no ``gx/`` folder, no Data Docs, so no patient data is copied to
 disk, and usage analytics are off.
@@ -26,6 +28,7 @@ from typing import Any
 
 from registry.paths import data_dir
 from registry.validation.findings import Finding
+from registry.validation.gx_duckdb import persist_duckdb_connection
 from registry.validation.staging import MANIFEST_TABLE
 
 __all__ = ["SuiteError", "SuiteRun", "load_suites", "needs_manifest", "render", "run_suites"]
@@ -60,10 +63,10 @@ def load_suites() -> tuple[dict[str, Any], ...]:
 
 
 def render(query: str, dialect: str) -> str:
-    """The query for a SQL dialect ("sqlite" or "postgresql")."""
+    """The query for a SQL dialect ("sqlite", "postgresql" or "duckdb")."""
     if dialect == "sqlite":
         return _DAYS.sub(r"julianday(\1)", query)
-    if dialect == "postgresql":
+    if dialect in ("postgresql", "duckdb"):
         return _DAYS.sub(r"(\1 - DATE '1970-01-01')", query)
     raise ValueError(f"unsupported SQL dialect {dialect!r}")
 
@@ -81,6 +84,15 @@ def _context(gx: Any) -> Any:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
+
+
+def _row_order(row: dict[str, Any]) -> tuple[str, int, tuple[str, ...]]:
+    """Table, file row, then record, field, value, message: the order of a report."""
+    row_no = row.get("row_no")
+    rest = tuple(
+        str(row.get(k) or "") for k in ("record_id", "field_name", "value_text", "message")
+    )
+    return str(row.get("tbl") or ""), -1 if row_no is None else int(row_no), rest
 
 
 def _rows_to_findings(
@@ -215,6 +227,9 @@ def run_suites(
     context = _context(gx)
     if dialect == "sqlite":
         source = context.data_sources.add_sqlite("registry", connection_string=connection_string)
+    elif dialect == "duckdb":
+        persist_duckdb_connection()  # GX has no DuckDB source; see gx_duckdb
+        source = context.data_sources.add_sql("registry", connection_string=connection_string)
     else:
         source = context.data_sources.add_postgres("registry", connection_string=connection_string)
     batches: dict[str, Any] = {}
@@ -258,6 +273,9 @@ def run_suites(
             if item.result.get("observed_value", 0) > len(rows):  # GX keeps 200: fetch all
                 rows = _all_rows(batch, config.kwargs["unexpected_rows_query"])
             rows = [dict(r) if not isinstance(r, dict) else r for r in rows]
+            # DuckDB scans in parallel: rows come in no fixed order; a report must not change
+            # from one run to the next, so they are put in file order.
+            rows.sort(key=_row_order)
             run.findings.extend(_rows_to_findings(rows, config.meta, config.description or ""))
         run.seconds[stored["name"]] = time.perf_counter() - started
     return run

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -16,9 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from registry.models import Manifest, RegistryRecord, table_spec
-from registry.validation.conformance import parse_rows
-from registry.validation.findings import Finding, finding
+from registry.models import Manifest, table_spec
+from registry.validation.chunks import ChunkHelper, check_and_stage
+from registry.validation.findings import Finding
 from registry.validation.phi import (
     FREE_TEXT_FIELDS,
     mask_free_text,
@@ -48,40 +49,19 @@ class CheckedSubmission:
 
 #: Rows validated and staged at a time: the typed records of one chunk are in memory, not
 #: those of a whole table (lab_results has a million rows at 100,000 patients).
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 25_000
+#: Submissions with more rows than this are checked by two processes (``chunks.py``); below
+#: it, starting the helper costs more than it saves.
+HELPER_MIN_ROWS = 150_000
 
 
-def _conformance(
-    raw: RawTable, version: str, start: int, stop: int
-) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
-    """Conformance of rows ``start:stop`` (0-based indices into the whole table)."""
-    spec = table_spec(raw.name)
-    parsed = parse_rows(spec.record_in(version), raw.rows[start:stop], cleaned=True)
-    parsed.errors = [(start + i, err) for i, err in parsed.errors]
-    parsed.records = [(start + i, record) for i, record in parsed.records]
-    findings = []
-    for index, err in parsed.errors:
-        if index in raw.excluded:
-            continue  # already reported (encoding, cell count) and not read
-        if err.rule == "missing-value" and err.field in raw.missing_columns:
-            continue  # the missing column is reported once, not on every row
-        findings.append(
-            finding(
-                err.rule,
-                err.message,
-                table=raw.name,
-                row=index + 1,
-                record_id=raw.rows[index].get(spec.id_field) or None,
-                field=err.field,
-                value=err.value,
-            )
-        )
-    valid = (
-        [(i, r) for i, r in parsed.records if i not in raw.excluded]
-        if raw.excluded
-        else parsed.records
-    )
-    return findings, valid
+def _helper_wanted(reader: SubmissionReader) -> bool:
+    if os.environ.get("VTE_REGISTRY_NO_WORKER") == "1":
+        return False
+    manifest = reader.manifest
+    if manifest is None or not manifest.tables:
+        return False
+    return sum(t.rows for t in manifest.tables.values()) >= HELPER_MIN_ROWS
 
 
 def _phi_table(raw: RawTable) -> list[Finding]:
@@ -129,33 +109,54 @@ def checked_submission(
         tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp,
     ):
         reader = SubmissionReader(folder, path)
-        stager = Stager(Path(tmp) / "staging.sqlite", reader.version)
+        stager = Stager(Path(tmp) / "staging.duckdb", reader.version)
         findings: list[Finding] = []
         counts: dict[str, int] = {}
         free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
         }
-        with _no_gc():
-            for raw in reader.tables():
-                say(f"checking {raw.name}")
-                for start in range(0, len(raw.rows), CHUNK_ROWS):
-                    stop = start + CHUNK_ROWS
-                    table_findings, valid = _conformance(raw, reader.version, start, stop)
-                    findings += table_findings
-                    stager.add_table(raw.name, raw.rows, valid, start, stop)
-                    del valid  # the chunk's records leave memory
-                findings += _phi_table(raw)
-                free |= {(raw.name, column) for column in raw.unknown_values}
-                counts[raw.name] = len(raw.rows)
-                del raw  # the table leaves memory; the staging database keeps it
+        helper = (
+            ChunkHelper(Path(tmp) / "helper.duckdb", reader.version)
+            if _helper_wanted(reader)
+            else None
+        )
+        # The findings of each chunk (or the PHI scan of a table) in a one-process order.
+        slots: list[list[Finding] | None] = []
+        in_flight: int | None = None  # the slot the helper is working on
+        try:
+            with _no_gc():
+                for raw in reader.tables():
+                    say(f"checking {raw.name}")
+                    for start in range(0, len(raw.rows), CHUNK_ROWS):
+                        rows = raw.rows[start : start + CHUNK_ROWS]
+                        excluded = {i for i in raw.excluded if start <= i < start + len(rows)}
+                        chunk = (raw.name, rows, start, excluded, raw.missing_columns)
+                        if helper is not None and in_flight is None:
+                            helper.submit(*chunk)
+                            in_flight = len(slots)
+                            slots.append(None)
+                            continue
+                        slots.append(check_and_stage(stager, *chunk))
+                        if helper is not None and in_flight is not None:
+                            slots[in_flight], in_flight = helper.result(), None
+                        del rows  # the chunk's records leave memory
+                    slots.append(_phi_table(raw))
+                    free |= {(raw.name, column) for column in raw.unknown_values}
+                    counts[raw.name] = len(raw.rows)
+                    del raw  # the table leaves memory; the staging database keeps it
+            if helper is not None:
+                if in_flight is not None:
+                    slots[in_flight] = helper.result()
+                stager.absorb(helper.finish())
+        finally:
+            if helper is not None:
+                helper.close()
+        findings = [f for slot in slots if slot is not None for f in slot]
         findings = reader.findings + findings + _phi_manifest(reader.manifest_raw)
         stager.set_manifest(reader.manifest)
-        engine = stager.finish()
-        engine.dispose()
+        url = stager.finish()
         say("running expectation suites")
-        run = worker.run(
-            f"sqlite:///{stager.path}", "sqlite", with_manifest=reader.manifest is not None
-        )
+        run = worker.run(url, "duckdb", with_manifest=reader.manifest is not None)
         findings = mask_identifiers(mask_free_text(findings + run.findings, free))
         manifest = reader.manifest
         report = Report(

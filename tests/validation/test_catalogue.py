@@ -11,6 +11,7 @@ from conftest import Validated
 
 from registry.validation.catalogue import Check, checks, write_suites
 from registry.validation.expectations import run_suites, suites_dir
+from registry.validation.staging import staging_url
 from registry.validation.validate import checked_submission
 
 LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "suites_0_1"
@@ -66,9 +67,9 @@ def test_same_findings_as_the_hand_written_suites(
 ) -> None:
     run: Validated = request.getfixturevalue(cohort)
     with checked_submission(run.folder) as checked:
-        url = f"sqlite:///{checked.staging}"
-        before = run_suites(url, "sqlite", _legacy())
-        after = run_suites(url, "sqlite")
+        url = staging_url(checked.staging)
+        before = run_suites(url, "duckdb", _legacy())
+        after = run_suites(url, "duckdb")
 
     # Case report form 1.1 changed or added these rules and added vte_interventions: the
     # hand-written suites implement 1.0, so only the rest must agree finding for finding.

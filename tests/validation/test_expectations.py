@@ -112,9 +112,7 @@ def test_dialect_rendering() -> None:
 
 
 def test_every_suite_runs_on_an_empty_submission(tmp_path: Path) -> None:
-    engine = stage(tmp_path / "empty.sqlite", {}, {}, None)
-    engine.dispose()
-    run = run_suites(f"sqlite:///{tmp_path / 'empty.sqlite'}", "sqlite")
+    run = run_suites(stage(tmp_path / "empty.duckdb", {}, {}, None), "duckdb")
     assert run.expectations == len(EXPECTATIONS)
     assert run.findings == []
     assert MANIFEST_TABLE == "_manifest"
@@ -122,11 +120,9 @@ def test_every_suite_runs_on_an_empty_submission(tmp_path: Path) -> None:
 
 def test_no_gx_folder_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    engine = stage(tmp_path / "s.sqlite", {}, {}, None)
-    engine.dispose()
-    run_suites(f"sqlite:///{tmp_path / 's.sqlite'}", "sqlite")
+    run_suites(stage(tmp_path / "s.duckdb", {}, {}, None), "duckdb")
     assert not (tmp_path / "gx").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.duckdb"]
 
 
 def test_chunked_validation_finds_the_same(
