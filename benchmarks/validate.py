@@ -76,7 +76,9 @@ def main() -> None:
             runs["v"].append(result)
             if not args.no_frictionless:
                 runs["f"].append(
-                    measure([sys.executable, "-c", FRICTIONLESS, str(friction_dir / "datapackage.json")])
+                    measure(
+                        [sys.executable, "-c", FRICTIONLESS, str(friction_dir / "datapackage.json")]
+                    )
                 )
             runs["p"].append(measure([sys.executable, "-c", PANDAS, str(folder)]))
             if args.load:

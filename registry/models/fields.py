@@ -73,6 +73,14 @@ _FALSE = {"false", "0", "no"}
 
 def _iso_date(value: Any) -> Any:
     """Dates are ISO 8601 calendar dates only; a time part or another layout is a type error."""
+    # The common case first (millions of cells): exactly YYYY-MM-DD in ASCII. Anything else,
+    # including a day that does not exist, takes the full path below and its messages.
+    if type(value) is str and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            if value.isascii() and value[:4].isdigit():
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, dt.datetime):
         raise PydanticCustomError("type-error", "expected a date (YYYY-MM-DD), not a timestamp")
     if isinstance(value, dt.date):

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from registry.models import RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
-from registry.validation.staging import Stager
+from registry.validation.staging import DuckdbStager, SqliteStager, Stager
 
 __all__ = ["ChunkError", "ChunkHelper", "check_chunk"]
 
@@ -159,7 +159,7 @@ class ChunkHelper:
 
 def serve(staging: Path, version: str, requests: BinaryIO, replies: BinaryIO) -> None:
     """The helper's loop: a chunk in, its findings out; ``finish`` closes the database."""
-    stager = Stager(staging, version)
+    stager = (DuckdbStager if staging.suffix == ".duckdb" else SqliteStager)(staging, version)
     while True:
         try:
             request = pickle.load(requests)

@@ -26,6 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from registry.models import TABLES
+from registry.models.facts import field_facts
 from registry.paths import data_dir
 from registry.validation.findings import Finding
 from registry.validation.gx_duckdb import persist_duckdb_connection
@@ -95,6 +97,29 @@ def _row_order(row: dict[str, Any]) -> tuple[str, int, tuple[str, ...]]:
     return str(row.get("tbl") or ""), -1 if row_no is None else int(row_no), rest
 
 
+@cache
+def _flag_fields() -> frozenset[tuple[str, str]]:
+    """(table, field) of every true/false field of the models."""
+    return frozenset(
+        (spec.name, name)
+        for spec in TABLES
+        for name, info in spec.record.model_fields.items()
+        if field_facts(name, info).kind == "bool"
+    )
+
+
+def _value_text(row: dict[str, Any]) -> str | None:
+    """The offending value as text; a flag reads true/false on every engine (SQLite, which
+    stores flags as 1/0, would say 1)."""
+    value = row.get("value_text")
+    if value is None:
+        return None
+    text = str(value)
+    if text in ("0", "1") and (row.get("tbl"), row.get("field_name")) in _flag_fields():
+        return "true" if text == "1" else "false"
+    return text
+
+
 def _rows_to_findings(
     rows: list[dict[str, Any]], meta: dict[str, Any], description: str
 ) -> list[Finding]:
@@ -110,7 +135,7 @@ def _rows_to_findings(
                 row=None if row_no is None else int(row_no),
                 record_id=row.get("record_id"),
                 field=row.get("field_name"),
-                value=None if row.get("value_text") is None else str(row["value_text"]),
+                value=_value_text(row),
                 message=str(row.get("message") or description),
             )
         )

@@ -1,8 +1,10 @@
-"""Staging: the submission in a temporary DuckDB database, for the expectation suites.
+"""Staging: the submission in a temporary database, for the expectation suites.
 
-DuckDB, an embedded columnar engine, takes a chunk of rows as one Arrow insert and runs the
-suites' joins and aggregates several times faster than SQLite did (issue 11: staging by row
-inserts into SQLite was a fifth of the validation time, the suites on SQLite another third).
+Large submissions go to DuckDB, an embedded columnar engine: a chunk of rows is one Arrow
+insert, and the suites' joins and aggregates run several times faster than on SQLite (at
+100,000 patients, row inserts into SQLite were a fifth of the validation time and the suites
+on SQLite another third). Small ones stay in SQLite, whose queries start faster (see
+``DUCKDB_MIN_ROWS``). The suites are written once for both (``expectations.render``).
 
 Staging tables mirror the registry tables (same names and columns, built from the SQLModel
 tables) without keys or constraints, so that duplicates and orphans can be seen, plus:
@@ -15,11 +17,13 @@ SQLite, from ``staging_metadata``, whose indexes serve SQLite there).
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -43,7 +47,10 @@ from registry.version import SCHEMA_VERSION
 
 __all__ = [
     "MANIFEST_TABLE",
+    "DuckdbStager",
+    "SqliteStager",
     "Stager",
+    "new_stager",
     "stage",
     "staging_engine",
     "staging_metadata",
@@ -95,9 +102,21 @@ def _arrow_type(column: Column[Any]) -> Any:
     return pa.string()
 
 
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
+
+
+#: Submissions of at least this many rows are staged in DuckDB, smaller ones in SQLite.
+#: Measured (benchmarks/validate.py, issue 11): DuckDB's suites take about 1-3 ms a query
+#: whatever the size, SQLite's a fraction of that on small tables but grow with them; at
+#: 20,000 rows SQLite's suites take 0.7 s and DuckDB's 1.4 s, at 2.2 million rows SQLite's
+#: 18.7 s (and 12 s of row inserts and indexes) and DuckDB's 5.4 s.
+DUCKDB_MIN_ROWS = 500_000
+
+
 def staging_url(path: Path) -> str:
-    """The SQLAlchemy URL of a staging database (DuckDB, through duckdb_engine)."""
-    return f"duckdb:///{path}"
+    """The SQLAlchemy URL of a staging database (its engine is told by its suffix)."""
+    return f"duckdb:///{path}" if path.suffix == ".duckdb" else f"sqlite:///{path}"
 
 
 def staging_engine(path: Path) -> Engine:
@@ -105,24 +124,19 @@ def staging_engine(path: Path) -> Engine:
 
 
 class Stager:
-    """Builds the staging database (DuckDB) one table, or one chunk of a table, at a time.
+    """Builds a staging database one table, or one chunk of a table, at a time.
 
-    Rows go in column by column as Arrow arrays (one vectorised insert per chunk, not one
-    statement per row); DuckDB needs no indexes for the suites' joins (hash joins)."""
+    ``new_stager`` picks the engine by size: ``DuckdbStager`` or ``SqliteStager``."""
+
+    #: The SQL dialect the suites are rendered for (``expectations.render``).
+    dialect: ClassVar[str] = ""
+    suffix: ClassVar[str] = ""
 
     def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
-        import duckdb
-        from duckdb_engine import Dialect
-        from sqlalchemy.schema import CreateTable
-
         self.path = path
         #: Every staged row carries it, as the registry's rows do (versioned rules read it).
         self.schema_version = schema_version
         _, self._tables = staging_metadata()
-        self._db = duckdb.connect(str(path))
-        dialect = Dialect()
-        for table in self._tables.values():
-            self._db.execute(str(CreateTable(table).compile(dialect=dialect)))
 
     def add_chunk(
         self,
@@ -135,8 +149,6 @@ class Stager:
 
         ``valid``: (0-based table row, record) of the rows that passed conformance; ``rows``:
         the chunk's rows as read, for the IDs of the rows that did not."""
-        import pyarrow as pa
-
         spec = next(s for s in TABLES if s.name == name)
         columns = ["_row", "_valid", *spec.fields, VERSION_COLUMN]
         width = len(columns)
@@ -156,18 +168,64 @@ class Stager:
                 if _ID_RE.match(text):
                     row[position] = text
             staged.append(row)
-        if not staged:
-            return
-        table = self._tables[spec.name]
+        if staged:
+            self._insert(name, columns, staged)
+
+    def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
+        raise NotImplementedError
+
+    def set_manifest(self, manifest: Manifest | None) -> None:
+        raise NotImplementedError
+
+    def absorb(self, other: Path) -> None:
+        """Copy in every row of another staging database of the same engine (a helper
+        process's chunks)."""
+        quoted = str(other).replace("'", "''")
+        self._execute(f"ATTACH '{quoted}' AS helper")
+        for name in self._tables:
+            if name != MANIFEST_TABLE:
+                self._execute(f'INSERT INTO "{name}" SELECT * FROM helper."{name}"')
+        self._execute("DETACH helper")
+
+    def _execute(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> str:
+        """Close the database (the suites open it in another process); returns its URL."""
+        raise NotImplementedError
+
+
+class DuckdbStager(Stager):
+    """DuckDB, an embedded columnar engine: a chunk goes in as Arrow arrays in one insert;
+    no indexes (the suites' joins are hash joins)."""
+
+    dialect = "duckdb"
+    suffix = ".duckdb"
+
+    def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
+        import duckdb
+        from duckdb_engine import Dialect
+        from sqlalchemy.schema import CreateTable
+
+        super().__init__(path, schema_version)
+        self._db = duckdb.connect(str(path))
+        dialect = Dialect()
+        for table in self._tables.values():
+            self._db.execute(str(CreateTable(table).compile(dialect=dialect)))
+
+    def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
+        import pyarrow as pa
+
+        table = self._tables[name]
         chunk = pa.table(
             {
                 column: pa.array(values, type=_arrow_type(table.c[column]))
-                for column, values in zip(columns, zip(*staged, strict=True), strict=True)
+                for column, values in zip(columns, zip(*rows, strict=True), strict=True)
             }
         )
         names = ", ".join(f'"{c}"' for c in columns)
         self._db.register("_chunk", chunk)
-        self._db.execute(f'INSERT INTO "{spec.name}" ({names}) SELECT {names} FROM _chunk')
+        self._db.execute(f'INSERT INTO "{name}" ({names}) SELECT {names} FROM _chunk')
         self._db.unregister("_chunk")
 
     def set_manifest(self, manifest: Manifest | None) -> None:
@@ -177,19 +235,69 @@ class Stager:
                 (manifest.site_id, manifest.data_cutoff_date),
             )
 
-    def absorb(self, other: Path) -> None:
-        """Copy in every row of another staging database (a helper process's chunks)."""
-        quoted = str(other).replace("'", "''")
-        self._db.execute(f"ATTACH '{quoted}' AS helper (READ_ONLY)")
-        for name in self._tables:
-            if name != MANIFEST_TABLE:
-                self._db.execute(f'INSERT INTO "{name}" SELECT * FROM helper."{name}"')
-        self._db.execute("DETACH helper")
+    def _execute(self, sql: str) -> None:
+        self._db.execute(sql)
 
     def finish(self) -> str:
-        """Close the database (the suites open it in another process); returns its URL."""
         self._db.close()
         return staging_url(self.path)
+
+
+class SqliteStager(Stager):
+    """SQLite: rows by ``executemany``; indexes on every ID and reference, built at the end."""
+
+    dialect = "sqlite"
+    suffix = ".sqlite"
+
+    def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
+        super().__init__(path, schema_version)
+        metadata = next(iter(self._tables.values())).metadata
+        self._indexes = [ix for table in metadata.tables.values() for ix in table.indexes]
+        engine = create_engine(staging_url(path))
+        for table in metadata.tables.values():
+            table.indexes.clear()  # built after the rows are in: much faster than row by row
+        metadata.create_all(engine)
+        engine.dispose()
+        # Plain sqlite3 executemany, several times faster than SQLAlchemy Core for bulk rows.
+        # Dates go in as ISO text (what SQLAlchemy's Date stores on SQLite), codes as their
+        # text (StrEnum is a str), booleans as 0/1.
+        sqlite3.register_adapter(dt.date, _iso)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=OFF")  # a throwaway database
+        self._db.execute("PRAGMA synchronous=OFF")
+
+    def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
+        marks = ", ".join("?" * len(columns))
+        names = ", ".join(f'"{c}"' for c in columns)
+        self._db.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', rows)
+        self._db.commit()
+
+    def set_manifest(self, manifest: Manifest | None) -> None:
+        if manifest is not None:
+            self._db.execute(
+                f'INSERT INTO "{MANIFEST_TABLE}" VALUES (?, ?)',
+                (manifest.site_id, manifest.data_cutoff_date.isoformat()),
+            )
+            self._db.commit()
+
+    def _execute(self, sql: str) -> None:
+        self._db.execute(sql)
+        self._db.commit()
+
+    def finish(self) -> str:
+        self._db.close()
+        engine = create_engine(staging_url(self.path))
+        with engine.begin() as conn:
+            for ix in self._indexes:
+                ix.create(conn)
+        engine.dispose()
+        return staging_url(self.path)
+
+
+def new_stager(folder: Path, rows: int, schema_version: str = SCHEMA_VERSION) -> Stager:
+    """A stager for a submission of about ``rows`` rows, in ``folder`` (see DUCKDB_MIN_ROWS)."""
+    kind: type[Stager] = DuckdbStager if rows >= DUCKDB_MIN_ROWS else SqliteStager
+    return kind(folder / f"staging{kind.suffix}", schema_version)
 
 
 def stage(
@@ -198,8 +306,9 @@ def stage(
     raw_rows: Mapping[str, list[dict[str, str]]],
     manifest: Manifest | None,
 ) -> str:
-    """Write a whole staging database at once (see ``Stager``); returns its URL."""
-    stager = Stager(path)
+    """Write a whole staging database at once; its engine is told by the suffix of
+    ``path`` (``.duckdb`` or ``.sqlite``). Returns its URL."""
+    stager = (DuckdbStager if path.suffix == ".duckdb" else SqliteStager)(path)
     for spec in TABLES:
         stager.add_chunk(
             spec.name, list(raw_rows.get(spec.name, [])), list(valid.get(spec.name, []))

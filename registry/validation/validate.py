@@ -28,7 +28,7 @@ from registry.validation.phi import (
 )
 from registry.validation.reading import RawTable, SubmissionReader, open_submission
 from registry.validation.report import Report
-from registry.validation.staging import Stager
+from registry.validation.staging import new_stager
 from registry.validation.worker import SuiteWorker
 
 __all__ = ["CheckedSubmission", "checked_submission", "validate_submission"]
@@ -55,13 +55,21 @@ CHUNK_ROWS = 25_000
 HELPER_MIN_ROWS = 150_000
 
 
-def _helper_wanted(reader: SubmissionReader) -> bool:
-    if os.environ.get("VTE_REGISTRY_NO_WORKER") == "1":
-        return False
+#: Bytes of CSV per row, to size a submission whose manifest has no inventory (1.0).
+_BYTES_PER_ROW = 80
+
+
+def _expected_rows(reader: SubmissionReader) -> int:
+    """The submission's rows, as its manifest states them (or estimated from file sizes):
+    they choose the staging engine and whether to start the helper, nothing else."""
     manifest = reader.manifest
-    if manifest is None or not manifest.tables:
-        return False
-    return sum(t.rows for t in manifest.tables.values()) >= HELPER_MIN_ROWS
+    if manifest is not None and manifest.tables:
+        return sum(t.rows for t in manifest.tables.values())
+    return sum(p.stat().st_size for p in reader.listing.tables.values()) // _BYTES_PER_ROW
+
+
+def _helper_wanted(rows: int) -> bool:
+    return rows >= HELPER_MIN_ROWS and os.environ.get("VTE_REGISTRY_NO_WORKER") != "1"
 
 
 def _phi_table(raw: RawTable) -> list[Finding]:
@@ -109,15 +117,16 @@ def checked_submission(
         tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp,
     ):
         reader = SubmissionReader(folder, path)
-        stager = Stager(Path(tmp) / "staging.duckdb", reader.version)
+        size = _expected_rows(reader)
+        stager = new_stager(Path(tmp), size, reader.version)
         findings: list[Finding] = []
         counts: dict[str, int] = {}
         free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
         }
         helper = (
-            ChunkHelper(Path(tmp) / "helper.duckdb", reader.version)
-            if _helper_wanted(reader)
+            ChunkHelper(Path(tmp) / f"helper{stager.suffix}", reader.version)
+            if _helper_wanted(size)
             else None
         )
         # The findings of each chunk (or the PHI scan of a table) in a one-process order.
@@ -156,7 +165,7 @@ def checked_submission(
         stager.set_manifest(reader.manifest)
         url = stager.finish()
         say("running expectation suites")
-        run = worker.run(url, "duckdb", with_manifest=reader.manifest is not None)
+        run = worker.run(url, stager.dialect, with_manifest=reader.manifest is not None)
         findings = mask_identifiers(mask_free_text(findings + run.findings, free))
         manifest = reader.manifest
         report = Report(

@@ -68,8 +68,9 @@ def test_same_findings_as_the_hand_written_suites(
     run: Validated = request.getfixturevalue(cohort)
     with checked_submission(run.folder) as checked:
         url = staging_url(checked.staging)
-        before = run_suites(url, "duckdb", _legacy())
-        after = run_suites(url, "duckdb")
+        dialect = checked.staging.suffix.lstrip(".")
+        before = run_suites(url, dialect, _legacy())
+        after = run_suites(url, dialect)
 
     # Case report form 1.1 changed or added these rules and added vte_interventions: the
     # hand-written suites implement 1.0, so only the rest must agree finding for finding.

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 import registry.validation.validate as validate_module
 from registry.models import TABLES
+from registry.validation import staging
 from registry.validation.expectations import run_suites
 from registry.validation.gx_duckdb import persist_duckdb_connection
 from registry.validation.staging import staging_engine
@@ -21,9 +22,9 @@ _ORPHAN = "SYN01-AAAAAAAA-C1"
 
 
 def _staging_with_an_orphan(path: Path) -> str:
-    from registry.validation.staging import Stager
+    from registry.validation.staging import DuckdbStager
 
-    stager = Stager(path)
+    stager = DuckdbStager(path)
     row = {"catheter_id": _ORPHAN, "patient_id": "SYN01-AAAAAAAA"}
     stager.add_chunk("catheters", [row], [], 0)  # staged as a row that failed conformance
     return stager.finish()
@@ -63,7 +64,9 @@ def test_gx_still_needs_the_duckdb_workaround(tmp_path: Path) -> None:
             .get_batch()
         )
         query = "SELECT catheter_id FROM {batch} WHERE catheter_id IS NOT NULL"
-        result = batch.validate(gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=query))
+        result = batch.validate(
+            gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=query)
+        )
         unexpected = (result.result or {}).get("observed_value")
         assert unexpected != 1, "GX now reads DuckDB's rows itself: drop gx_duckdb.py"
     finally:
@@ -83,13 +86,16 @@ def _key(finding: object) -> tuple:
     return tuple(str(getattr(finding, k)) for k in fields)
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
 def test_two_processes_find_the_same_in_the_same_order(
-    defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
+    engine: str, defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The helper process takes every other chunk: the report is the one-process report,
-    finding for finding and in order, and the staging database holds every row once."""
+    finding for finding and in order, and the staging database holds every row once; on
+    either staging engine."""
     monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")  # the tests otherwise use one process
     monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
+    monkeypatch.setattr(staging, "DUCKDB_MIN_ROWS", 0 if engine == "duckdb" else 10**12)
     monkeypatch.setattr(validate_module, "CHUNK_ROWS", 977)
     used = []
     original = validate_module.ChunkHelper
@@ -101,8 +107,8 @@ def test_two_processes_find_the_same_in_the_same_order(
     monkeypatch.setattr(validate_module, "ChunkHelper", helper)
     with validate_module.checked_submission(defect_cohort.folder) as checked:
         report = checked.report
-        engine = staging_engine(checked.staging)  # the loader's way in
-        with engine.connect() as db:
+        connection = staging_engine(checked.staging)  # the loader's way in
+        with connection.connect() as db:
             staged = {
                 spec.name: db.execute(
                     text(
@@ -112,8 +118,9 @@ def test_two_processes_find_the_same_in_the_same_order(
                 ).one()
                 for spec in TABLES
             }
-        engine.dispose()
+        connection.dispose()
     assert used, "the helper process was not used"
+    assert checked.staging.suffix == f".{engine}"
     assert list(map(_key, report.findings)) == list(map(_key, defect_cohort.report.findings))
     for name, rows in report.tables.items():
         total, distinct, valid = staged[name]
@@ -130,3 +137,17 @@ def test_the_report_does_not_change_between_runs(clean_cohort: Validated) -> Non
         report.pop("seconds", None)
         report.pop("created_at", None)
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_duckdb_staging_finds_what_sqlite_staging_finds(
+    defect_cohort: Validated, clean_cohort: Validated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small submissions are staged in SQLite, large ones in DuckDB: the engine changes
+    nothing in a report (here both cohorts staged in DuckDB against their SQLite reports)."""
+    monkeypatch.setattr(staging, "DUCKDB_MIN_ROWS", 0)
+    for cohort in (defect_cohort, clean_cohort):
+        with validate_module.checked_submission(cohort.folder) as checked:
+            assert checked.staging.suffix == ".duckdb"
+            report = checked.report
+        assert list(map(_key, report.findings)) == list(map(_key, cohort.report.findings))
+    assert any(f.rule == "fk-missing" for f in defect_cohort.report.findings)

@@ -111,8 +111,9 @@ def test_dialect_rendering() -> None:
         assert "DAYS(" not in render(e["kwargs"].get("unexpected_rows_query", ""), "postgresql")
 
 
-def test_every_suite_runs_on_an_empty_submission(tmp_path: Path) -> None:
-    run = run_suites(stage(tmp_path / "empty.duckdb", {}, {}, None), "duckdb")
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_every_suite_runs_on_an_empty_submission(engine: str, tmp_path: Path) -> None:
+    run = run_suites(stage(tmp_path / f"empty.{engine}", {}, {}, None), engine)
     assert run.expectations == len(EXPECTATIONS)
     assert run.findings == []
     assert MANIFEST_TABLE == "_manifest"
