@@ -7,19 +7,21 @@ the chunk's findings; ``Stager.absorb`` then copies its rows in. Reading stays i
 process (one reader; it owns the inventory and the hashes), and the findings keep the order
 of a one-process run (table, then chunk).
 
-The helper is ``python -m registry.validation.chunk_worker``, talking pickles over its stdin
-and stdout, like the expectation worker (``worker.py``): requests and replies strictly
-alternate, so neither side can block the other on a full pipe.
+The helper is ``python -m registry.validation.chunk_worker``. It keeps up to two chunks
+queued, so that it works on while this process reads the next table; chunks and findings go
+through files, the pipes carry one short line each way (``ChunkHelper``).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import select
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from registry.models import RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
@@ -82,10 +84,17 @@ def check_and_stage(
 
 
 class ChunkHelper:
-    """A second process that checks and stages chunks (``submit``, then ``result``)."""
+    """A second process that checks and stages chunks: ``submit`` queues one (up to
+    ``depth`` at a time), ``result`` returns the findings of the oldest, ``ready`` says
+    whether it is done. Chunks and findings travel as pickle files in ``folder``; the pipes
+    carry one short line each way, so neither process ever waits on a full pipe."""
 
-    def __init__(self, staging: Path, version: str) -> None:
+    def __init__(self, staging: Path, version: str, depth: int = 8) -> None:
         self.staging = staging
+        self.depth = depth
+        self._folder = staging.parent
+        self._queued: deque[int] = deque()
+        self._count = 0
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -93,34 +102,35 @@ class ChunkHelper:
             [sys.executable, "-m", "registry.validation.chunk_worker", str(staging), version],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            bufsize=0,  # unbuffered: ``ready`` asks the pipe itself
             env=env,
         )
 
-    def _send(self, request: Any) -> None:
+    @property
+    def free(self) -> bool:
+        """True when the helper can take another chunk."""
+        return len(self._queued) < self.depth
+
+    def _send(self, line: str) -> None:
         proc = self._proc
         assert proc is not None and proc.stdin is not None
         try:
-            pickle.dump(request, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            proc.stdin.flush()
+            proc.stdin.write(line.encode() + b"\n")
         except OSError as exc:
             self.close()
             raise ChunkError(f"the chunk helper stopped ({exc})") from None
 
-    def _receive(self) -> Any:
+    def _receive(self) -> str:
         proc = self._proc
         assert proc is not None and proc.stdout is not None
-        try:
-            reply = pickle.load(proc.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+        line = proc.stdout.readline().decode().strip()
+        if not line or line.startswith("error "):
             self.close()
             raise ChunkError(
-                f"the chunk helper stopped ({exc or 'no reply'}); "
+                f"the chunk helper failed: {line[6:] or 'it stopped'}; "
                 "set VTE_REGISTRY_NO_WORKER=1 to check in one process"
-            ) from None
-        if isinstance(reply, BaseException):
-            self.close()
-            raise ChunkError(f"the chunk helper failed: {reply}")
-        return reply
+            )
+        return line
 
     def submit(
         self,
@@ -130,15 +140,36 @@ class ChunkHelper:
         excluded: set[int],
         missing_columns: list[str],
     ) -> None:
-        self._send(("chunk", name, rows, offset, excluded, missing_columns))
+        number = self._count
+        self._count += 1
+        with (self._folder / f"chunk-{number}.in").open("wb") as out:
+            pickle.dump((name, rows, offset, excluded, missing_columns), out, protocol=5)
+        self._queued.append(number)
+        self._send(f"chunk {number}")
+
+    def ready(self) -> bool:
+        """True when the oldest queued chunk is done (``result`` will not wait)."""
+        proc = self._proc
+        if not self._queued or proc is None or proc.stdout is None:
+            return False
+        return bool(select.select([proc.stdout], [], [], 0)[0])
 
     def result(self) -> list[Finding]:
-        findings: list[Finding] = self._receive()
+        """The findings of the oldest queued chunk (waits for it)."""
+        number = self._queued.popleft()
+        done = self._receive()
+        if done != f"done {number}":
+            self.close()
+            raise ChunkError(f"the chunk helper answered {done!r} for chunk {number}")
+        path = self._folder / f"chunk-{number}.out"
+        with path.open("rb") as source:
+            findings: list[Finding] = pickle.load(source)
+        path.unlink()
         return findings
 
     def finish(self) -> Path:
         """Close the helper's staging database (for ``Stager.absorb``) and stop it."""
-        self._send(("finish",))
+        self._send("finish")
         self._receive()
         self.close()
         return self.staging
@@ -158,22 +189,29 @@ class ChunkHelper:
 
 
 def serve(staging: Path, version: str, requests: BinaryIO, replies: BinaryIO) -> None:
-    """The helper's loop: a chunk in, its findings out; ``finish`` closes the database."""
+    """The helper's loop: ``chunk N`` -> check and stage ``chunk-N.in``, write its findings
+    to ``chunk-N.out``, answer ``done N``; ``finish`` closes the staging database."""
     stager = (DuckdbStager if staging.suffix == ".duckdb" else SqliteStager)(staging, version)
-    while True:
+    folder = staging.parent
+    for raw in requests:
+        request = raw.decode().strip()
         try:
-            request = pickle.load(requests)
-        except EOFError:
-            return  # the parent is gone or did not need us
-        try:
-            if request[0] == "finish":
+            if request == "finish":
                 stager.finish()
-                reply: Any = True
+                reply = "finished"
             else:
-                reply = check_and_stage(stager, *request[1:])
-        except Exception as exc:  # every failure goes back to the parent
-            reply = ChunkError(f"{type(exc).__name__}: {exc}")
-        pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
+                number = int(request.removeprefix("chunk "))
+                path = folder / f"chunk-{number}.in"
+                with path.open("rb") as source:
+                    chunk = pickle.load(source)
+                path.unlink()
+                findings = check_and_stage(stager, *chunk)
+                with (folder / f"chunk-{number}.out").open("wb") as out:
+                    pickle.dump(findings, out, protocol=5)
+                reply = f"done {number}"
+        except Exception as exc:  # every failure goes back to the parent, on one line
+            reply = "error " + f"{type(exc).__name__}: {exc}".replace("\n", " ")
+        replies.write(reply.encode() + b"\n")
         replies.flush()
-        if request[0] == "finish":
+        if request == "finish" or reply.startswith("error "):
             return

@@ -107,11 +107,11 @@ def _iso(value: dt.date) -> str:
 
 
 #: Submissions of at least this many rows are staged in DuckDB, smaller ones in SQLite.
-#: Measured (benchmarks/validate.py, issue 11): DuckDB's suites take about 1-3 ms a query
-#: whatever the size, SQLite's a fraction of that on small tables but grow with them; at
-#: 20,000 rows SQLite's suites take 0.7 s and DuckDB's 1.4 s, at 2.2 million rows SQLite's
-#: 18.7 s (and 12 s of row inserts and indexes) and DuckDB's 5.4 s.
-DUCKDB_MIN_ROWS = 500_000
+#: Measured on 2 cores (whole validation, issue 11): 1,000 patients (21,000 rows): SQLite's
+#: suites 0.7 s, DuckDB's 1.4 s (a DuckDB query costs 1-3 ms however small); 10,000 (200,000
+#: rows): the same within noise; 30,000 (660,000 rows): 12.3 s in DuckDB against 16.5-20 s
+#: in SQLite; 100,000 (2.2 million rows): suites 5.4 s against 18.7 s, and no indexes to build.
+DUCKDB_MIN_ROWS = 300_000
 
 
 def staging_url(path: Path) -> str:
