@@ -8,7 +8,7 @@ dialect the rows are read from a closed connection, and duckdb_engine then hands
 rows*, silently: every ``unexpected_rows_expectation`` would pass. Adding DuckDB to that list
 keeps one connection open, as for SQLite.
 
-``tests/validation/test_gx_duckdb.py`` fails when a GX release renames the list or no longer
+``tests/validation/test_engine.py`` fails when a GX release renames the list or no longer
 needs this (then this module can go), and checks that a violating row is found on DuckDB.
 """
 
