@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from registry.models import TABLES
 
@@ -91,10 +91,18 @@ def site_changes(
     for spec in TABLES:
         columns = [spec.id_field, *(f for f in spec.fields if f != spec.id_field)]
         source = staged_tables[spec.name]
+        target = spec.sql_table
+        existing = registry.execute(
+            select(func.count()).select_from(target).where(target.c.patient_id.like(f"{site_id}-%"))
+        ).scalar_one()
+        if not existing:  # nothing to compare with (a site's first load): every row is new
+            valid = source.c._valid.is_(True)
+            added = staged.execute(select(func.count()).select_from(source).where(valid))
+            changes.tables[spec.name] = TableChanges(added=added.scalar_one())
+            continue
         new = _digests(
             staged.execute(select(*[source.c[c] for c in columns]).where(source.c._valid.is_(True)))
         )
-        target = spec.sql_table
         old = _digests(
             registry.execute(
                 select(*[target.c[c] for c in columns]).where(
