@@ -31,7 +31,7 @@ from registry.models.facts import field_facts
 from registry.paths import data_dir
 from registry.validation.findings import Finding
 from registry.validation.gx_duckdb import persist_duckdb_connection
-from registry.validation.staging import MANIFEST_TABLE
+from registry.validation.staging import DUCKDB_CONFIG, MANIFEST_TABLE
 
 __all__ = ["SuiteError", "SuiteRun", "load_suites", "needs_manifest", "render", "run_suites"]
 
@@ -254,7 +254,11 @@ def run_suites(
         source = context.data_sources.add_sqlite("registry", connection_string=connection_string)
     elif dialect == "duckdb":
         persist_duckdb_connection()  # GX has no DuckDB source; see gx_duckdb
-        source = context.data_sources.add_sql("registry", connection_string=connection_string)
+        source = context.data_sources.add_sql(
+            "registry",
+            connection_string=connection_string,
+            kwargs={"connect_args": {"config": DUCKDB_CONFIG}},
+        )
     else:
         source = context.data_sources.add_postgres("registry", connection_string=connection_string)
     batches: dict[str, Any] = {}
@@ -303,4 +307,6 @@ def run_suites(
             rows.sort(key=_row_order)
             run.findings.extend(_rows_to_findings(rows, config.meta, config.description or ""))
         run.seconds[stored["name"]] = time.perf_counter() - started
+    # GX keeps one connection open for SQLite and DuckDB: let go of the staging file now
+    source.get_execution_engine().close()
     return run

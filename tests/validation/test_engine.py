@@ -151,3 +151,32 @@ def test_duckdb_staging_finds_what_sqlite_staging_finds(
             report = checked.report
         assert list(map(_key, report.findings)) == list(map(_key, cohort.report.findings))
     assert any(f.rule == "fk-missing" for f in defect_cohort.report.findings)
+
+
+def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
+    clean_cohort: Validated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader reads the staging database: every value of every table arrives the same
+    (types included) whichever engine staged it, in this process (no worker: GX's DuckDB
+    connection and the loader's must agree on its configuration)."""
+    from sqlalchemy import create_engine, select
+
+    from registry.loading import load_submission
+
+    dumps = {}
+    for engine, threshold in (("sqlite", 10**12), ("duckdb", 0)):
+        monkeypatch.setattr(staging, "DUCKDB_MIN_ROWS", threshold)
+        url = f"sqlite:///{tmp_path / engine}.sqlite"
+        result = load_submission(clean_cohort.folder, url)
+        assert result.outcome == "loaded", result.message
+        db = create_engine(url)
+        with db.connect() as connection:
+            dumps[engine] = {
+                spec.name: sorted(
+                    tuple(map(repr, row)) for row in connection.execute(select(spec.sql_table))
+                )
+                for spec in TABLES
+            }
+        db.dispose()
+    assert sum(map(len, dumps["sqlite"].values())) == sum(clean_cohort.report.tables.values())
+    assert dumps["duckdb"] == dumps["sqlite"]
