@@ -26,7 +26,8 @@ from typing import BinaryIO
 from registry.models import RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
-from registry.validation.staging import DuckdbStager, SqliteStager, Stager
+from registry.validation.staging import Stager
+from registry.validation.staging_engines import DuckdbStager, SqliteStager
 
 __all__ = ["ChunkError", "ChunkHelper", "check_chunk"]
 

@@ -29,7 +29,7 @@ from registry.validation.phi import (
 )
 from registry.validation.reading import RawTable, SubmissionReader, open_submission
 from registry.validation.report import Report
-from registry.validation.staging import new_stager
+from registry.validation.staging_engines import new_stager
 from registry.validation.worker import SuiteWorker
 
 __all__ = ["CheckedSubmission", "checked_submission", "validate_submission"]

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 import registry.validation.validate as validate_module
 from registry.models import TABLES
-from registry.validation import staging
+from registry.validation import staging_engines as staging
 from registry.validation.expectations import run_suites
 from registry.validation.gx_duckdb import persist_duckdb_connection
 from registry.validation.staging import staging_engine
@@ -22,7 +22,7 @@ _ORPHAN = "SYN01-AAAAAAAA-C1"
 
 
 def _staging_with_an_orphan(path: Path) -> str:
-    from registry.validation.staging import DuckdbStager
+    from registry.validation.staging_engines import DuckdbStager
 
     stager = DuckdbStager(path)
     row = {"catheter_id": _ORPHAN, "patient_id": "SYN01-AAAAAAAA"}

@@ -13,7 +13,8 @@ from registry.models.survey import _SurveyBase
 from registry.rules import RULES
 from registry.validation.expectations import load_suites, render, run_suites, suites_dir
 from registry.validation.phi import FREE_TEXT_FIELDS
-from registry.validation.staging import MANIFEST_TABLE, stage
+from registry.validation.staging import MANIFEST_TABLE
+from registry.validation.staging_engines import stage
 
 MODEL_COLUMNS = {spec.name: set(spec.fields) for spec in TABLES}
 STAGING_EXTRAS = {"_row", "_valid"}
