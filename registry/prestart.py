@@ -14,25 +14,43 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["spawn", "start_worker", "take"]
+__all__ = ["launch", "spawn", "start_worker", "stop", "take"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 _started: subprocess.Popen[bytes] | None = None
+
+
+def launch(module: str, *args: str, bufsize: int = -1) -> subprocess.Popen[bytes]:
+    """``python -m module args`` talking over pipes, with this package on its path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+    env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        bufsize=bufsize,
+        env=env,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Close a launched process's pipes (its cue to end) and wait for it, briefly."""
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None and not stream.closed:
+            stream.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def start_worker() -> subprocess.Popen[bytes] | None:
     """A new worker process (None when VTE_REGISTRY_NO_WORKER=1: run in-process)."""
     if os.environ.get("VTE_REGISTRY_NO_WORKER") == "1":
         return None
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-    env.setdefault("GX_ANALYTICS_ENABLED", "false")
-    return subprocess.Popen(
-        [sys.executable, "-m", "registry.validation.worker_main"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-    )
+    return launch("registry.validation.worker_main")
 
 
 def spawn() -> None:

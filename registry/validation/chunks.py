@@ -14,15 +14,14 @@ through files, the pipes carry one short line each way (``ChunkHelper``).
 
 from __future__ import annotations
 
-import os
 import pickle
 import select
 import subprocess
-import sys
 from collections import deque
 from pathlib import Path
 from typing import BinaryIO
 
+from registry import prestart
 from registry.models import RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
@@ -96,15 +95,9 @@ class ChunkHelper:
         self._folder = staging.parent
         self._queued: deque[int] = deque()
         self._count = 0
-        env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-m", "registry.validation.chunk_worker", str(staging), version],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            bufsize=0,  # unbuffered: ``ready`` asks the pipe itself
-            env=env,
+        # unbuffered: ``ready`` asks the pipe itself
+        self._proc: subprocess.Popen[bytes] | None = prestart.launch(
+            "registry.validation.chunk_worker", str(staging), version, bufsize=0
         )
 
     @property
@@ -177,16 +170,8 @@ class ChunkHelper:
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None and not stream.closed:
-                stream.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            prestart.stop(proc)
 
 
 def serve(staging: Path, version: str, requests: BinaryIO, replies: BinaryIO) -> None:
