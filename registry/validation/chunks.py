@@ -17,6 +17,7 @@ from __future__ import annotations
 import pickle
 import select
 import subprocess
+import sys
 from collections import deque
 from pathlib import Path
 from typing import BinaryIO
@@ -144,8 +145,8 @@ class ChunkHelper:
     def ready(self) -> bool:
         """True when the oldest queued chunk is done (``result`` will not wait)."""
         proc = self._proc
-        if not self._queued or proc is None or proc.stdout is None:
-            return False
+        if not self._queued or proc is None or proc.stdout is None or sys.platform == "win32":
+            return False  # Windows cannot select() on a pipe: results are taken at the end
         return bool(select.select([proc.stdout], [], [], 0)[0])
 
     def result(self) -> list[Finding]:

@@ -180,3 +180,18 @@ def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
         db.dispose()
     assert sum(map(len, dumps["sqlite"].values())) == sum(clean_cohort.report.tables.values())
     assert dumps["duckdb"] == dumps["sqlite"]
+
+
+def test_a_helper_that_is_never_asked_early_loses_nothing(
+    defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a pipe cannot be polled (Windows), the helper's findings are all taken at the
+    end: the same report, in the same order."""
+    from registry.validation.chunks import ChunkHelper
+
+    monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
+    monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
+    monkeypatch.setattr(validate_module, "CHUNK_ROWS", 977)
+    monkeypatch.setattr(ChunkHelper, "ready", lambda self: False)
+    report = validate_module.validate_submission(defect_cohort.folder)
+    assert list(map(_key, report.findings)) == list(map(_key, defect_cohort.report.findings))
