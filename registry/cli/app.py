@@ -96,9 +96,12 @@ def failing_as_usage(where: Path | str, db_url: str | None = None) -> Iterator[N
     """Turn the errors a user can cause (a folder that cannot be written, a database that
     cannot be reached, opened or used) into a one-line message and exit code 2."""
     from registry.store import DatabaseUnusable, explain_database_error
+    from registry.validation.findings import EngineError
 
     try:
         yield
+    except EngineError as exc:
+        raise fail(f"the validation could not run: {exc}") from None
     except OSError as exc:
         raise fail(f"cannot write to {where}: {exc.strerror or exc}") from None
     except DatabaseUnusable as exc:

@@ -25,14 +25,14 @@ from typing import BinaryIO
 from registry import prestart
 from registry.models import RegistryRecord, table_spec
 from registry.validation.conformance import parse_rows
-from registry.validation.findings import Finding, finding
+from registry.validation.findings import EngineError, Finding, finding
 from registry.validation.staging import Stager
 from registry.validation.staging_engines import DuckdbStager, SqliteStager
 
 __all__ = ["ChunkError", "ChunkHelper", "check_chunk"]
 
 
-class ChunkError(RuntimeError):
+class ChunkError(EngineError):
     """The helper process failed (a bug, not a finding)."""
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from registry.models import TABLES
 from registry.models.facts import field_facts
 from registry.paths import data_dir
-from registry.validation.findings import Finding
+from registry.validation.findings import EngineError, Finding
 from registry.validation.gx_duckdb import persist_duckdb_connection
 from registry.validation.staging import DUCKDB_CONFIG, MANIFEST_TABLE
 
@@ -38,7 +38,7 @@ __all__ = ["SuiteError", "SuiteRun", "load_suites", "needs_manifest", "render", 
 _DAYS = re.compile(r"DAYS\(([^()]*(?:\([^()]*\))?[^()]*)\)")
 
 
-class SuiteError(RuntimeError):
+class SuiteError(EngineError):
     """An expectation could not run (a broken suite or database): a bug, not a finding."""
 
 

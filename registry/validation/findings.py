@@ -7,7 +7,13 @@ from typing import Any
 
 from registry.rules import rule as lookup_rule
 
-__all__ = ["Finding", "finding"]
+__all__ = ["EngineError", "Finding", "finding"]
+
+
+class EngineError(RuntimeError):
+    """The validation itself could not run (a worker or helper process failed, a suite is
+    broken, the disk is full): not a finding about the data. The command line says so in
+    one line (exit code 2)."""
 
 
 @dataclass(frozen=True)

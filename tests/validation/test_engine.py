@@ -195,3 +195,27 @@ def test_a_helper_that_is_never_asked_early_loses_nothing(
     monkeypatch.setattr(ChunkHelper, "ready", lambda self: False)
     report = validate_module.validate_submission(defect_cohort.folder)
     assert list(map(_key, report.findings)) == list(map(_key, defect_cohort.report.findings))
+
+
+def test_a_failing_helper_is_one_line_and_exit_2(
+    defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validation could not run (here: the helper's disk is full): one line, exit code
+    2, no traceback, no report."""
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+    from registry.validation.chunks import ChunkError, ChunkHelper
+
+    def broken(self: object) -> list:
+        raise ChunkError("the chunk helper failed: IOException: No space left on device")
+
+    monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
+    monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
+    monkeypatch.setattr(ChunkHelper, "result", broken)
+    result = CliRunner().invoke(app, ["validate", str(defect_cohort.folder), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert "the validation could not run" in lines[0] and "No space left" in lines[0]
+    assert "Traceback" not in result.output
