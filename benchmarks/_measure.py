@@ -1,15 +1,43 @@
-"""Run a command and report its wall time and the peak RSS of its whole process tree."""
+"""Shared by the benchmarks: the command line to run, cohorts generated once, and a command's
+wall time with the peak RSS of its whole process tree."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
-__all__ = ["measure"]
+__all__ = ["cohort", "measure", "vte_registry"]
+
+
+def vte_registry() -> str:
+    """The installed command line (the benchmarks time it as a user runs it)."""
+    return shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
+
+
+def cohort(folder: Path, patients: int, seed: int, *options: str) -> Path:
+    """A synthetic submission in ``folder``, generated unless it is there already."""
+    if not (folder / "manifest.json").exists():
+        subprocess.run(
+            [
+                vte_registry(),
+                "synth",
+                str(folder),
+                "--patients",
+                str(patients),
+                "--seed",
+                str(seed),
+                *options,
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return folder
 
 
 def _tree(pid: int) -> list[int]:

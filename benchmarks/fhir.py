@@ -10,13 +10,12 @@ first, which is included in its time).
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import measure
+from _measure import cohort, measure, vte_registry
 
 
 def main() -> None:
@@ -24,15 +23,9 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/vte-bench"))
     args = parser.parse_args()
-    exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
-    folder = args.out / f"fhir-{args.patients}" / "submission"
+    exe = vte_registry()
+    folder = cohort(args.out / f"fhir-{args.patients}" / "submission", args.patients, 5)
     db = args.out / f"fhir-{args.patients}.sqlite"
-    if not (folder / "manifest.json").exists():
-        subprocess.run(
-            [exe, "synth", str(folder), "--patients", str(args.patients), "--seed", "5"],
-            check=True,
-            capture_output=True,
-        )
     if not db.exists():
         subprocess.run(
             [exe, "load", str(folder), "--db", f"sqlite:///{db}"], check=True, capture_output=True

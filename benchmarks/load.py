@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import measure
+from _measure import cohort, measure, vte_registry
 
 
 def _fresh_schema(url: str, schema: str) -> str:
@@ -43,14 +42,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/vte-bench"))
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
-    folder = args.out / f"load-{args.patients}"
-    if not (folder / "manifest.json").exists():
-        subprocess.run(
-            [exe, "synth", str(folder), "--patients", str(args.patients), "--seed", "3"],
-            check=True,
-            capture_output=True,
-        )
+    exe = vte_registry()
+    folder = cohort(args.out / f"load-{args.patients}", args.patients, 3)
     again = args.out / f"load-{args.patients}-again"
     shutil.rmtree(again, ignore_errors=True)
     shutil.copytree(folder, again)

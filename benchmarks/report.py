@@ -12,14 +12,13 @@ peak memory of the report (HTML with every chart, and JSON) over --runs runs. Ta
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import measure
+from _measure import cohort, measure, vte_registry
 from load import _fresh_schema
 
 SITES = ("BENCH1", "BENCH2", "BENCH3", "BENCH4")
@@ -27,23 +26,9 @@ SITES = ("BENCH1", "BENCH2", "BENCH3", "BENCH4")
 
 def _registry(exe: str, out: Path, patients: int, url: str) -> None:
     for i, site in enumerate(SITES):
-        folder = out / f"report-{patients}" / site
-        if not (folder / "manifest.json").exists():
-            subprocess.run(
-                [
-                    exe,
-                    "synth",
-                    str(folder),
-                    "--patients",
-                    str(patients // len(SITES)),
-                    "--seed",
-                    str(40 + i),
-                    "--site",
-                    site,
-                ],
-                check=True,
-                capture_output=True,
-            )
+        folder = cohort(
+            out / f"report-{patients}" / site, patients // len(SITES), 40 + i, "--site", site
+        )
         subprocess.run([exe, "load", str(folder), "--db", url], check=True, capture_output=True)
 
 
@@ -54,7 +39,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/vte-bench"))
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
+    exe = vte_registry()
     print(f"{'patients':>9} {'database':<11} {'format':<6} {'median s':>9} {'peak MB':>8}")
     for n in args.patients:
         sqlite_file = args.out / f"report-{n}.sqlite"

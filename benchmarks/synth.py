@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import measure
+from _measure import measure, vte_registry
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/vte-bench"))
     parser.add_argument("--format", default="csv", choices=["csv", "parquet"])
     args = parser.parse_args()
-    exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
+    exe = vte_registry()
     print(f"{'patients':>9} {'records':>10} {'seconds':>8} {'peak MB':>8} {'MB on disk':>10}")
     for n in args.sizes:
         out = args.out / f"synth-{n}-{args.format}"

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import measure
+from _measure import cohort, measure, vte_registry
 
 FRICTIONLESS = """
 import sys, frictionless
@@ -46,7 +45,7 @@ def main() -> None:
     parser.add_argument("--no-frictionless", action="store_true")
     parser.add_argument("--load", action="store_true", help="also time `load` into SQLite")
     args = parser.parse_args()
-    exe = shutil.which("vte-registry") or sys.exit("install the package first (pip install -e .)")
+    exe = vte_registry()
     package = Path(__file__).resolve().parents[1] / "schemas" / "datapackage.json"
     header = (
         f"{'patients':>9} {'records':>10} {'validate s':>10} {'peak MB':>8} "
@@ -54,13 +53,7 @@ def main() -> None:
     )
     print(header + (f" {'load s':>7} {'load/val':>8}" if args.load else ""), flush=True)
     for n in args.sizes:
-        folder = args.out / f"validate-{n}"
-        if not (folder / "manifest.json").exists():
-            subprocess.run(
-                [exe, "synth", str(folder), "--patients", str(n), "--seed", "1"],
-                check=True,
-                capture_output=True,
-            )
+        folder = cohort(args.out / f"validate-{n}", n, 1)
         records = sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in folder.glob("*.csv"))
         # frictionless reads the files beside its descriptor: a copy, not the submission
         friction_dir = args.out / f"frictionless-{n}"
