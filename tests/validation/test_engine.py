@@ -13,6 +13,7 @@ from sqlalchemy import text
 import registry.validation.validate as validate_module
 from registry.models import TABLES
 from registry.validation import staging_engines as staging
+from registry.validation.chunks import ChunkHelper
 from registry.validation.expectations import run_suites
 from registry.validation.gx_duckdb import persist_duckdb_connection
 from registry.validation.staging import staging_engine
@@ -100,9 +101,9 @@ def test_two_processes_find_the_same_in_the_same_order(
     used = []
     original = validate_module.ChunkHelper
 
-    def helper(*args: object) -> object:
-        used.append(args)
-        return original(*args)  # type: ignore[arg-type]
+    def helper(staging_file: Path, version: str) -> ChunkHelper:
+        used.append(staging_file)
+        return original(staging_file, version)
 
     monkeypatch.setattr(validate_module, "ChunkHelper", helper)
     with validate_module.checked_submission(defect_cohort.folder) as checked:
@@ -187,8 +188,6 @@ def test_a_helper_that_is_never_asked_early_loses_nothing(
 ) -> None:
     """Where a pipe cannot be polled (Windows), the helper's findings are all taken at the
     end: the same report, in the same order."""
-    from registry.validation.chunks import ChunkHelper
-
     monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
     monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
     monkeypatch.setattr(validate_module, "CHUNK_ROWS", 977)
@@ -205,7 +204,7 @@ def test_a_failing_helper_is_one_line_and_exit_2(
     from typer.testing import CliRunner
 
     from registry.cli import app
-    from registry.validation.chunks import ChunkError, ChunkHelper
+    from registry.validation.chunks import ChunkError
 
     def broken(self: object) -> list:
         raise ChunkError("the chunk helper failed: IOException: No space left on device")
