@@ -111,7 +111,7 @@ class Stager:
         self.path = path
         #: Every staged row carries it, as the registry's rows do (versioned rules read it).
         self.schema_version = schema_version
-        _, self._tables = staging_metadata()
+        self._metadata, self._tables = staging_metadata()
 
     def add_chunk(
         self,

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, create_engine
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer
 
 from registry.models import TABLES, Manifest, RegistryRecord
 from registry.validation.staging import (
     DUCKDB_CONFIG,
     MANIFEST_TABLE,
     Stager,
+    staging_engine,
     staging_url,
 )
 from registry.version import SCHEMA_VERSION
@@ -33,31 +34,37 @@ __all__ = ["DUCKDB_MIN_ROWS", "DuckdbStager", "SqliteStager", "new_stager", "sta
 #: in SQLite; 100,000 (2.2 million rows): suites 5.4 s against 18.7 s, and no indexes to build.
 DUCKDB_MIN_ROWS = 300_000
 
-#: Column types in DuckDB and Arrow, by SQLAlchemy type (anything else is text). Written
-#: out rather than compiled by duckdb_engine, which makes ``Float`` a 32-bit FLOAT (REAL):
-#: 40.1 would come back as 40.099998 (a test loads the same cohort through both engines).
-_COLUMN_TYPES: tuple[tuple[type[Any], str, str], ...] = (
-    (Boolean, "BOOLEAN", "bool_"),
-    (Integer, "BIGINT", "int64"),
-    (Date, "DATE", "date32"),
-    (Float, "DOUBLE", "float64"),
-    (DateTime, "TIMESTAMP", "timestamp"),
+#: DuckDB column types, by SQLAlchemy type (anything else is text). Written out rather than
+#: compiled by duckdb_engine, which makes ``Float`` a 32-bit FLOAT (REAL): 40.1 would come
+#: back as 40.099998 (a test loads the same cohort through both engines).
+_COLUMN_TYPES: tuple[tuple[type[Any], str], ...] = (
+    (Boolean, "BOOLEAN"),
+    (Integer, "BIGINT"),
+    (Date, "DATE"),
+    (Float, "DOUBLE"),
+    (DateTime, "TIMESTAMP"),
 )
 
 
-def _column_type(column: Column[Any]) -> tuple[str, str]:
-    """(DuckDB type, pyarrow type factory) of a staging column."""
-    for sql_type, duckdb_type, arrow_type in _COLUMN_TYPES:
-        if isinstance(column.type, sql_type):
-            return duckdb_type, arrow_type
-    return "VARCHAR", "string"
+def _column_type(column: Column[Any]) -> str:
+    """The DuckDB type of a staging column."""
+    return next(
+        (t for sql_type, t in _COLUMN_TYPES if isinstance(column.type, sql_type)), "VARCHAR"
+    )
 
 
-def _arrow_type(column: Column[Any]) -> Any:
+def _arrow_type(duckdb_type: str) -> Any:
+    """The Arrow type a chunk's column is built as, for its DuckDB column."""
     import pyarrow as pa
 
-    factory = getattr(pa, _column_type(column)[1])
-    return factory("us") if factory is pa.timestamp else factory()
+    return {
+        "BOOLEAN": pa.bool_(),
+        "BIGINT": pa.int64(),
+        "DATE": pa.date32(),
+        "DOUBLE": pa.float64(),
+        "TIMESTAMP": pa.timestamp("us"),
+        "VARCHAR": pa.string(),
+    }[duckdb_type]
 
 
 def _iso(value: dt.date) -> str:
@@ -77,7 +84,7 @@ class DuckdbStager(Stager):
         super().__init__(path, schema_version)
         self._db = duckdb.connect(str(path), config=DUCKDB_CONFIG)
         for name, table in self._tables.items():
-            columns = ", ".join(f'"{c.name}" {_column_type(c)[0]}' for c in table.columns)
+            columns = ", ".join(f'"{c.name}" {_column_type(c)}' for c in table.columns)
             self._db.execute(f'CREATE TABLE "{name}" ({columns})')
 
     def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
@@ -86,7 +93,7 @@ class DuckdbStager(Stager):
         table = self._tables[name]
         chunk = pa.table(
             {
-                column: pa.array(values, type=_arrow_type(table.c[column]))
+                column: pa.array(values, type=_arrow_type(_column_type(table.c[column])))
                 for column, values in zip(columns, zip(*rows, strict=True), strict=True)
             }
         )
@@ -118,9 +125,9 @@ class SqliteStager(Stager):
 
     def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
         super().__init__(path, schema_version)
-        metadata = next(iter(self._tables.values())).metadata
+        metadata = self._metadata
         self._indexes = [ix for table in metadata.tables.values() for ix in table.indexes]
-        engine = create_engine(staging_url(path))
+        engine = staging_engine(path)
         for table in metadata.tables.values():
             table.indexes.clear()  # built after the rows are in: much faster than row by row
         metadata.create_all(engine)
@@ -153,7 +160,7 @@ class SqliteStager(Stager):
 
     def finish(self) -> str:
         self._db.close()
-        engine = create_engine(staging_url(self.path))
+        engine = staging_engine(self.path)
         with engine.begin() as conn:
             for ix in self._indexes:
                 ix.create(conn)
