@@ -85,17 +85,17 @@ def check_and_stage(
 
 
 class ChunkHelper:
-    """A second process that checks and stages chunks: ``submit`` queues one (up to
-    ``depth`` at a time), ``result`` returns the findings of the oldest, ``ready`` says
-    whether it is done. Chunks and findings travel as pickle files in ``folder``; the pipes
-    carry one short line each way, so neither process ever waits on a full pipe."""
+    """A second process that checks and stages chunks: ``submit`` queues one under a number
+    of the caller's (up to ``depth`` at a time), ``result`` returns the number and findings
+    of the oldest, ``ready`` says whether it is done, ``waiting`` how many are queued.
+    Chunks and findings travel as pickle files in ``folder``; the pipes carry one short line
+    each way, so neither process ever waits on a full pipe."""
 
     def __init__(self, staging: Path, version: str, depth: int = 8) -> None:
         self.staging = staging
         self.depth = depth
         self._folder = staging.parent
         self._queued: deque[int] = deque()
-        self._count = 0
         # unbuffered: ``ready`` asks the pipe itself
         self._proc: subprocess.Popen[bytes] | None = prestart.launch(
             "registry.validation.chunk_worker", str(staging), version, bufsize=0
@@ -105,6 +105,11 @@ class ChunkHelper:
     def free(self) -> bool:
         """True when the helper can take another chunk."""
         return len(self._queued) < self.depth
+
+    @property
+    def waiting(self) -> int:
+        """Chunks submitted whose result has not been taken."""
+        return len(self._queued)
 
     def _send(self, line: str) -> None:
         proc = self._proc
@@ -129,14 +134,13 @@ class ChunkHelper:
 
     def submit(
         self,
+        number: int,
         name: str,
         rows: list[dict[str, str]],
         offset: int,
         excluded: set[int],
         missing_columns: list[str],
     ) -> None:
-        number = self._count
-        self._count += 1
         with (self._folder / f"chunk-{number}.in").open("wb") as out:
             pickle.dump((name, rows, offset, excluded, missing_columns), out, protocol=5)
         self._queued.append(number)
@@ -149,8 +153,8 @@ class ChunkHelper:
             return False  # Windows cannot select() on a pipe: results are taken at the end
         return bool(select.select([proc.stdout], [], [], 0)[0])
 
-    def result(self) -> list[Finding]:
-        """The findings of the oldest queued chunk (waits for it)."""
+    def result(self) -> tuple[int, list[Finding]]:
+        """The number and findings of the oldest queued chunk (waits for it)."""
         number = self._queued.popleft()
         done = self._receive()
         if done != f"done {number}":
@@ -160,7 +164,7 @@ class ChunkHelper:
         with path.open("rb") as source:
             findings: list[Finding] = pickle.load(source)
         path.unlink()
-        return findings
+        return number, findings
 
     def finish(self) -> Path:
         """Close the helper's staging database (for ``Stager.absorb``) and stop it."""

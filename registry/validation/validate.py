@@ -12,7 +12,6 @@ import gc
 import os
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,7 +120,6 @@ def checked_submission(
         reader = SubmissionReader(folder, path)
         size = _expected_rows(reader)
         stager = new_stager(Path(tmp), size, reader.version)
-        findings: list[Finding] = []
         counts: dict[str, int] = {}
         free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
@@ -131,9 +129,9 @@ def checked_submission(
             if _helper_wanted(size)
             else None
         )
-        # The findings of each chunk (or the PHI scan of a table) in a one-process order.
+        # The findings of each chunk (or the PHI scan of a table) in a one-process order;
+        # a chunk the helper has is submitted under its slot's number.
         slots: list[list[Finding] | None] = []
-        queued: deque[int] = deque()  # the slots of the chunks the helper has, oldest first
         try:
             with _no_gc():
                 for raw in reader.tables():
@@ -143,21 +141,22 @@ def checked_submission(
                         excluded = {i for i in raw.excluded if start <= i < start + len(rows)}
                         chunk = (raw.name, rows, start, excluded, raw.missing_columns)
                         if helper is not None and helper.free:
-                            helper.submit(*chunk)
-                            queued.append(len(slots))
+                            helper.submit(len(slots), *chunk)
                             slots.append(None)
                         else:
                             slots.append(check_and_stage(stager, *chunk))
                         while helper is not None and helper.ready():
-                            slots[queued.popleft()] = helper.result()
+                            number, found = helper.result()
+                            slots[number] = found
                         del rows, chunk  # the chunk's records leave memory
                     slots.append(_phi_table(raw))
                     free |= {(raw.name, column) for column in raw.unknown_values}
                     counts[raw.name] = len(raw.rows)
                     del raw  # the table leaves memory; the staging database keeps it
             if helper is not None:
-                while queued:
-                    slots[queued.popleft()] = helper.result()
+                while helper.waiting:
+                    number, found = helper.result()
+                    slots[number] = found
                 stager.absorb(helper.finish())
         finally:
             if helper is not None:

@@ -206,7 +206,7 @@ def test_a_failing_helper_is_one_line_and_exit_2(
     from registry.cli import app
     from registry.validation.chunks import ChunkError
 
-    def broken(self: object) -> list:
+    def broken(self: object) -> tuple[int, list]:
         raise ChunkError("the chunk helper failed: IOException: No space left on device")
 
     monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
