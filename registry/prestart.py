@@ -71,8 +71,5 @@ def take() -> subprocess.Popen[bytes] | None:
 def _discard() -> None:
     proc = take()
     if proc is not None:
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                stream.close()
-        proc.kill()
-        proc.wait()
+        proc.kill()  # not taken: its import need not finish
+        stop(proc)
