@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import AsparaginaseProduct, AsparaginaseUnit, Route
@@ -53,6 +54,17 @@ class AsparaginaseDoseRecord(RegistryRecord):
                 "dose_unit",
                 f"{self.product.value} is dosed in {expected.value}, not {self.dose_unit.value}",
             )
+
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_rules`` over whole columns: each product in its own unit."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        products = list(ASPARAGINASE_UNIT)
+        index = pc.index_in(columns["product"], value_set=pa.array([p.value for p in products]))
+        units = pa.array([ASPARAGINASE_UNIT[p].value for p in products])
+        return pc.equal(columns["dose_unit"], pc.take(units, index))
 
 
 class AsparaginaseDose(StoredRecord, AsparaginaseDoseRecord, table=True):

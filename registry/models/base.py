@@ -7,7 +7,7 @@ construction (sqlmodel #52). Sites' data always goes through the record class.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, NamedTuple
 
 from pydantic import ConfigDict, model_validator
@@ -17,10 +17,19 @@ from sqlmodel import Field, SQLModel
 from registry.models.fields import Conditional, conditional_of
 from registry.version import SCHEMA_VERSION
 
-__all__ = ["ROW_RULES_ERROR", "VERSION_COLUMN", "RegistryRecord", "StoredRecord", "Violation"]
+__all__ = [
+    "ROW_RULES_ERROR",
+    "ROW_RULES_HOLD",
+    "VERSION_COLUMN",
+    "RegistryRecord",
+    "StoredRecord",
+    "Violation",
+]
 
 #: pydantic error type under which a record's row-rule violations travel (in ``ctx``).
 ROW_RULES_ERROR = "row-rules"
+#: The class method that is the vector form of a table's ``row_rules`` (``row_rules_hold``).
+ROW_RULES_HOLD = "row_rules_hold"
 
 
 class Violation(NamedTuple):
@@ -87,6 +96,17 @@ class RegistryRecord(SQLModel):
         """Rules of this table that need only this row (overridden per table)."""
         return iter(())
 
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """The vector form of ``row_rules``: over whole columns of typed values (Arrow
+        arrays, one per field), true where ``row_rules`` yields nothing. A table that
+        overrides ``row_rules`` overrides this beside it, or its rows all go through
+        pydantic (``registry.validation.vector``); a test holds the two forms to each other.
+        """
+        import pyarrow as pa
+
+        return pa.scalar(True)
+
     # -- shared rule helpers -------------------------------------------------------------
     def _conditional_violations(self) -> Iterator[Violation]:
         for name, cond in self.conditionals.items():
@@ -124,6 +144,15 @@ class RegistryRecord(SQLModel):
         end, start = getattr(self, later), getattr(self, earlier)
         if end is not None and start is not None and end < start:
             yield Violation(rule, later, f"{later} {end} is before {earlier} {start}")
+
+    @staticmethod
+    def _not_before_over(columns: Mapping[str, Any], later: str, earlier: str) -> Any:
+        """``_not_before`` over whole columns: true unless both are given and ``later`` is
+        before ``earlier``."""
+        import pyarrow.compute as pc
+
+        end, start = columns[later], columns[earlier]
+        return pc.fill_null(pc.greater_equal(end, start), True)
 
     @classmethod
     def validate_in_one_pass(cls) -> None:

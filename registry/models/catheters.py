@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import CatheterType, InsertionVein, RemovalReason, Side, TipPosition
@@ -46,6 +47,11 @@ class CatheterRecord(RegistryRecord):
 
     def row_rules(self) -> Iterator[Violation]:
         yield from self._not_before("removal_date", "insertion_date")
+
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_rules`` over whole columns: no removal before the insertion."""
+        return cls._not_before_over(columns, "removal_date", "insertion_date")
 
 
 class Catheter(StoredRecord, CatheterRecord, table=True):

@@ -8,6 +8,7 @@ One condition object serves the row validator (``holds``), the data dictionaries
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,12 @@ class Cond:
     """A condition on other fields of the same record."""
 
     def holds(self, record: Any) -> bool:
+        raise NotImplementedError
+
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        """``holds`` over whole columns of typed values (Arrow arrays, one per field; a
+        missing value is null): a boolean array without nulls (the column-wise conformance
+        of ``registry.validation.vector``; a test holds it to ``holds``)."""
         raise NotImplementedError
 
     def text(self) -> str:
@@ -81,6 +88,9 @@ class Eq(Cond):
     def holds(self, record: Any) -> bool:
         return _value(record, self.name) == self.value
 
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        return _compare(columns, self.name, "equal", self.value)
+
     def text(self) -> str:
         return f"{self.name} = {_text(self.value)}"
 
@@ -102,6 +112,9 @@ class Ne(Cond):
     def holds(self, record: Any) -> bool:
         current = _value(record, self.name)
         return current is not None and current != self.value
+
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        return _compare(columns, self.name, "not_equal", self.value)
 
     def text(self) -> str:
         return f"{self.name} ≠ {_text(self.value)}"
@@ -126,6 +139,14 @@ class In(Cond):
     def holds(self, record: Any) -> bool:
         return _value(record, self.name) in self.values
 
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = columns[self.name]
+        values = pa.array([_json(v) for v in self.values], column.type)
+        return pc.fill_null(pc.is_in(column, value_set=values), False)
+
     def text(self) -> str:
         return f"{self.name} is {' or '.join(_text(v) for v in self.values)}"
 
@@ -147,6 +168,9 @@ class AtLeast(Cond):
     def holds(self, record: Any) -> bool:
         current = _value(record, self.name)
         return current is not None and current >= self.value
+
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        return _compare(columns, self.name, "greater_equal", self.value)
 
     def text(self) -> str:
         return f"{self.name} ≥ {self.value:g}"
@@ -170,6 +194,9 @@ class Below(Cond):
         current = _value(record, self.name)
         return current is not None and current < self.value
 
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        return _compare(columns, self.name, "less", self.value)
+
     def text(self) -> str:
         return f"{self.name} < {self.value:g}"
 
@@ -189,6 +216,11 @@ class Present(Cond):
 
     def holds(self, record: Any) -> bool:
         return _value(record, self.name) is not None
+
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        import pyarrow.compute as pc
+
+        return pc.is_valid(columns[self.name])
 
     def text(self) -> str:
         return f"{self.name} is given"
@@ -213,6 +245,13 @@ class Checked(Cond):
     def holds(self, record: Any) -> bool:
         return bool(_value(record, f"{self.item}___{self.code}"))
 
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = columns[f"{self.item}___{self.code}"]
+        return pc.fill_null(pc.cast(column, pa.bool_()), False)
+
     def text(self) -> str:
         return f"{self.item} includes {self.code}"
 
@@ -233,6 +272,14 @@ class All(Cond):
     def holds(self, record: Any) -> bool:
         return all(part.holds(record) for part in self.parts)
 
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        import pyarrow.compute as pc
+
+        result = self.parts[0].holds_over(columns)
+        for part in self.parts[1:]:
+            result = pc.and_(result, part.holds_over(columns))
+        return result
+
     def text(self) -> str:
         return " and ".join(part.text() for part in self.parts)
 
@@ -244,6 +291,18 @@ class All(Cond):
 
     def fields(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.fields())
+
+
+def _compare(columns: Mapping[str, Any], name: str, how: str, value: Any) -> Any:
+    """``column <how> value`` where the column holds a value, false where it is missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = columns[name]
+    scalar = pa.scalar(_json(value))
+    if pa.types.is_integer(column.type) and pa.types.is_floating(scalar.type):
+        column = pc.cast(column, pa.float64())  # 3 >= 2.5, as in Python
+    return pc.fill_null(pc.call_function(how, [column, scalar.cast(column.type)]), False)
 
 
 def _text(value: Any) -> str:

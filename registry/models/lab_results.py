@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import LabTest as T
@@ -74,6 +74,26 @@ class LabResultRecord(RegistryRecord):
                 f"{self.test.value} {self.value:g} is outside {fixed.low:g}-{fixed.high:g} "
                 f"{fixed.unit.value}",
             )
+
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_rules`` over whole columns: the unit and the range of each row's test."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        tests = list(LAB_TESTS)
+        index = pc.index_in(columns["test"], value_set=pa.array([t.value for t in tests]))
+        fixed = {
+            "unit": pa.array([LAB_TESTS[t].unit.value for t in tests]),
+            "low": pa.array([float(LAB_TESTS[t].low) for t in tests]),
+            "high": pa.array([float(LAB_TESTS[t].high) for t in tests]),
+        }
+        unit, low, high = (pc.take(fixed[k], index) for k in ("unit", "low", "high"))
+        value = columns["value"]
+        return pc.and_(
+            pc.equal(columns["unit"], unit),
+            pc.and_(pc.greater_equal(value, low), pc.less_equal(value, high)),
+        )
 
 
 class LabResult(StoredRecord, LabResultRecord, table=True):

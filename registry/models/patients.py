@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import (
@@ -136,6 +137,30 @@ class PatientRecord(RegistryRecord):
                     f"age {self.age_at_diagnosis_months} months and WBC "
                     f"{self.wbc_at_diagnosis:g} x10^9/L make NCI risk {expected.value}",
                 )
+
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_rules`` over whole columns."""
+        import pyarrow.compute as pc
+
+        # a patient ID that matches its pattern has one '-', after the site ID
+        site = pc.struct_field(
+            pc.extract_regex(columns["patient_id"], r"^(?P<site>[^-]*)-"), "site"
+        )
+        ok = pc.fill_null(pc.equal(site, columns["site_id"]), False)
+        for later, earlier in (
+            ("enrollment_date", "diagnosis_date"),
+            ("last_contact_date", "enrollment_date"),
+            ("death_date", "diagnosis_date"),
+        ):
+            ok = pc.and_(ok, cls._not_before_over(columns, later, earlier))
+        age, wbc = columns["age_at_diagnosis_months"], columns["wbc_at_diagnosis"]
+        standard = pc.and_(pc.less(age, NCI_MAX_AGE_MONTHS), pc.less(wbc, NCI_MAX_WBC))
+        expected = pc.if_else(standard, NciRiskGroup.STANDARD.value, NciRiskGroup.HIGH.value)
+        risk = columns["nci_risk_group"]
+        checked = pc.and_(pc.is_valid(risk), _NCI_DEFINED.holds_over(columns))
+        consistent = pc.or_kleene(pc.invert(checked), pc.equal(risk, expected))
+        return pc.and_(ok, pc.fill_null(consistent, False))
 
 
 class Patient(StoredRecord, PatientRecord, table=True):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import ResultCategory as R
@@ -97,6 +98,20 @@ class ThrombophiliaTestRecord(RegistryRecord):
                 f"{self.test.value} is not reported in {self.result_unit.value} "
                 f"(allowed: {allowed})",
             )
+
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_rules`` over whole columns: a result category and a unit of the test."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def allowed(table: Mapping[T, frozenset[Any]], column: str) -> Any:
+            pairs = [f"{t.value}|{v.value}" for t, values in table.items() for v in values]
+            joined = pc.binary_join_element_wise(columns["test"], columns[column], "|")
+            return pc.fill_null(pc.is_in(joined, value_set=pa.array(pairs, pa.string())), False)
+
+        unit_ok = pc.or_(pc.is_null(columns["result_unit"]), allowed(RESULT_UNITS, "result_unit"))
+        return pc.and_(allowed(RESULT_CATEGORIES, "result_category"), unit_ok)
 
 
 class ThrombophiliaTestResult(StoredRecord, ThrombophiliaTestRecord, table=True):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import Phase
@@ -32,6 +33,11 @@ class TreatmentPhaseRecord(RegistryRecord):
 
     def row_rules(self) -> Iterator[Violation]:
         yield from self._not_before("end_date", "start_date")
+
+    @classmethod
+    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_rules`` over whole columns: no end before its start."""
+        return cls._not_before_over(columns, "end_date", "start_date")
 
 
 class TreatmentPhase(StoredRecord, TreatmentPhaseRecord, table=True):

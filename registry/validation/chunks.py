@@ -14,42 +14,67 @@ through files, the pipes carry one short line each way (``ChunkHelper``).
 
 from __future__ import annotations
 
+import operator
 import pickle
 import select
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from registry import prestart
-from registry.models import RegistryRecord, table_spec
+from registry.models import table_spec
+from registry.validation.arrow_rows import pick
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import EngineError, Finding, finding
 from registry.validation.staging import Stager
 from registry.validation.staging_engines import DuckdbStager, SqliteStager
+from registry.validation.vector import prefilter
 
-__all__ = ["ChunkError", "ChunkHelper", "check_chunk"]
+__all__ = ["CheckedChunk", "ChunkError", "ChunkHelper", "check_and_stage", "check_chunk"]
 
 
 class ChunkError(EngineError):
     """The helper process failed (a bug, not a finding)."""
 
 
+@dataclass
+class CheckedChunk:
+    """A chunk after conformance, as the stager takes it: the typed columns of the rows the
+    prefilter passed (``vector.Prefilter.passed``, rows of the chunk; or None), and the
+    other rows as (0-based table row, row as read) with the typed values of those that are
+    valid."""
+
+    offset: int
+    passed: Any
+    others: list[tuple[int, dict[str, str]]]
+    valid: dict[int, tuple[Any, ...]]
+
+
 def check_chunk(
     name: str,
-    rows: list[dict[str, str]],
+    rows: Sequence[dict[str, str]],
     offset: int,
     excluded: set[int],
     missing_columns: list[str],
     version: str,
-) -> tuple[list[Finding], list[tuple[int, RegistryRecord]]]:
-    """Conformance of a chunk: its findings and its valid records, by 0-based table row."""
+) -> tuple[list[Finding], CheckedChunk]:
+    """Conformance of a chunk (rows ``offset:offset+len(rows)`` of a table): its findings
+    and its rows for staging. Rows the column-wise prefilter passes skip pydantic."""
     spec = table_spec(name)
-    parsed = parse_rows(spec.record_in(version), rows, cleaned=True)
+    record_class = spec.record_in(version)
+    skip = {i - offset for i in excluded if offset <= i < offset + len(rows)}
+    pre = prefilter(record_class, rows, skip)
+    # the chunk's rows that pydantic parses, by their position in the chunk
+    positions = list(range(len(rows))) if pre is None else pre.flagged
+    others = pick(rows, positions)
+    parsed = parse_rows(record_class, others, cleaned=True)
     findings = []
     for local, err in parsed.errors:
-        index = offset + local
+        index = offset + positions[local]
         if index in excluded:
             continue  # already reported (encoding, cell count) and not read
         if err.rule == "missing-value" and err.field in missing_columns:
@@ -60,27 +85,39 @@ def check_chunk(
                 err.message,
                 table=name,
                 row=index + 1,
-                record_id=rows[local].get(spec.id_field) or None,
+                record_id=others[local].get(spec.id_field) or None,
                 field=err.field,
                 value=err.value,
             )
         )
-    valid = [(offset + i, r) for i, r in parsed.records if offset + i not in excluded]
-    return findings, valid
+    values_of = operator.itemgetter(*spec.fields)
+    valid = {
+        offset + positions[i]: values_of(r.__dict__)
+        for i, r in parsed.records
+        if offset + positions[i] not in excluded
+    }
+    return findings, CheckedChunk(
+        offset,
+        None if pre is None else pre.passed,
+        [(offset + p, row) for p, row in zip(positions, others, strict=True)],
+        valid,
+    )
 
 
 def check_and_stage(
     stager: Stager,
     name: str,
-    rows: list[dict[str, str]],
+    rows: Sequence[dict[str, str]],
     offset: int,
     excluded: set[int],
     missing_columns: list[str],
 ) -> list[Finding]:
-    findings, valid = check_chunk(
+    findings, checked = check_chunk(
         name, rows, offset, excluded, missing_columns, stager.schema_version
     )
-    stager.add_chunk(name, rows, valid, offset)
+    if checked.passed is not None and checked.passed.num_rows:
+        stager.add_columns(name, checked.passed, checked.offset)
+    stager.add_rows(name, checked.others, checked.valid)
     return findings
 
 
@@ -136,7 +173,7 @@ class ChunkHelper:
         self,
         number: int,
         name: str,
-        rows: list[dict[str, str]],
+        rows: Sequence[dict[str, str]],
         offset: int,
         excluded: set[int],
         missing_columns: list[str],

@@ -19,8 +19,8 @@ SQLite, from ``staging_metadata``, whose indexes serve SQLite there).
 
 from __future__ import annotations
 
-import operator
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +37,7 @@ from sqlalchemy import (
     create_engine,
 )
 
-from registry.models import TABLES, Manifest, RegistryRecord
+from registry.models import TABLES, Manifest, RegistryRecord, table_spec
 from registry.models.base import VERSION_COLUMN
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
 from registry.version import SCHEMA_VERSION
@@ -116,26 +116,33 @@ class Stager:
     def add_chunk(
         self,
         name: str,
-        rows: list[dict[str, str]],
-        valid: list[tuple[int, RegistryRecord]],
+        rows: Sequence[dict[str, str]],
+        valid: list[tuple[int, tuple[Any, ...]]],
         offset: int = 0,
     ) -> None:
-        """Stage rows ``offset:offset+len(rows)`` of a table (all of it, or a chunk).
+        """Stage rows ``offset:offset+len(rows)`` of a table (all of it, or a chunk), as
+        read; ``valid``: (0-based table row, typed values in field order) of the rows that
+        passed conformance."""
+        self.add_rows(name, [(offset + i, row) for i, row in enumerate(rows)], dict(valid))
 
-        ``valid``: (0-based table row, record) of the rows that passed conformance; ``rows``:
-        the chunk's rows as read, for the IDs of the rows that did not."""
-        spec = next(s for s in TABLES if s.name == name)
+    def add_rows(
+        self,
+        name: str,
+        rows: list[tuple[int, dict[str, str]]],
+        valid: dict[int, tuple[Any, ...]],
+    ) -> None:
+        """Stage rows given as (0-based table row, row as read); ``valid``: the typed
+        values (in field order) of those that passed conformance. The others keep only
+        their well-formed IDs and references."""
+        spec = table_spec(name)
         columns = ["_row", "_valid", *spec.fields, VERSION_COLUMN]
         width = len(columns)
-        ok = dict(valid)
         identity = {n: columns.index(n) for n in _identity_fields(spec.record)}
-        values_of = operator.itemgetter(*spec.fields)
         staged: list[Any] = []
-        for local, raw in enumerate(rows):
-            index = offset + local
-            record = ok.get(index)
-            if record is not None:
-                staged.append((index + 1, True, *values_of(record.__dict__), self.schema_version))
+        for index, raw in rows:
+            values = valid.get(index)
+            if values is not None:
+                staged.append((index + 1, True, *values, self.schema_version))
                 continue
             row: list[Any] = [index + 1, False, *([None] * (width - 3)), self.schema_version]
             for field_name, position in identity.items():
@@ -145,6 +152,17 @@ class Stager:
             staged.append(row)
         if staged:
             self._insert(name, columns, staged)
+
+    def add_columns(self, name: str, passed: Any, offset: int) -> None:
+        """Stage valid rows given as typed Arrow columns (``_row``: 0-based row of the
+        chunk that starts at table row ``offset``, then the fields in order)."""
+        values = [c.to_pylist() for c in passed.columns]
+        rows = [
+            (offset + row[0] + 1, True, *row[1:], self.schema_version)
+            for row in zip(*values, strict=True)
+        ]
+        spec = table_spec(name)
+        self._insert(name, ["_row", "_valid", *spec.fields, VERSION_COLUMN], rows)
 
     def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
         raise NotImplementedError

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from registry.models import table_spec
+from registry.validation.arrow_rows import read_plain_csv
 from registry.validation.findings import Finding, finding
 from registry.version import SCHEMA_VERSION
 
@@ -22,13 +23,14 @@ __all__ = ["RawTable", "check_columns", "read_csv", "read_parquet"]
 
 @dataclass
 class RawTable:
-    """A table as read: rows of text (empty = missing), with their file line numbers."""
+    """A table as read: rows of text (trimmed; blank cells left out), with their file line
+    numbers."""
 
     name: str
     file: str
     columns: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    rows: Sequence[dict[str, str]] = field(default_factory=list)
+    lines: Sequence[int] = field(default_factory=list)
     #: Rows that could not be decoded: excluded from validation, reported as findings.
     excluded: set[int] = field(default_factory=set)
     #: Columns of the table that the file lacks.
@@ -142,6 +144,11 @@ def read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> Ra
             )
         )
         return None
+    plain = read_plain_csv(data, table_spec(table).fields)
+    if plain is not None:  # the common case, read by Arrow (arrow_rows.py)
+        header, rows = plain
+        # one line a row after the header (a plain file has no blank lines or quotes)
+        return RawTable(table, path.name, header, rows, range(2, len(rows) + 2))
     text, bad_lines = _decode(data, path.name, table, findings)
     with _field_limit(len(text) + 1):
         return _parse_csv(path, text, bad_lines, table, findings)
@@ -179,7 +186,9 @@ def _parse_csv(
             )
         )
         return None
-    raw = RawTable(table, path.name, [h.strip() for h in header])
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    raw = RawTable(table, path.name, [h.strip() for h in header], rows, lines)
     width = len(header)
     previous_end = 1
     try:
@@ -188,7 +197,7 @@ def _parse_csv(
             previous_end = reader.line_num
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line
-            index = len(raw.rows)
+            index = len(rows)
             if len(cells) != width:
                 findings.append(
                     finding(
@@ -204,10 +213,10 @@ def _parse_csv(
             if any(line in bad_lines for line in range(start, previous_end + 1)):
                 raw.excluded.add(index)
             # Trimmed, blank cells dropped: the CSV conventions parse_rows expects.
-            raw.rows.append(
+            rows.append(
                 {c: v for c, cell in zip(raw.columns, cells, strict=False) if (v := cell.strip())}
             )
-            raw.lines.append(start)
+            lines.append(start)
     except csv.Error as exc:
         findings.append(
             finding(
@@ -233,16 +242,16 @@ def read_parquet(path: Path, data: bytes, table: str, findings: list[Finding]) -
             )
         )
         return None
-    raw = RawTable(table, path.name, list(parsed.column_names))
+    rows: list[dict[str, str]] = []
+    raw = RawTable(table, path.name, list(parsed.column_names), rows, range(1, parsed.num_rows + 1))
     columns = []
     for column in parsed.columns:
         values = column.to_pylist()
         columns.append(["" if v is None else _text(v) for v in values])
-    for index, cells in enumerate(zip(*columns, strict=True)):
-        raw.rows.append(
+    for cells in zip(*columns, strict=True):
+        rows.append(
             {c: v for c, cell in zip(raw.columns, cells, strict=True) if (v := cell.strip())}
         )
-        raw.lines.append(index + 1)
     return raw
 
 
@@ -301,5 +310,4 @@ def check_columns(raw: RawTable, findings: list[Finding], version: str = SCHEMA_
         raw.unknown_values[column] = [row.get(column, "") for row in raw.rows]
     if len(keep) != len(raw.columns):  # only the table's own columns travel on
         wanted = set(keep)
-        for i, row in enumerate(raw.rows):
-            raw.rows[i] = {c: v for c, v in row.items() if c in wanted}
+        raw.rows = [{c: v for c, v in row.items() if c in wanted} for row in raw.rows]

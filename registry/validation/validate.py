@@ -12,12 +12,13 @@ import gc
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from registry.models import Manifest, table_spec
+from registry.validation.arrow_rows import column
 from registry.validation.chunks import ChunkHelper, check_and_stage
 from registry.validation.findings import Finding
 from registry.validation.phi import (
@@ -74,10 +75,13 @@ def _helper_wanted(rows: int) -> bool:
 
 
 def _phi_table(raw: RawTable) -> list[Finding]:
-    id_field = table_spec(raw.name).id_field
-    columns = {f: [row.get(f, "") for row in raw.rows] for f in FREE_TEXT_FIELDS.get(raw.name, ())}
+    columns: dict[str, Sequence[str | None]] = {
+        f: column(raw.rows, f) for f in FREE_TEXT_FIELDS.get(raw.name, ())
+    }
     columns.update(raw.unknown_values)
-    return phi_findings(raw.name, columns, [row.get(id_field) or None for row in raw.rows])
+    if not columns:
+        return []
+    return phi_findings(raw.name, columns, column(raw.rows, table_spec(raw.name).id_field))
 
 
 def _phi_manifest(manifest_raw: dict[str, Any] | None) -> list[Finding]:
