@@ -11,7 +11,7 @@ __all__ = ["EngineError", "Finding", "finding"]
 
 
 class EngineError(RuntimeError):
-    """The validation itself could not run (a worker or helper process failed, a suite is
+    """The validation itself could not run (the suite worker failed, a suite is
     broken, the disk is full): not a finding about the data. The command line says so in
     one line (exit code 2)."""
 

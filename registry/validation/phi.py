@@ -218,9 +218,13 @@ def phi_findings(
     """``phi-suspected`` findings for ``columns`` (column -> values by data row), values
     masked. ``record_ids`` (by row) also names rows; without it (a manifest) there are none."""
     out = []
+    scanned: dict[str | None, list[str]] = {}  # free text repeats (protocol names): scan once
     for column, values in columns.items():
         for index, value in enumerate(values):
-            if kinds := scan_text(value):
+            kinds = scanned.get(value)
+            if kinds is None:
+                kinds = scanned[value] = scan_text(value)
+            if kinds:
                 too_long = value is not None and len(value) > MAX_SCANNED_CHARS
                 out.append(
                     finding(

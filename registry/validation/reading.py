@@ -126,6 +126,7 @@ class SubmissionReader:
             if raw is not None:
                 check_columns(raw, self.findings, self.version)
                 yield raw
+                raw = None  # the caller's table leaves memory before the next is read
         missing, self.not_submitted = check_unread_tables(self.manifest, self.listing)
         self.findings += missing
         if "patients" not in self.listing.tables and not any(

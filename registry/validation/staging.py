@@ -170,19 +170,6 @@ class Stager:
     def set_manifest(self, manifest: Manifest | None) -> None:
         raise NotImplementedError
 
-    def absorb(self, other: Path) -> None:
-        """Copy in every row of another staging database of the same engine (a helper
-        process's chunks)."""
-        quoted = str(other).replace("'", "''")
-        self._execute(f"ATTACH '{quoted}' AS helper")
-        for name in self._tables:
-            if name != MANIFEST_TABLE:
-                self._execute(f'INSERT INTO "{name}" SELECT * FROM helper."{name}"')
-        self._execute("DETACH helper")
-
-    def _execute(self, sql: str) -> None:
-        raise NotImplementedError
-
     def finish(self) -> str:
         """Close the database (the suites open it in another process); returns its URL."""
         raise NotImplementedError

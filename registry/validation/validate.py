@@ -7,9 +7,11 @@ report for the loader (``checked_submission``).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import gc
-import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +21,7 @@ from typing import Any
 
 from registry.models import Manifest, table_spec
 from registry.validation.arrow_rows import column
-from registry.validation.chunks import ChunkHelper, check_and_stage
+from registry.validation.chunks import check_and_stage
 from registry.validation.findings import Finding
 from registry.validation.phi import (
     FREE_TEXT_FIELDS,
@@ -48,13 +50,9 @@ class CheckedSubmission:
     staging: Path
 
 
-#: Rows validated and staged at a time: the typed records of one chunk are in memory, not
-#: those of a whole table (lab_results has a million rows at 100,000 patients).
+#: Rows validated and staged at a time: the typed values of one chunk are in memory, not
+#: those of a whole table (lab_results has 780,000 rows at 100,000 patients).
 CHUNK_ROWS = 25_000
-#: Submissions of at least this many rows are checked by two processes (``chunks.py``).
-#: Measured on 2 cores, where the expectation worker imports GX meanwhile: at 200,000 rows
-#: the helper costs 1 s, at 660,000 it gains nothing, at 2.2 million it saves 6-9 s.
-HELPER_MIN_ROWS = 1_000_000
 
 
 #: Bytes of CSV per row, to size a submission whose manifest has no inventory (1.0).
@@ -63,15 +61,11 @@ _BYTES_PER_ROW = 80
 
 def _expected_rows(reader: SubmissionReader) -> int:
     """The submission's rows, as its manifest states them (or estimated from file sizes):
-    they choose the staging engine and whether to start the helper, nothing else."""
+    they choose the staging engine, nothing else."""
     manifest = reader.manifest
     if manifest is not None and manifest.tables:
         return sum(t.rows for t in manifest.tables.values())
     return sum(p.stat().st_size for p in reader.listing.tables.values()) // _BYTES_PER_ROW
-
-
-def _helper_wanted(rows: int) -> bool:
-    return rows >= HELPER_MIN_ROWS and os.environ.get("VTE_REGISTRY_NO_WORKER") != "1"
 
 
 def _phi_table(raw: RawTable) -> list[Finding]:
@@ -91,6 +85,19 @@ def _phi_manifest(manifest_raw: dict[str, Any] | None) -> list[Finding]:
         if isinstance(value := (manifest_raw or {}).get(column), str)
     }
     return phi_findings("manifest", columns)
+
+
+def _give_back_memory() -> None:
+    """Return what reading and staging freed to the system (glibc and Arrow keep freed
+    memory for reuse otherwise; measured: about 150 MB at 100,000 patients)."""
+    gc.collect()
+    with contextlib.suppress(ImportError):
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @contextmanager
@@ -128,47 +135,25 @@ def checked_submission(
         free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
         }
-        helper = (
-            ChunkHelper(Path(tmp) / f"helper{stager.suffix}", reader.version)
-            if _helper_wanted(size)
-            else None
-        )
-        # The findings of each chunk (or the PHI scan of a table) in a one-process order;
-        # a chunk the helper has is submitted under its slot's number.
-        slots: list[list[Finding] | None] = []
-        try:
-            with _no_gc():
-                for raw in reader.tables():
-                    say(f"checking {raw.name}")
-                    for start in range(0, len(raw.rows), CHUNK_ROWS):
-                        rows = raw.rows[start : start + CHUNK_ROWS]
-                        excluded = {i for i in raw.excluded if start <= i < start + len(rows)}
-                        chunk = (raw.name, rows, start, excluded, raw.missing_columns)
-                        if helper is not None and helper.free:
-                            helper.submit(len(slots), *chunk)
-                            slots.append(None)
-                        else:
-                            slots.append(check_and_stage(stager, *chunk))
-                        while helper is not None and helper.ready():
-                            number, found = helper.result()
-                            slots[number] = found
-                        del rows, chunk  # the chunk's records leave memory
-                    slots.append(_phi_table(raw))
-                    free |= {(raw.name, column) for column in raw.unknown_values}
-                    counts[raw.name] = len(raw.rows)
-                    del raw  # the table leaves memory; the staging database keeps it
-            if helper is not None:
-                while helper.waiting:
-                    number, found = helper.result()
-                    slots[number] = found
-                stager.absorb(helper.finish())
-        finally:
-            if helper is not None:
-                helper.close()
-        findings = [f for slot in slots if slot is not None for f in slot]
+        findings: list[Finding] = []
+        with _no_gc():
+            for raw in reader.tables():
+                say(f"checking {raw.name}")
+                for start in range(0, len(raw.rows), CHUNK_ROWS):
+                    rows = raw.rows[start : start + CHUNK_ROWS]
+                    excluded = {i for i in raw.excluded if start <= i < start + len(rows)}
+                    findings += check_and_stage(
+                        stager, raw.name, rows, start, excluded, raw.missing_columns
+                    )
+                    del rows  # the chunk's values leave memory
+                findings += _phi_table(raw)
+                free |= {(raw.name, column) for column in raw.unknown_values}
+                counts[raw.name] = len(raw.rows)
+                del raw  # the table leaves memory; the staging database keeps it
         findings = reader.findings + findings + _phi_manifest(reader.manifest_raw)
         stager.set_manifest(reader.manifest)
         url = stager.finish()
+        _give_back_memory()  # the worker's suites need it now, on the same machine
         say("running expectation suites")
         run = worker.run(url, stager.dialect, with_manifest=reader.manifest is not None)
         findings = mask_identifiers(mask_free_text(findings + run.findings, free))

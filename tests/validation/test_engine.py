@@ -1,5 +1,5 @@
-"""The validation engine: staging in DuckDB, the GX workaround for it, and the helper process
-that checks chunks of large submissions. None of it may change what a report says."""
+"""The validation engine: staging in DuckDB and the GX workaround for it. None of it may
+change what a report says (the column-wise conformance: test_vector.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from pathlib import Path
 
 import pytest
 from conftest import Validated
-from sqlalchemy import text
 
 import registry.validation.validate as validate_module
 from registry.models import TABLES
 from registry.validation import staging_engines as staging
-from registry.validation.chunks import ChunkHelper
 from registry.validation.expectations import run_suites
 from registry.validation.gx_duckdb import persist_duckdb_connection
-from registry.validation.staging import staging_engine
 
 # One orphan catheter: fk-missing must find it on DuckDB.
 _ORPHAN = "SYN01-AAAAAAAA-C1"
@@ -87,48 +84,6 @@ def _key(finding: object) -> tuple:
     return tuple(str(getattr(finding, k)) for k in fields)
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
-def test_two_processes_find_the_same_in_the_same_order(
-    engine: str, defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The helper process takes every other chunk: the report is the one-process report,
-    finding for finding and in order, and the staging database holds every row once; on
-    either staging engine."""
-    monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")  # the tests otherwise use one process
-    monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
-    monkeypatch.setattr(staging, "DUCKDB_MIN_ROWS", 0 if engine == "duckdb" else 10**12)
-    monkeypatch.setattr(validate_module, "CHUNK_ROWS", 977)
-    used = []
-    original = validate_module.ChunkHelper
-
-    def helper(staging_file: Path, version: str) -> ChunkHelper:
-        used.append(staging_file)
-        return original(staging_file, version)
-
-    monkeypatch.setattr(validate_module, "ChunkHelper", helper)
-    with validate_module.checked_submission(defect_cohort.folder) as checked:
-        report = checked.report
-        connection = staging_engine(checked.staging)  # the loader's way in
-        with connection.connect() as db:
-            staged = {
-                spec.name: db.execute(
-                    text(
-                        'SELECT count(*), count(DISTINCT "_row"), sum(CAST("_valid" AS INT)) '
-                        f'FROM "{spec.name}"'
-                    )
-                ).one()
-                for spec in TABLES
-            }
-        connection.dispose()
-    assert used, "the helper process was not used"
-    assert checked.staging.suffix == f".{engine}"
-    assert list(map(_key, report.findings)) == list(map(_key, defect_cohort.report.findings))
-    for name, rows in report.tables.items():
-        total, distinct, valid = staged[name]
-        assert total == distinct == rows, name
-        assert rows == 0 or 0 < (valid or 0) <= rows, name
-
-
 def test_the_report_does_not_change_between_runs(clean_cohort: Validated) -> None:
     """DuckDB scans in parallel; findings are put in file order (same JSON every run)."""
     again = validate_module.validate_submission(clean_cohort.folder)
@@ -183,35 +138,20 @@ def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
     assert dumps["duckdb"] == dumps["sqlite"]
 
 
-def test_a_helper_that_is_never_asked_early_loses_nothing(
+def test_a_validation_that_cannot_run_is_one_line_and_exit_2(
     defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where a pipe cannot be polled (Windows), the helper's findings are all taken at the
-    end: the same report, in the same order."""
-    monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
-    monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
-    monkeypatch.setattr(validate_module, "CHUNK_ROWS", 977)
-    monkeypatch.setattr(ChunkHelper, "ready", lambda self: False)
-    report = validate_module.validate_submission(defect_cohort.folder)
-    assert list(map(_key, report.findings)) == list(map(_key, defect_cohort.report.findings))
-
-
-def test_a_failing_helper_is_one_line_and_exit_2(
-    defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The validation could not run (here: the helper's disk is full): one line, exit code
+    """The validation could not run (here: the suites' disk is full): one line, exit code
     2, no traceback, no report."""
     from typer.testing import CliRunner
 
     from registry.cli import app
-    from registry.validation.chunks import ChunkError
+    from registry.validation.expectations import SuiteError
 
-    def broken(self: object) -> tuple[int, list]:
-        raise ChunkError("the chunk helper failed: IOException: No space left on device")
+    def broken(self: object, *args: object, **kwargs: object) -> None:
+        raise SuiteError("an expectation suite failed: IOException: No space left on device")
 
-    monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
-    monkeypatch.setattr(validate_module, "HELPER_MIN_ROWS", 0)
-    monkeypatch.setattr(ChunkHelper, "result", broken)
+    monkeypatch.setattr(validate_module.SuiteWorker, "run", broken)
     result = CliRunner().invoke(app, ["validate", str(defect_cohort.folder), "--format", "json"])
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
