@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registry.models import table_spec
+from registry.models import TABLE_NAMES, table_spec
 from registry.validation.arrow_rows import read_plain_csv
 from registry.validation.findings import Finding, finding
 from registry.version import SCHEMA_VERSION
@@ -144,8 +144,10 @@ def read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> Ra
             )
         )
         return None
-    plain = read_plain_csv(data, table_spec(table).fields)
-    if plain is not None:  # the common case, read by Arrow (arrow_rows.py)
+    # the common case of a registry table, read by Arrow (arrow_rows.py); survey and REDCap
+    # exports, and anything unusual, by Python's csv module below
+    plain = read_plain_csv(data, table_spec(table).fields) if table in TABLE_NAMES else None
+    if plain is not None:
         header, rows = plain
         # one line a row after the header (a plain file has no blank lines or quotes)
         return RawTable(table, path.name, header, rows, range(2, len(rows) + 2))
