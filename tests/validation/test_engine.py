@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Validated
+from conftest import Database, Validated
 
 import registry.validation.validate as validate_module
 from registry.models import TABLES
@@ -109,33 +109,46 @@ def test_duckdb_staging_finds_what_sqlite_staging_finds(
     assert any(f.rule == "fk-missing" for f in defect_cohort.report.findings)
 
 
-def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
-    clean_cohort: Validated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The loader reads the staging database: every value of every table arrives the same
-    (types included) whichever engine staged it, in this process (no worker: GX's DuckDB
-    connection and the loader's must agree on its configuration)."""
-    from sqlalchemy import create_engine, select
+def _registry_dump(url: str) -> dict[str, list[tuple[str, ...]]]:
+    from sqlalchemy import select
 
+    from registry.store import make_engine
+
+    db = make_engine(url)
+    with db.connect() as connection:
+        dump = {
+            spec.name: sorted(
+                tuple(map(repr, row)) for row in connection.execute(select(spec.sql_table))
+            )
+            for spec in TABLES
+        }
+    db.dispose()
+    return dump
+
+
+def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
+    clean_cohort: Validated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_db: Database
+) -> None:
+    """The loader reads the staging database (from DuckDB as Arrow batches, with SQLite's
+    dates and flags converted column-wise): every value of every table arrives the same,
+    types included, whichever engine staged it, in SQLite and in PostgreSQL. In this process
+    (no worker: GX's DuckDB connection and the loader's must agree on its configuration)."""
     from registry.loading import load_submission
 
     dumps = {}
-    for engine, threshold in (("sqlite", 10**12), ("duckdb", 0)):
+    targets = (
+        ("sqlite", 10**12, f"sqlite:///{tmp_path / 'sqlite'}.sqlite"),
+        ("duckdb", 0, f"sqlite:///{tmp_path / 'duckdb'}.sqlite"),
+        ("duckdb-postgresql", 0, pg_db.url),
+    )
+    for name, threshold, url in targets:
         monkeypatch.setattr(staging, "DUCKDB_MIN_ROWS", threshold)
-        url = f"sqlite:///{tmp_path / engine}.sqlite"
         result = load_submission(clean_cohort.folder, url)
         assert result.outcome == "loaded", result.message
-        db = create_engine(url)
-        with db.connect() as connection:
-            dumps[engine] = {
-                spec.name: sorted(
-                    tuple(map(repr, row)) for row in connection.execute(select(spec.sql_table))
-                )
-                for spec in TABLES
-            }
-        db.dispose()
+        dumps[name] = _registry_dump(url)
     assert sum(map(len, dumps["sqlite"].values())) == sum(clean_cohort.report.tables.values())
     assert dumps["duckdb"] == dumps["sqlite"]
+    assert dumps["duckdb-postgresql"] == dumps["sqlite"]
 
 
 def test_a_validation_that_cannot_run_is_one_line_and_exit_2(
