@@ -8,9 +8,11 @@ manifest's ``created_at`` in UTC: an older one is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, text
 from registry.changes import Changes, TableChanges, site_changes
 from registry.copying import copy_table
 from registry.models import TABLES, Manifest
-from registry.store import AUDIT, create_schema, make_engine
+from registry.store import AUDIT, make_engine, migrate
 from registry.version import __version__
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "load_submission"]
@@ -84,27 +86,57 @@ def load_submission(
     (``LoadRefused``) unless ``allow_removal``. ``dry_run`` computes what would change and
     writes nothing. Every load is recorded in ``submissions``, with what it changed.
     """
-    from registry.validation.staging import staging_engine, staging_metadata
     from registry.validation.validate import checked_submission
 
-    probe = engine or make_engine(url)
-    try:  # a database that is down should say so now, not after the validation
-        with probe.connect():
+    own_engine = engine is None
+    engine = engine or make_engine(url)
+    try:
+        with engine.connect():  # a database that is down should say so now, not later
             pass
+        pending = _PendingLoad(engine, allow_removal, dry_run)
+        try:
+            # The rows are written while the suites run, uncommitted until the report is
+            # final; then the load commits, or (errors) rolls back.
+            with checked_submission(Path(path), progress, pending.start) as checked:
+                report = checked.report
+                if not report.ok:
+                    return LoadResult(
+                        "rejected", report, f"{report.errors} errors: nothing was loaded"
+                    )
+                pending.start(checked)  # if the suites' findings alone were not known yet
+                return pending.finish(report)
+        finally:
+            pending.abandon()
     finally:
-        if engine is None:
-            probe.dispose()
-    with checked_submission(Path(path), progress) as checked:
-        report = checked.report
-        if not report.ok:
-            return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
+        if own_engine:
+            engine.dispose()
+
+
+class _PendingLoad:
+    """A load written up to the copy of its rows, its transaction open (``_write``), until
+    the final report says commit (``finish``) or not (``abandon`` rolls back)."""
+
+    def __init__(self, engine: Engine, allow_removal: bool, dry_run: bool) -> None:
+        self.engine = engine
+        self.allow_removal = allow_removal
+        self.dry_run = dry_run
+        self.started = False
+        self._writing: Generator[None, Any, LoadResult] | None = None
+        self._decided: LoadResult | None = None
+        self._refused: LoadError | None = None
+
+    def start(self, checked: Any) -> None:
+        """Write the rows of a submission that has no errors so far (else nothing)."""
+        from registry.validation.staging import staging_engine, staging_metadata
+
+        if self.started or not checked.report.ok:
+            return
+        self.started = True
         manifest = checked.manifest
         assert manifest is not None  # a missing manifest is an error finding
         site = manifest.site_id
         _, staged = staging_metadata()
         staging = staging_engine(checked.staging)
-        own_engine = engine is None
-        engine = engine or make_engine(url)
         try:
             with staging.connect() as source:
                 for spec in TABLES:  # site isolation, whatever the rules say
@@ -119,20 +151,46 @@ def load_submission(
                             f"{spec.name} holds {foreign} records of another site "
                             f"than {site}; nothing was loaded"
                         )
-                return _write(
+                writing = _write(
                     source,
-                    engine,
+                    self.engine,
                     manifest,
                     checked.file_sha256,
-                    report,
+                    checked.report,
                     staged,
-                    allow_removal,
-                    dry_run,
+                    self.allow_removal,
+                    self.dry_run,
                 )
+                try:
+                    next(writing)
+                    self._writing = writing
+                except StopIteration as done:
+                    self._decided = done.value
+        except LoadError as exc:  # raised once the report is final: errors come first
+            self._refused = exc
         finally:
             staging.dispose()
-            if own_engine:
-                engine.dispose()
+
+    def finish(self, report: Any) -> LoadResult:
+        """Commit (the report has no errors) and say what the load did."""
+        if self._refused is not None:
+            raise self._refused
+        if self._decided is not None:
+            return dataclasses.replace(self._decided, report=report)
+        writing, self._writing = self._writing, None
+        assert writing is not None
+        try:
+            writing.send(report)
+        except StopIteration as done:
+            result: LoadResult = done.value
+            return result
+        raise AssertionError("_write yields once")
+
+    def abandon(self) -> None:
+        """Roll back a load that was written but not finished."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.close()
 
 
 def _previous(
@@ -209,20 +267,24 @@ def _write(
     staged: Any,
     allow_removal: bool,
     dry_run: bool,
-) -> LoadResult:
+) -> Generator[None, Any, LoadResult]:
+    """Write a submission in one transaction: up to the copy of its rows, then (``yield``)
+    wait for the final report, then record the load and commit. An outcome decided before
+    the copy (unchanged, dry run) is returned at once, with the report given here; closing
+    the generator at the ``yield`` rolls everything back."""
     site = manifest.site_id
-    if not dry_run:
-        create_schema(engine)
     connection = engine.connect()
     transaction = connection.begin()
-    if connection.dialect.name == "sqlite":
-        # the registry's indexes in memory while a submission goes in: 2 MB by default,
-        # which made a load of 100,000 patients a third slower (issue 11)
-        connection.exec_driver_sql("PRAGMA cache_size=-131072")
     try:
         if dry_run and not engine.dialect.has_table(connection, "submissions"):
             transaction.rollback()
             return _dry_run_empty(source, staged, report, site)
+        if not dry_run:
+            migrate(connection)  # in this transaction: a rejected load leaves no schema
+        if connection.dialect.name == "sqlite":
+            # the registry's indexes in memory while a submission goes in: 2 MB by default,
+            # which made a load of 100,000 patients a third slower (issue 11)
+            connection.exec_driver_sql("PRAGMA cache_size=-131072")
         _lock_site(connection, site)
         hashes = json.dumps(file_sha256, sort_keys=True)
         if (again := _previous(connection, manifest, hashes, report)) is not None:
@@ -253,6 +315,7 @@ def _write(
             spec.name: copy_table(source, connection, spec.name, staged, manifest.schema_version)
             for spec in TABLES
         }
+        report = yield  # the final report (the suites ran meanwhile); it has no errors
         outcome = "replaced" if replacing else "loaded"
         audit = AUDIT
         connection.execute(

@@ -25,6 +25,7 @@ __all__ = [
     "database_url",
     "explain_database_error",
     "make_engine",
+    "migrate",
     "require_current",
     "require_registry",
     "safe_url",
@@ -171,14 +172,27 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     Safe to call from several threads and, on PostgreSQL, several processes at once: the
     first creates the schema, the others find it in place."""
-    from alembic import command
+    with engine.begin() as connection:
+        migrate(connection, revision)
 
-    with _UPGRADE_LOCK, engine.begin() as connection:
+
+def migrate(connection: Connection, revision: str = "head") -> None:
+    """``upgrade`` within the caller's transaction: a load that is rejected after it takes
+    the schema it created back with its rows. Nothing is locked when the schema is current."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config()
+    if revision == "head":
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
+    with _UPGRADE_LOCK:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext('vte-registry:schema'))")
             )
-        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -268,3 +268,87 @@ def test_a_kill_at_any_stage_of_a_load_leaves_it_as_before_or_fully_updated(
         assert outcome is not None, f"a kill after {delay} s left a half-written database"
         seen.append(outcome)
     assert "as before" in seen, seen  # seen here: as before up to 6.5 s, updated from 8 s
+
+
+# --- the copy runs while the suites do: nothing commits before the report is final ----------
+def _suites_find_an_error(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The suites (not conformance) report an error: the rows were already being copied."""
+    import registry.validation.validate as validate_module
+    from registry.validation.expectations import SuiteRun
+    from registry.validation.findings import finding
+
+    original = validate_module.SuiteWorker.result
+    seen: list[str] = []
+
+    def result(self: object) -> SuiteRun:
+        run: SuiteRun = original(self)  # type: ignore[arg-type]
+        seen.append("suites")
+        run.findings.append(finding("fk-missing", "no patient SITEA-XXXXXXXX", table="catheters"))
+        return run
+
+    monkeypatch.setattr(validate_module.SuiteWorker, "result", result)
+    return seen
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_an_error_of_the_suites_rolls_back_the_rows_already_copied(
+    db: Database, submissions: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_submission(submissions["b1"], db.url)
+    before = _state(db.engine)
+    seen = _suites_find_an_error(monkeypatch)
+    copied: list[int] = []
+    import registry.loading as loading_module
+
+    original_copy = loading_module.copy_table
+
+    def copy_table(*args: object) -> int:
+        written = original_copy(*args)  # type: ignore[arg-type]
+        copied.append(written)
+        return written
+
+    monkeypatch.setattr(loading_module, "copy_table", copy_table)
+    result = load_submission(submissions["a1"], db.url)
+    assert result.outcome == "rejected" and result.report.errors == 1
+    assert seen and sum(copied) > 0  # the rows were copied before the suites' error came
+    assert _state(db.engine) == before
+
+
+def test_a_load_rejected_by_the_suites_leaves_a_new_database_without_schema(
+    tmp_path: Path, submissions: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema is created in the load's transaction: rolled back with its rows."""
+    _suites_find_an_error(monkeypatch)
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    assert load_submission(submissions["a1"], url).outcome == "rejected"
+    from registry.store import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        tables = connection.exec_driver_sql("SELECT name FROM sqlite_master").all()
+    engine.dispose()
+    assert tables == []
+
+
+@pytest.mark.parametrize("staged_in", ["sqlite", "duckdb"])
+def test_the_copy_and_the_worker_read_the_staging_database_at_once(
+    staged_in: str, submissions: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the worker process (not in-process, as the other tests run): the suites and the
+    copy read the staging database from two processes; the registry gets what a load in one
+    process writes."""
+    from registry.validation import staging_engines
+
+    monkeypatch.setattr(staging_engines, "DUCKDB_MIN_ROWS", 0 if staged_in == "duckdb" else 10**12)
+    states = []
+    for worker in ("1", "0"):
+        monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", worker)
+        url = f"sqlite:///{tmp_path / f'worker{worker}.sqlite'}"
+        result = load_submission(submissions["a2"], url)
+        assert result.outcome == "loaded", result.message
+        from registry.store import make_engine
+
+        engine = make_engine(url)
+        states.append(_state(engine))
+        engine.dispose()
+    assert states[0] == states[1]

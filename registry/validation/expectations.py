@@ -31,7 +31,7 @@ from registry.models.facts import field_facts
 from registry.paths import data_dir
 from registry.validation.findings import EngineError, Finding
 from registry.validation.gx_duckdb import persist_duckdb_connection
-from registry.validation.staging import DUCKDB_CONFIG, MANIFEST_TABLE
+from registry.validation.staging import DUCKDB_READ_CONFIG, MANIFEST_TABLE
 
 __all__ = ["SuiteError", "SuiteRun", "load_suites", "needs_manifest", "render", "run_suites"]
 
@@ -257,7 +257,7 @@ def run_suites(
         source = context.data_sources.add_sql(
             "registry",
             connection_string=connection_string,
-            kwargs={"connect_args": {"config": DUCKDB_CONFIG}},
+            kwargs={"connect_args": {"config": DUCKDB_READ_CONFIG}},
         )
     else:
         source = context.data_sources.add_postgres("registry", connection_string=connection_string)

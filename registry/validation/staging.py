@@ -44,6 +44,7 @@ from registry.version import SCHEMA_VERSION
 
 __all__ = [
     "DUCKDB_CONFIG",
+    "DUCKDB_READ_CONFIG",
     "MANIFEST_TABLE",
     "Stager",
     "staging_engine",
@@ -81,10 +82,14 @@ def _identity_fields(record_class: type[RegistryRecord]) -> list[str]:
     return [name for name in record_class.model_fields if name.endswith("_id")]
 
 
-#: Every connection to a staging DuckDB file: one process may hold only connections of one
-#: configuration to a file. DuckDB's buffer pool would otherwise take up to 80% of memory;
-#: the suites' joins spill to disk beyond this.
+#: The stager's connection to a staging DuckDB file. DuckDB's buffer pool would otherwise
+#: take up to 80% of memory; the suites' joins spill to disk beyond this.
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
+#: Every connection that reads a finished staging file (the suites, the loader): read-only,
+#: so that the suites' worker and a load's copy read it at the same time from two processes
+#: (DuckDB lets several processes read a file, but only one write it); one process may hold
+#: connections of only one configuration to a file.
+DUCKDB_READ_CONFIG = {**DUCKDB_CONFIG, "access_mode": "READ_ONLY"}
 
 
 def staging_url(path: Path) -> str:
@@ -93,8 +98,9 @@ def staging_url(path: Path) -> str:
 
 
 def staging_engine(path: Path) -> Engine:
+    """An engine that reads a finished staging database."""
     if path.suffix == ".duckdb":
-        return create_engine(staging_url(path), connect_args={"config": DUCKDB_CONFIG})
+        return create_engine(staging_url(path), connect_args={"config": DUCKDB_READ_CONFIG})
     return create_engine(staging_url(path))
 
 

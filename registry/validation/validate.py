@@ -116,9 +116,13 @@ def _no_gc() -> Iterator[None]:
 def checked_submission(
     path: Path | str,
     progress: Progress | None = None,
+    meanwhile: Callable[[CheckedSubmission], None] | None = None,
 ) -> Iterator[CheckedSubmission]:
     """Validate a submission; the staging database lives until the block ends.
 
+    ``meanwhile`` runs while the expectation worker runs the suites, with the submission as
+    checked so far (its report without the suites' findings); it may read the staging
+    database (a load copies it into the registry, uncommitted until the report is final).
     Raises UnusableInput when ``path`` is not a submission at all."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -155,20 +159,27 @@ def checked_submission(
         url = stager.finish()
         _give_back_memory()  # the worker's suites need it now, on the same machine
         say("running expectation suites")
-        run = worker.run(url, stager.dialect, with_manifest=reader.manifest is not None)
-        findings = mask_identifiers(mask_free_text(findings + run.findings, free))
+        worker.start(url, stager.dialect, with_manifest=reader.manifest is not None)
         manifest = reader.manifest
-        report = Report(
-            source=str(path),
-            site_id=manifest.site_id if manifest else (reader.manifest_raw or {}).get("site_id"),
-            submission_id=str(manifest.submission_id) if manifest else None,
-            tables=counts,
-            findings=findings,
-            seconds=round(time.perf_counter() - started, 2),
-            schema_version=manifest.schema_version if manifest else None,
-            not_submitted=reader.not_submitted,
-        )
-        yield CheckedSubmission(report, manifest, reader.file_sha256, stager.path)
+
+        def checked(found: list[Finding]) -> CheckedSubmission:
+            report = Report(
+                source=str(path),
+                site_id=manifest.site_id
+                if manifest
+                else (reader.manifest_raw or {}).get("site_id"),
+                submission_id=str(manifest.submission_id) if manifest else None,
+                tables=counts,
+                findings=mask_identifiers(mask_free_text(found, free)),
+                seconds=round(time.perf_counter() - started, 2),
+                schema_version=manifest.schema_version if manifest else None,
+                not_submitted=reader.not_submitted,
+            )
+            return CheckedSubmission(report, manifest, reader.file_sha256, stager.path)
+
+        if meanwhile is not None:
+            meanwhile(checked(findings))
+        yield checked(findings + worker.result().findings)
 
 
 def validate_submission(path: Path | str, progress: Progress | None = None) -> Report:

@@ -25,6 +25,7 @@ class SuiteWorker:
     def __init__(self) -> None:
         # the worker a command started at its very start, else a new one
         self._proc: subprocess.Popen[bytes] | None = prestart.take() or prestart.start_worker()
+        self._request: tuple[str, str, None, bool] = ("", "", None, True)
 
     def run(
         self,
@@ -32,13 +33,34 @@ class SuiteWorker:
         dialect: str,
         with_manifest: bool = True,
     ) -> SuiteRun:
+        self.start(connection_string, dialect, with_manifest)
+        return self.result()
+
+    def start(self, connection_string: str, dialect: str, with_manifest: bool = True) -> None:
+        """Hand the suites to the worker, which runs them while this process goes on (in
+        this process, ``result`` runs them)."""
+        self._request = (connection_string, dialect, None, with_manifest)
         proc = self._proc
         if proc is None:
-            return run_suites(connection_string, dialect, with_manifest=with_manifest)
-        assert proc.stdin is not None and proc.stdout is not None
+            return
+        assert proc.stdin is not None
         try:
-            pickle.dump((connection_string, dialect, None, with_manifest), proc.stdin)
+            pickle.dump(self._request, proc.stdin)
             proc.stdin.close()
+        except OSError as exc:
+            self.close()
+            raise SuiteError(
+                f"the expectation worker stopped ({exc}); "
+                "set VTE_REGISTRY_NO_WORKER=1 to run in-process"
+            ) from None
+
+    def result(self) -> SuiteRun:
+        """The suites' findings (waits for the worker)."""
+        proc = self._proc
+        if proc is None:
+            return run_suites(*self._request)
+        assert proc.stdout is not None
+        try:
             result = pickle.load(proc.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
             raise SuiteError(

@@ -164,7 +164,7 @@ def test_a_validation_that_cannot_run_is_one_line_and_exit_2(
     def broken(self: object, *args: object, **kwargs: object) -> None:
         raise SuiteError("an expectation suite failed: IOException: No space left on device")
 
-    monkeypatch.setattr(validate_module.SuiteWorker, "run", broken)
+    monkeypatch.setattr(validate_module.SuiteWorker, "result", broken)
     result = CliRunner().invoke(app, ["validate", str(defect_cohort.folder), "--format", "json"])
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
