@@ -32,7 +32,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from registry.models import RegistryRecord
 from registry.models.base import ROW_RULES_HOLD
-from registry.models.codes import CodeList
+from registry.models.facts import field_facts
 from registry.models.fields import (
     _FALSE,
     _TRUE,
@@ -66,7 +66,7 @@ class _Field:
     ge: float | None = None
     le: float | None = None
     gt: float | None = None
-    #: a date's floor: its own bound, or the registry's earliest date
+    #: a date's floor: its own bound, never before the registry's earliest date
     date_ge: dt.date = EARLIEST_DATE
 
 
@@ -83,64 +83,57 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]] | None:
     return annotation, metadata
 
 
+#: Metadata a field may carry and still be read here (anything else, e.g. an ``Lt`` bound
+#: that the field facts do not describe, sends its table to pydantic).
+_UNDERSTOOD = (at.MaxLen, at.Ge, at.Le, at.Gt, WithJsonSchema, Conditional, EarlierConditional)
+#: The validators each kind of field must have, exactly: the models' CSV parsing.
+_VALIDATORS = {"date": {_iso_date, _not_before_floor}, "bool": {_flag}}
+#: The Python type each kind of field must have (the facts call any other type "str").
+_BASES = {"str": str, "int": int, "decimal": float, "date": dt.date, "bool": bool}
+
+
 def _plan_field(name: str, info: Any) -> _Field | None:
-    """The field's vector form, or None when a part of it is not understood here."""
+    """The field's vector form, from its facts (``field_facts``), or None when a part of its
+    declaration is not understood here."""
     unwrapped = _unwrap(info.annotation)
     if unwrapped is None:
         return None
     base, nested = unwrapped
-    facts: dict[str, Any] = {}
     validators: set[Any] = set()
+    date_ge = EARLIEST_DATE
+    if any(not isinstance(m, BeforeValidator | AfterValidator | WithJsonSchema) for m in nested):
+        return None  # a bound inside ``Optional[Annotated[...]]``: not in the field facts
     for meta in [*info.metadata, *nested]:
-        if isinstance(meta, at.MaxLen):
-            facts["max_length"] = meta.max_length
-        elif isinstance(meta, at.Ge | at.Le | at.Gt):
-            key = type(meta).__name__.lower()
-            value = getattr(meta, key)
-            if isinstance(value, dt.date) and key == "ge":
-                facts["date_ge"] = value
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                facts[key] = float(value)
-            else:
-                return None
-        elif isinstance(meta, BeforeValidator | AfterValidator):
+        if isinstance(meta, BeforeValidator | AfterValidator):
             validators.add(meta.func)
-        elif isinstance(meta, WithJsonSchema):
-            continue
-        elif isinstance(meta, Conditional | EarlierConditional):
-            continue  # read from ``record_class.conditionals``, as the model's validator does
-        elif type(meta).__name__ == "FieldInfoMetadata":
-            continue  # SQLModel's column facts (keys, index): no validation
+        elif isinstance(meta, at.Ge) and isinstance(meta.ge, dt.date):
+            date_ge = max(date_ge, meta.ge)  # the facts describe date bounds in words only
         elif type(meta).__name__ == "_PydanticGeneralMetadata":
             if set(vars(meta)) != {"pattern"}:
                 return None
-            facts["pattern"] = meta.pattern
-        else:
-            return None
-    required = info.is_required()
-    if isinstance(base, type) and issubclass(base, CodeList):
-        kind, facts["codes"] = "code", tuple(c.value for c in base)
-    elif base is dt.date and validators == {_iso_date, _not_before_floor}:
-        if set(facts) - {"date_ge"}:
-            return None
-        return _Field(name, "date", required, date_ge=facts.get("date_ge", EARLIEST_DATE))
-    elif base is bool and validators == {_flag}:
-        return _Field(name, "flag", required) if not facts else None
-    elif validators:
+        elif not isinstance(meta, _UNDERSTOOD) and type(meta).__name__ != "FieldInfoMetadata":
+            return None  # FieldInfoMetadata: SQLModel's column facts (keys, index)
+    facts = field_facts(name, info)
+    if validators != _VALIDATORS.get(facts.kind, set()):
         return None
-    elif base is float:
-        kind = "decimal"
-    elif base is int:
-        kind = "int"
-    elif base is str:
-        kind = "str"
+    if facts.kind == "code" and facts.codes is not None:
+        codes = tuple(c.value for c in facts.codes)
+    elif _BASES.get(facts.kind) is base:
+        codes = ()
     else:
         return None
-    if kind in ("decimal", "int") and ("pattern" in facts or "max_length" in facts):
-        return None
-    if kind in ("str", "code") and any(k in facts for k in ("ge", "le", "gt")):
-        return None
-    return _Field(name, kind, required, **facts)
+    return _Field(
+        name,
+        {"bool": "flag"}.get(facts.kind, facts.kind),
+        facts.required,
+        pattern=facts.pattern,
+        max_length=facts.max_length,
+        codes=codes,
+        ge=facts.minimum,
+        le=facts.maximum,
+        gt=facts.exclusive_minimum,
+        date_ge=date_ge,
+    )
 
 
 @functools.cache
@@ -188,8 +181,7 @@ def _column(field: _Field, text: Any) -> tuple[Any, Any]:
         typed = pc.is_in(text, value_set=pa.array(sorted(_TRUE), pa.string()))
     elif field.kind == "date":
         typed = _dates(pc.if_else(pc.match_substring_regex(text, _DATE), text, None))
-        floor = max(field.date_ge, EARLIEST_DATE)
-        ok = pc.greater_equal(typed, pa.scalar(floor, pa.date32()))
+        ok = pc.greater_equal(typed, pa.scalar(field.date_ge, pa.date32()))
     elif field.kind in ("decimal", "int"):
         shaped = pc.match_substring_regex(text, _DECIMAL if field.kind == "decimal" else _INTEGER)
         target = pa.float64() if field.kind == "decimal" else pa.int64()
