@@ -5,7 +5,7 @@ same files, on 1k, 10k and 100k-patient cohorts; optionally `vte-registry load` 
 
 Runs are paired (validate, frictionless, pandas, [load] one after another, then again), and
 the medians are printed with the peak memory of the whole process tree (the validator's
-worker and helper included). Targets (issue 11): 100k at least 4x faster than frictionless in
+worker included). Targets (issue 11): 100k at least 4x faster than frictionless in
 under 1 GB; 10k at least 3x faster; 1k in under 2.5 s; load no more than 1.3x validate.
 """
 
