@@ -298,16 +298,16 @@ def test_an_error_of_the_suites_rolls_back_the_rows_already_copied(
     before = _state(db.engine)
     seen = _suites_find_an_error(monkeypatch)
     copied: list[int] = []
-    import registry.loading as loading_module
+    import registry.writing as writing_module
 
-    original_copy = loading_module.copy_table
+    original_copy = writing_module.copy_table
 
     def copy_table(*args: object) -> int:
         written = original_copy(*args)  # type: ignore[arg-type]
         copied.append(written)
         return written
 
-    monkeypatch.setattr(loading_module, "copy_table", copy_table)
+    monkeypatch.setattr(writing_module, "copy_table", copy_table)
     result = load_submission(submissions["a1"], db.url)
     assert result.outcome == "rejected" and result.report.errors == 1
     assert seen and sum(copied) > 0  # the rows were copied before the suites' error came
