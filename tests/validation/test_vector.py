@@ -233,6 +233,7 @@ def _lab_file(line_end: str = "\n", pad: bool = False, order: list[str] | None =
     [
         pytest.param(_lab_file(), id="plain"),
         pytest.param(_lab_file("\r\n"), id="crlf"),
+        pytest.param(b"\xef\xbb\xbf" + _lab_file("\r\n"), id="excel-csv-utf8-bom"),
         pytest.param(_lab_file(pad=True), id="padded-cells"),
         pytest.param(_lab_file().rstrip(b"\n"), id="no-final-newline"),
         pytest.param(
