@@ -1,9 +1,10 @@
 """Plain CSV files read column-wise by Arrow, and their rows as dicts only where needed.
 
 Most files sites send are plain: ASCII (after Excel's BOM, if any), no quoting, one row a
-line, the table's own header. Arrow's C++ reader takes those about twenty times faster than Python's csv module and keeps
-them as columns of text (a tenth of the memory of a dict per row), which the column-wise
-conformance (``vector.py``) and DuckDB staging read without making Python objects.
+line, the table's own header. Arrow's C++ reader takes those about twenty times faster than
+Python's csv module and keeps them as columns of text (a tenth of the memory of a dict per
+row), which the column-wise conformance (``vector.py``) and DuckDB staging read without
+making Python objects.
 
 ``read_plain_csv`` takes a file only when every way it could differ from Python's csv
 module is ruled out first; anything else (quotes, another encoding, blank or ragged lines,
