@@ -57,7 +57,7 @@ def load_submission(
                     return LoadResult(
                         "rejected", report, f"{report.errors} errors: nothing was loaded"
                     )
-                pending.start(checked)  # if the suites' findings alone were not known yet
+                pending.start(checked)  # done during the suites already (a no-op then)
                 return pending.finish(report)
         finally:
             pending.abandon()
