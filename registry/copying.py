@@ -43,7 +43,9 @@ def _rows_from_sql(source: Connection, query: Any) -> Iterator[list[tuple[Any, .
 
 def _arrow_batches(source: Connection, query: Any) -> Iterator[Any]:
     sql = str(query.compile(dialect=source.dialect, compile_kwargs={"literal_binds": True}))
-    relation = source.connection.driver_connection.sql(sql)  # type: ignore[union-attr]
+    driver = source.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's
+    relation = driver.sql(sql)
     # DuckDB 2.x: to_arrow_reader; 1.x: fetch_arrow_reader
     reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
     yield from reader(_BATCH_ROWS)

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Database
@@ -280,8 +281,8 @@ def _suites_find_an_error(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = validate_module.SuiteWorker.result
     seen: list[str] = []
 
-    def result(self: object) -> SuiteRun:
-        run: SuiteRun = original(self)  # type: ignore[arg-type]
+    def result(self: validate_module.SuiteWorker) -> SuiteRun:
+        run = original(self)
         seen.append("suites")
         run.findings.append(finding("fk-missing", "no patient SITEA-XXXXXXXX", table="catheters"))
         return run
@@ -302,8 +303,8 @@ def test_an_error_of_the_suites_rolls_back_the_rows_already_copied(
 
     original_copy = writing_module.copy_table
 
-    def copy_table(*args: object) -> int:
-        written = original_copy(*args)  # type: ignore[arg-type]
+    def copy_table(*args: Any) -> int:
+        written = original_copy(*args)
         copied.append(written)
         return written
 
