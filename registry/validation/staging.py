@@ -40,6 +40,7 @@ from sqlalchemy import (
 from registry.models import TABLES, Manifest, RegistryRecord, table_spec
 from registry.models.base import VERSION_COLUMN
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
+from registry.validation.vector import passed_values
 from registry.version import SCHEMA_VERSION
 
 __all__ = [
@@ -160,15 +161,11 @@ class Stager:
             self._insert(name, columns, staged)
 
     def add_columns(self, name: str, passed: Any, offset: int) -> None:
-        """Stage valid rows given as typed Arrow columns (``_row``: 0-based row of the
-        chunk that starts at table row ``offset``, then the fields in order)."""
-        values = [c.to_pylist() for c in passed.columns]
-        rows = [
-            (offset + row[0] + 1, True, *row[1:], self.schema_version)
-            for row in zip(*values, strict=True)
-        ]
-        spec = table_spec(name)
-        self._insert(name, ["_row", "_valid", *spec.fields, VERSION_COLUMN], rows)
+        """Stage valid rows given as typed Arrow columns (``vector.Prefilter.passed``: the
+        chunk that starts at table row ``offset``); here row by row, DuckDB takes them as
+        they are."""
+        valid = {offset + i: values for i, values in passed_values(passed)}
+        self.add_rows(name, [(index, {}) for index in valid], valid)
 
     def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
         raise NotImplementedError

@@ -45,7 +45,7 @@ from registry.models.fields import (
 )
 from registry.validation.arrow_rows import ArrowRows
 
-__all__ = ["Prefilter", "prefilter", "vector_plan"]
+__all__ = ["Prefilter", "passed_values", "prefilter", "vector_plan"]
 
 #: The canonical text of each kind that pydantic and Arrow read to the same value.
 _DECIMAL = r"^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,15})?$"
@@ -163,8 +163,14 @@ class Prefilter:
 
     def values(self) -> list[tuple[int, tuple[Any, ...]]]:
         """(row of the chunk, typed values in field order) of the rows that passed."""
-        columns = [c.to_pylist() for c in self.passed.columns]
-        return [(row[0], row[1:]) for row in zip(*columns, strict=True)]
+        return passed_values(self.passed)
+
+
+def passed_values(passed: Any) -> list[tuple[int, tuple[Any, ...]]]:
+    """(row of the chunk, typed values in field order) of a ``Prefilter.passed`` table,
+    converted column by column (several times faster than Arrow's rows)."""
+    columns = [c.to_pylist() for c in passed.columns]
+    return [(row[0], row[1:]) for row in zip(*columns, strict=True)]
 
 
 def _column(field: _Field, text: Any) -> tuple[Any, Any]:
