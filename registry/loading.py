@@ -57,7 +57,6 @@ def load_submission(
                     return LoadResult(
                         "rejected", report, f"{report.errors} errors: nothing was loaded"
                     )
-                pending.start(checked)  # done during the suites already (a no-op then)
                 return pending.finish(report)
         finally:
             pending.abandon()
@@ -74,7 +73,6 @@ class _PendingLoad:
         self.engine = engine
         self.allow_removal = allow_removal
         self.dry_run = dry_run
-        self.started = False
         self._writing: Generator[None, Any, LoadResult] | None = None
         self._decided: LoadResult | None = None
         self._refused: LoadError | None = None
@@ -83,9 +81,8 @@ class _PendingLoad:
         """Write the rows of a submission that has no errors so far (else nothing)."""
         from registry.validation.staging import staging_engine, staging_metadata
 
-        if self.started or not checked.report.ok:
-            return
-        self.started = True
+        if not checked.report.ok:
+            return  # rejected: its report says why once the suites have run
         manifest = checked.manifest
         assert manifest is not None  # a missing manifest is an error finding
         site = manifest.site_id

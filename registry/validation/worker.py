@@ -20,21 +20,13 @@ __all__ = ["SuiteWorker"]
 
 
 class SuiteWorker:
-    """``run`` the suites in a worker process (in-process if VTE_REGISTRY_NO_WORKER=1)."""
+    """``start`` the suites in a worker process and take their ``result`` (in-process if
+    VTE_REGISTRY_NO_WORKER=1)."""
 
     def __init__(self) -> None:
         # the worker a command started at its very start, else a new one
         self._proc: subprocess.Popen[bytes] | None = prestart.take() or prestart.start_worker()
         self._request: tuple[str, str, None, bool] = ("", "", None, True)
-
-    def run(
-        self,
-        connection_string: str,
-        dialect: str,
-        with_manifest: bool = True,
-    ) -> SuiteRun:
-        self.start(connection_string, dialect, with_manifest)
-        return self.result()
 
     def start(self, connection_string: str, dialect: str, with_manifest: bool = True) -> None:
         """Hand the suites to the worker, which runs them while this process goes on (in
