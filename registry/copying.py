@@ -36,11 +36,6 @@ def _query(name: str, staged: Any) -> Any:
     )
 
 
-def _rows_from_sql(source: Connection, query: Any) -> Iterator[list[tuple[Any, ...]]]:
-    for chunk in source.execute(query).partitions(_BATCH_ROWS):
-        yield [tuple(row) for row in chunk]
-
-
 def _arrow_batches(source: Connection, query: Any) -> Iterator[Any]:
     sql = str(query.compile(dialect=source.dialect, compile_kwargs={"literal_binds": True}))
     driver = source.connection.driver_connection
@@ -121,7 +116,7 @@ def copy_table(
     else:
         batches = (
             _convert([(*row, schema_version) for row in rows], processors)
-            for rows in _rows_from_sql(source, query)
+            for rows in source.execute(query).partitions(_BATCH_ROWS)
         )
     written = 0
     for rows in batches:

@@ -6,7 +6,10 @@ pairs the validating record class with its SQLModel table class.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Table
 from sqlmodel import SQLModel
@@ -85,6 +88,15 @@ class TableSpec:
     @property
     def fields(self) -> list[str]:
         return list(self.record.model_fields)
+
+    def values(self, record: RegistryRecord) -> tuple[Any, ...]:
+        """A record's field values, in field order (as staged and stored)."""
+        values: tuple[Any, ...] = self._values_of(record.__dict__)
+        return values
+
+    @functools.cached_property
+    def _values_of(self) -> operator.itemgetter[Any]:
+        return operator.itemgetter(*self.fields)
 
     @property
     def since(self) -> str | None:

@@ -8,7 +8,6 @@ passed rows as Arrow columns and the others row by row.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,9 +71,8 @@ def check_chunk(
                 value=err.value,
             )
         )
-    values_of = operator.itemgetter(*spec.fields)
     valid = {
-        offset + positions[i]: values_of(r.__dict__)
+        offset + positions[i]: spec.values(r)
         for i, r in parsed.records
         if offset + positions[i] not in excluded
     }

@@ -8,7 +8,6 @@ insert; no indexes (the suites' joins are hash joins). ``SqliteStager``: rows by
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -209,8 +208,7 @@ def stage(
     ``path`` (``.duckdb`` or ``.sqlite``). Returns its URL."""
     stager = (DuckdbStager if path.suffix == ".duckdb" else SqliteStager)(path)
     for spec in TABLES:
-        values_of = operator.itemgetter(*spec.fields)
-        records = [(i, values_of(r.__dict__)) for i, r in valid.get(spec.name, [])]
+        records = [(i, spec.values(r)) for i, r in valid.get(spec.name, [])]
         stager.add_chunk(spec.name, list(raw_rows.get(spec.name, [])), records)
     stager.set_manifest(manifest)
     return stager.finish()
