@@ -114,23 +114,31 @@ class DuckdbStager(Stager):
                 for column, values in zip(columns, zip(*rows, strict=True), strict=True)
             }
         )
-        names = ", ".join(f'"{c}"' for c in columns)
-        self._db.register("_chunk", chunk)
-        self._db.execute(f'INSERT INTO "{name}" ({names}) SELECT {names} FROM _chunk')
-        self._db.unregister("_chunk")
-        self._inserted(len(rows))
+        self._insert_arrow(name, columns, chunk)
 
     def add_columns(self, name: str, passed: Any, offset: int) -> None:
         fields = [c for c in passed.column_names if c != "_row"]
-        names = ", ".join(f'"{c}"' for c in ["_row", "_valid", *fields, VERSION_COLUMN])
         chosen = ", ".join(f'"{c}"' for c in fields)
-        self._db.register("_chunk", passed)
-        self._db.execute(
-            f'INSERT INTO "{name}" ({names}) SELECT "_row" + ?, TRUE, {chosen}, ? FROM _chunk',
-            (offset + 1, self.schema_version),
-        )
+        values = f'"_row" + ?, TRUE, {chosen}, ?'
+        columns = ["_row", "_valid", *fields, VERSION_COLUMN]
+        self._insert_arrow(name, columns, passed, values, (offset + 1, self.schema_version))
+
+    def _insert_arrow(
+        self,
+        name: str,
+        columns: list[str],
+        chunk: Any,
+        values: str | None = None,
+        params: tuple[Any, ...] = (),
+    ) -> None:
+        """INSERT ``values`` (SQL over the Arrow table ``chunk``; by default its columns of
+        the same names) into ``columns``."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        select = names if values is None else values
+        self._db.register("_chunk", chunk)
+        self._db.execute(f'INSERT INTO "{name}" ({names}) SELECT {select} FROM _chunk', params)
         self._db.unregister("_chunk")
-        self._inserted(passed.num_rows)
+        self._inserted(chunk.num_rows)
 
     def set_manifest(self, manifest: Manifest | None) -> None:
         if manifest is not None:
