@@ -150,7 +150,7 @@ def checked_submission(
                     )
                     del rows  # the chunk's values leave memory
                 findings += _phi_table(raw)
-                free |= {(raw.name, column) for column in raw.unknown_values}
+                free |= {(raw.name, unknown) for unknown in raw.unknown_values}
                 counts[raw.name] = len(raw.rows)
                 del raw  # the table leaves memory; the staging database keeps it
         findings = reader.findings + findings + _phi_manifest(reader.manifest_raw)
