@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, func, select
 
-from registry.models import TABLES
+from registry.models import TableSpec
 
-__all__ = ["Changes", "TableChanges", "site_changes"]
+__all__ = ["Changes", "TableChanges", "table_changes"]
 
 
 @dataclass
@@ -82,43 +82,31 @@ def _digests(rows: Iterable[Sequence[Any]]) -> dict[str, bytes]:
     return out
 
 
-def site_changes(
-    staged: Connection, staged_tables: Mapping[str, Table], registry: Connection, site_id: str
-) -> Changes:
-    """Compare the conformant staged rows with the site's records in the registry, one
-    table at a time (memory follows the largest table)."""
-    changes = Changes()
-    for spec in TABLES:
-        columns = [spec.id_field, *(f for f in spec.fields if f != spec.id_field)]
-        source = staged_tables[spec.name]
-        target = spec.sql_table
-        existing = registry.execute(
-            select(func.count()).select_from(target).where(target.c.patient_id.like(f"{site_id}-%"))
-        ).scalar_one()
-        if not existing:  # nothing to compare with (a site's first load): every row is new
-            valid = source.c._valid.is_(True)
-            added = staged.execute(select(func.count()).select_from(source).where(valid))
-            changes.tables[spec.name] = TableChanges(added=added.scalar_one())
-            continue
-        new = _digests(
-            staged.execute(select(*[source.c[c] for c in columns]).where(source.c._valid.is_(True)))
-        )
-        old = _digests(
-            registry.execute(
-                select(*[target.c[c] for c in columns]).where(
-                    target.c.patient_id.like(f"{site_id}-%")
-                )
-            )
-        )
-        counts = TableChanges()
-        for record_id, digest in new.items():
-            before = old.pop(record_id, None)
-            if before is None:
-                counts.added += 1
-            elif before == digest:
-                counts.unchanged += 1
-            else:
-                counts.changed += 1
-        counts.removed = len(old)
-        changes.tables[spec.name] = counts
-    return changes
+def table_changes(
+    spec: TableSpec,
+    new_rows: Callable[[], Iterable[Sequence[Any]]],
+    new_count: int,
+    registry: Connection,
+    site_id: str,
+) -> tuple[TableChanges, list[str]]:
+    """Compare a table's conformant submitted rows (``new_rows``: values of
+    ``spec.id_first``) with the site's records of that table in the registry.
+    Returns the counts and the IDs of the records the submission no longer has."""
+    target = spec.sql_table
+    of_site = target.c.patient_id.like(f"{site_id}-%")
+    existing = registry.execute(select(func.count()).select_from(target).where(of_site))
+    if not existing.scalar_one():  # nothing to compare with (a site's first load)
+        return TableChanges(added=new_count), []
+    new = _digests(new_rows())
+    old = _digests(registry.execute(select(*[target.c[c] for c in spec.id_first]).where(of_site)))
+    counts = TableChanges()
+    for record_id, digest in new.items():
+        before = old.pop(record_id, None)
+        if before is None:
+            counts.added += 1
+        elif before == digest:
+            counts.unchanged += 1
+        else:
+            counts.changed += 1
+    counts.removed = len(old)
+    return counts, sorted(old)

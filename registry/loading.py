@@ -4,23 +4,31 @@ Before a submission replaces a site's records, the load guard compares it with w
 loaded (``registry.changes``): removing any record needs ``allow_removal``; ``dry_run``
 reports the comparison and writes nothing. Submissions of a site are ordered by their
 manifest's ``created_at`` in UTC: an older one is refused. The writing itself, in one
-transaction, is ``registry.writing``; its rows are copied while the suites run.
+transaction, is ``registry.writing``. It runs in a thread of its own while the submission
+is validated: a table staged in DuckDB is handed over as soon as it is staged (up to
+``BACKLOG_ROWS`` rows waiting), the others are read from the staging database while the
+suites run; the transaction commits once the final report has no errors.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Generator
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from registry.models import TABLES
+from registry.copying import ArrowRows, StagedRows, copy_query
+from registry.models import TABLES, Manifest
 from registry.store import make_engine
-from registry.writing import LoadError, LoadRefused, LoadResult, write
+from registry.writing import LoadError, LoadRefused, LoadResult, Writer
 
-__all__ = ["LoadError", "LoadRefused", "LoadResult", "load_submission"]
+__all__ = ["BACKLOG_ROWS", "LoadError", "LoadRefused", "LoadResult", "load_submission"]
+
+#: Rows handed over and not yet written beyond which the next tables are left in the
+#: staging database (read after staging instead): about 100 MB of Arrow.
+BACKLOG_ROWS = 1_000_000
 
 
 def load_submission(
@@ -49,15 +57,16 @@ def load_submission(
             pass
         pending = _PendingLoad(engine, allow_removal, dry_run)
         try:
-            # The rows are written while the suites run, uncommitted until the report is
-            # final; then the load commits, or (errors) rolls back.
-            with checked_submission(Path(path), progress, pending.start) as checked:
-                report = checked.report
-                if not report.ok:
-                    return LoadResult(
-                        "rejected", report, f"{report.errors} errors: nothing was loaded"
-                    )
-                return pending.finish(report)
+            with checked_submission(Path(path), progress, pending) as checked:
+                try:
+                    report = checked.report
+                    if not report.ok:
+                        return LoadResult(
+                            "rejected", report, f"{report.errors} errors: nothing was loaded"
+                        )
+                    return pending.finish(report)
+                finally:
+                    pending.abandon()  # while the staging database is still there
         finally:
             pending.abandon()
     finally:
@@ -66,79 +75,85 @@ def load_submission(
 
 
 class _PendingLoad:
-    """A load written up to the copy of its rows, its transaction open (``_write``), until
-    the final report says commit (``finish``) or not (``abandon`` rolls back)."""
+    """A load written while its submission is validated (a ``StagingListener``): the
+    ``Writer``'s steps, in order, in one thread of their own."""
 
     def __init__(self, engine: Engine, allow_removal: bool, dry_run: bool) -> None:
         self.engine = engine
         self.allow_removal = allow_removal
         self.dry_run = dry_run
-        self._writing: Generator[None, Any, LoadResult] | None = None
-        self._decided: LoadResult | None = None
-        self._refused: LoadError | None = None
+        self._writer: Writer | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="vte-registry-load")
+        self._next = 0  # the index in TABLES of the next table to hand over
+        self._handing = True  # until a table is left in the staging database
+        self._backlog = 0  # rows handed over and not yet written
+        self._lock = threading.Lock()
 
-    def start(self, checked: Any) -> None:
-        """Write the rows of a submission that has no errors so far (else nothing)."""
-        from registry.validation.staging import staging_engine, staging_metadata
+    def begin(self, manifest: Manifest | None) -> None:
+        if manifest is None:
+            return  # a missing or unusable manifest is an error finding: nothing is written
+        writer = self._writer = Writer(self.engine, manifest, self.allow_removal, self.dry_run)
+        self._thread.submit(writer.open)
 
-        if not checked.report.ok:
+    def table_staged(self, name: str, fetch: Any) -> None:
+        """Hand a staged table over, in TABLES order (parents before children) while the
+        backlog allows; once one is left, the rest wait for the staging database."""
+        from registry.validation.staging import staging_metadata
+
+        writer = self._writer
+        if not self._handing or writer is None:
+            return
+        with self._lock:
+            backlog = self._backlog
+        if self._next >= len(TABLES) or TABLES[self._next].name != name or backlog > BACKLOG_ROWS:
+            self._handing = False  # a table missing, or too much waiting: no more handovers
+            return
+        rows = ArrowRows(name, fetch(copy_query(name, staging_metadata()[1])))
+        self._next += 1
+        with self._lock:
+            self._backlog += rows.count
+
+        def write() -> None:
+            writer.table(rows)
+            with self._lock:
+                self._backlog -= rows.count
+
+        self._thread.submit(write)
+
+    def staged(self, checked: Any) -> None:
+        """Staging is finished: the tables not handed over come from the staging database,
+        then the load guard decides (while the suites run)."""
+        writer = self._writer
+        if writer is None or not checked.report.ok:
             return  # rejected: its report says why once the suites have run
-        manifest = checked.manifest
-        assert manifest is not None  # a missing manifest is an error finding
-        site = manifest.site_id
-        _, staged = staging_metadata()
-        staging = staging_engine(checked.staging)
-        try:
-            with staging.connect() as source:
-                for spec in TABLES:  # site isolation, whatever the rules say
-                    table = staged[spec.name]
-                    foreign = source.execute(
-                        select(func.count())
-                        .select_from(table)
-                        .where(~table.c.patient_id.like(f"{site}-%"))
-                    ).scalar()
-                    if foreign:
-                        raise LoadError(
-                            f"{spec.name} holds {foreign} records of another site "
-                            f"than {site}; nothing was loaded"
-                        )
-                writing = write(
-                    source,
-                    self.engine,
-                    manifest,
-                    checked.file_sha256,
-                    checked.report,
-                    staged,
-                    self.allow_removal,
-                    self.dry_run,
-                )
-                try:
-                    next(writing)
-                    self._writing = writing
-                except StopIteration as done:
-                    self._decided = done.value
-        except LoadError as exc:  # raised once the report is final: errors come first
-            self._refused = exc
-        finally:
-            staging.dispose()
+        first = self._next
+
+        def from_staging() -> None:
+            from registry.validation.staging import staging_engine, staging_metadata
+
+            _, staged = staging_metadata()
+            staging = staging_engine(checked.staging)
+            try:
+                with staging.connect() as source:
+                    for spec in TABLES[first:]:
+                        writer.table(StagedRows(source, staged, spec.name))
+            finally:
+                staging.dispose()
+
+        self._thread.submit(writer.step, from_staging)
+        self._thread.submit(writer.close_tables, checked.file_sha256, checked.report)
 
     def finish(self, report: Any) -> LoadResult:
-        """Commit (the report has no errors) and say what the load did."""
-        if self._refused is not None:
-            raise self._refused
-        if self._decided is not None:
-            return dataclasses.replace(self._decided, report=report)
-        writing, self._writing = self._writing, None
-        assert writing is not None
-        try:
-            writing.send(report)
-        except StopIteration as done:
-            result: LoadResult = done.value
-            return result
-        raise AssertionError("_write yields once")
+        """Commit (the report has no errors) and say what the load did; raises the
+        LoadError that refused it."""
+        writer = self._writer
+        assert writer is not None  # a report without errors had a manifest
+        return self._thread.submit(writer.commit, report).result()
 
     def abandon(self) -> None:
-        """Roll back a load that was written but not finished."""
-        writing, self._writing = self._writing, None
-        if writing is not None:
-            writing.close()
+        """Roll back a load that was written but not finished; let the thread go.
+        Idempotent."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            self._thread.submit(writer.rollback)
+        self._thread.shutdown(wait=True)

@@ -1,25 +1,30 @@
 """Writing a validated submission into the registry in one transaction: the load guard's
-checks (the same submission again, an older one, records that would be removed), the
-site's old records out, the new ones in (``copying.py``), the audit row, the commit."""
+checks (the same submission again, an older one, records that would be removed), the new
+records in (``copying.py``) table by table as they are staged, the site's removed records
+out, the audit row, the commit."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, text
 
-from registry.changes import Changes, TableChanges, site_changes
-from registry.copying import copy_table
-from registry.models import TABLES, Manifest
+from registry.changes import Changes, TableChanges, table_changes
+from registry.copying import ArrowRows, StagedRows
+from registry.models import TABLES, Manifest, table_spec
 from registry.store import AUDIT, migrate
 from registry.version import __version__
 
-__all__ = ["LoadError", "LoadRefused", "LoadResult", "write"]
+__all__ = ["LoadError", "LoadRefused", "LoadResult", "Writer"]
+
+#: Record IDs per DELETE on SQLite (under its limit of 32,766 bound values).
+_DELETE_BATCH = 10_000
 
 
 class LoadError(Exception):
@@ -46,12 +51,6 @@ class LoadResult:
 def _utc(value: dt.datetime) -> dt.datetime:
     # Timestamps are written in UTC; SQLite hands them back without a zone.
     return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def _delete_site(connection: Connection, site_id: str) -> None:
-    for spec in reversed(TABLES):  # children first
-        table = spec.sql_table
-        connection.execute(delete(table).where(table.c.patient_id.like(f"{site_id}-%")))
 
 
 def _lock_site(connection: Connection, site_id: str) -> None:
@@ -128,115 +127,206 @@ def _check_newer(connection: Connection, manifest: Manifest) -> bool:
     return True
 
 
-def write(
-    source: Connection,
-    engine: Engine,
-    manifest: Manifest,
-    file_sha256: dict[str, str],
-    report: Any,
-    staged: Any,
-    allow_removal: bool,
-    dry_run: bool,
-) -> Generator[None, Any, LoadResult]:
-    """Write a submission in one transaction: up to the copy of its rows, then (``yield``)
-    wait for the final report, then record the load and commit. An outcome decided before
-    the copy (unchanged, dry run) is returned at once, with the report given here; closing
-    the generator at the ``yield`` rolls everything back."""
-    site = manifest.site_id
-    connection = engine.connect()
-    transaction = connection.begin()
-    try:
-        if dry_run and not engine.dialect.has_table(connection, "submissions"):
-            transaction.rollback()
-            return _dry_run_empty(source, staged, report, site)
-        if not dry_run:
+class Writer:
+    """One load's transaction, written step by step in the order the submission is staged:
+    ``open``, ``table`` for each staged table (parents before children), ``close_tables``
+    (the load guard's decisions, the site's removed records out), then ``commit`` with the
+    final report, or ``rollback``. The steps run in one thread, one after another
+    (``loading.py``); after a step fails the next ones do nothing, and ``commit`` raises
+    that failure."""
+
+    def __init__(
+        self, engine: Engine, manifest: Manifest, allow_removal: bool, dry_run: bool
+    ) -> None:
+        self.engine = engine
+        self.manifest = manifest
+        self.site = manifest.site_id
+        self.allow_removal = allow_removal
+        self.dry_run = dry_run
+        self.changes = Changes()
+        self.counts: dict[str, int] = {}
+        self.error: BaseException | None = None
+        self.decided: LoadResult | None = None  # unchanged, dry run: known before the report
+        self._removed: dict[str, list[str]] = {}
+        self._again = False  # this submission_id was loaded before: decided by its files
+        self._new_database = False  # a dry run on a database with no schema yet
+        self._replacing = False
+        self._connection: Connection | None = None
+        self._transaction: Any = None
+
+    def step(self, work: Callable[[], None]) -> None:
+        """Run ``work`` unless a step failed or the outcome is decided; a failure is kept
+        (``commit`` raises it) and rolls back."""
+        if self.error is not None or self.decided is not None:
+            return
+        try:
+            work()
+        except BaseException as exc:
+            self.error = exc
+            self.rollback()
+
+    def open(self) -> None:
+        """Begin the transaction; the checks that need only the manifest."""
+        self.step(self._open)
+
+    def _open(self) -> None:
+        connection = self._connection = self.engine.connect()
+        self._transaction = connection.begin()
+        if self.dry_run and not self.engine.dialect.has_table(connection, "submissions"):
+            self._new_database = True
+            return
+        if not self.dry_run:
             migrate(connection)  # in this transaction: a rejected load leaves no schema
         if connection.dialect.name == "sqlite":
             # the registry's indexes in memory while a submission goes in: 2 MB by default,
             # which made a load of 100,000 patients a third slower (issue 11)
             connection.exec_driver_sql("PRAGMA cache_size=-131072")
-        _lock_site(connection, site)
-        hashes = json.dumps(file_sha256, sort_keys=True)
-        if (again := _previous(connection, manifest, hashes, report)) is not None:
-            transaction.rollback()
-            return again
-        replacing = _check_newer(connection, manifest)
-        changes = site_changes(source, staged, connection, site)
-        if dry_run:
-            transaction.rollback()
-            return LoadResult(
-                "dry-run",
-                report,
-                f"dry run, nothing written: would "
-                f"{'replace' if replacing else 'load'} {site}: "
-                f"{changes.summary()}",
-                changes=changes,
-            )
-        if changes.removes and not allow_removal:
-            raise LoadRefused(
-                f"loading would remove {changes.total('removed'):,} records of {site} "
-                f"({changes.summary(('added', 'changed', 'removed'))}); nothing was loaded. "
-                "If the site really deleted them, load again with --allow-removal "
-                "(allow_removal=True); --dry-run shows the comparison",
-                changes,
-            )
-        _delete_site(connection, site)
-        counts = {
-            spec.name: copy_table(source, connection, spec.name, staged, manifest.schema_version)
-            for spec in TABLES
-        }
-        report = yield  # the final report (the suites ran meanwhile); it has no errors
-        outcome = "replaced" if replacing else "loaded"
+        _lock_site(connection, self.site)
         audit = AUDIT
-        connection.execute(
-            audit.insert().values(
-                submission_id=str(manifest.submission_id),
-                site_id=site,
-                data_cutoff_date=manifest.data_cutoff_date,
-                created_at=manifest.created_at_utc,
-                loaded_at=dt.datetime.now(dt.UTC),
-                package_version=__version__,
-                outcome=outcome,
-                file_sha256=hashes,
-                row_counts=json.dumps(counts),
-                schema_version=manifest.schema_version,
-                changes=json.dumps(changes.to_dict()),
-                findings=json.dumps(dict(sorted(Counter(f.rule for f in report.findings).items()))),
+        self._again = (
+            connection.execute(
+                select(func.count())
+                .select_from(audit)
+                .where(audit.c.submission_id == str(self.manifest.submission_id))
+            ).scalar_one()
+            > 0
+        )
+        if not self._again:
+            self._replacing = _check_newer(connection, self.manifest)
+
+    def table(self, rows: ArrowRows | StagedRows) -> None:
+        """Compare a staged table with the site's records of it, and write it (unless the
+        load is a dry run, or already to be refused because it removes records)."""
+        self.step(lambda: self._table(rows))
+
+    def _table(self, rows: ArrowRows | StagedRows) -> None:
+        if self._again:
+            return
+        connection = self._connection
+        assert connection is not None
+        name = rows.name
+        if foreign := rows.foreign(self.site):  # site isolation, whatever the rules say
+            raise LoadError(
+                f"{name} holds {foreign} records of another site than {self.site}; "
+                "nothing was loaded"
             )
+        if self._new_database:
+            self.changes.tables[name] = TableChanges(added=rows.count)
+            return
+        counts, removed = table_changes(
+            table_spec(name), rows.rows, rows.count, connection, self.site
         )
-        transaction.commit()
-    except BaseException:
-        if transaction.is_active:
-            transaction.rollback()
-        raise
-    finally:
-        connection.close()
-    return LoadResult(
-        outcome,
-        report,
-        f"{outcome} {sum(counts.values())} records of "
-        f"{site} (submission {manifest.submission_id}; "
-        f"{changes.summary()})",
-        counts,
-        changes,
-    )
+        self.changes.tables[name] = counts
+        if removed:
+            self._removed[name] = removed
+        if self.dry_run or (self.changes.removes and not self.allow_removal):
+            return  # the rest is compared, for the whole count; nothing more is written
+        upsert = counts.changed + counts.unchanged > 0
+        self.counts[name] = rows.copy(connection, self.manifest.schema_version, upsert)
+
+    def close_tables(self, file_sha256: dict[str, str], report: Any) -> None:
+        """Every table is written: what the load guard decides; the removed records out."""
+        self.step(lambda: self._close_tables(file_sha256, report))
+
+    def _close_tables(self, file_sha256: dict[str, str], report: Any) -> None:
+        connection = self._connection
+        assert connection is not None
+        self._hashes = json.dumps(file_sha256, sort_keys=True)
+        if self._new_database:
+            self.decided = _dry_run(report, self.changes, f"load {self.site} into a new database")
+        elif self._again:
+            self.decided = _previous(connection, self.manifest, self._hashes, report)
+        elif self.dry_run:
+            verb = "replace" if self._replacing else "load"
+            self.decided = _dry_run(report, self.changes, f"{verb} {self.site}")
+        elif self.changes.removes and not self.allow_removal:
+            raise LoadRefused(
+                f"loading would remove {self.changes.total('removed'):,} records of "
+                f"{self.site} ({self.changes.summary(('added', 'changed', 'removed'))}); "
+                "nothing was loaded. If the site really deleted them, load again with "
+                "--allow-removal (allow_removal=True); --dry-run shows the comparison",
+                self.changes,
+            )
+        else:
+            _delete_removed(connection, self._removed)
+        if self.decided is not None:
+            self.rollback()
+
+    def commit(self, report: Any) -> LoadResult:
+        """Record the load and commit (the final report has no errors); the result."""
+        if self.error is not None:
+            raise self.error
+        if self.decided is not None:
+            return dataclasses.replace(self.decided, report=report)
+        connection = self._connection
+        assert connection is not None
+        outcome = "replaced" if self._replacing else "loaded"
+        try:
+            connection.execute(
+                AUDIT.insert().values(
+                    submission_id=str(self.manifest.submission_id),
+                    site_id=self.site,
+                    data_cutoff_date=self.manifest.data_cutoff_date,
+                    created_at=self.manifest.created_at_utc,
+                    loaded_at=dt.datetime.now(dt.UTC),
+                    package_version=__version__,
+                    outcome=outcome,
+                    file_sha256=self._hashes,
+                    row_counts=json.dumps(self.counts),
+                    schema_version=self.manifest.schema_version,
+                    changes=json.dumps(self.changes.to_dict()),
+                    findings=json.dumps(
+                        dict(sorted(Counter(f.rule for f in report.findings).items()))
+                    ),
+                )
+            )
+            self._transaction.commit()
+        finally:
+            self.rollback()
+        return LoadResult(
+            outcome,
+            report,
+            f"{outcome} {sum(self.counts.values())} records of "
+            f"{self.site} (submission {self.manifest.submission_id}; "
+            f"{self.changes.summary()})",
+            self.counts,
+            self.changes,
+        )
+
+    def rollback(self) -> None:
+        """Roll back what is not committed and let go of the connection; idempotent."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            connection.close()
 
 
-def _dry_run_empty(source: Connection, staged: Any, report: Any, site: str) -> LoadResult:
-    """A dry run on a database with no schema yet: every conformant record is new."""
-    changes = Changes()
-    for spec in TABLES:
-        table = staged[spec.name]
-        added = (
-            source.execute(
-                select(func.count()).select_from(table).where(table.c._valid.is_(True))
-            ).scalar()
-            or 0
-        )
-        changes.tables[spec.name] = TableChanges(added=added)
+def _delete_removed(connection: Connection, removed: dict[str, list[str]]) -> None:
+    """The site's records that the submission no longer has, children first. On SQLite
+    the foreign keys are checked at the commit, so that batches need no order."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")  # until the commit
+    for spec in reversed(TABLES):
+        ids = removed.get(spec.name)
+        if not ids:
+            continue
+        column = spec.sql_table.c[spec.id_field]
+        if connection.dialect.name == "postgresql":  # one statement, whatever the number
+            connection.execute(delete(spec.sql_table).where(column == func.any(ids)))
+            continue
+        for start in range(0, len(ids), _DELETE_BATCH):
+            batch = ids[start : start + _DELETE_BATCH]
+            connection.execute(delete(spec.sql_table).where(column.in_(batch)))
+
+
+def _dry_run(report: Any, changes: Changes, what: str) -> LoadResult:
     return LoadResult(
         "dry-run",
         report,
-        f"dry run, nothing written: would load {site} into a new database: {changes.summary()}",
+        f"dry run, nothing written: would {what}: {changes.summary()}",
         changes=changes,
     )

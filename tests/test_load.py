@@ -299,16 +299,17 @@ def test_an_error_of_the_suites_rolls_back_the_rows_already_copied(
     before = _state(db.engine)
     seen = _suites_find_an_error(monkeypatch)
     copied: list[int] = []
-    import registry.writing as writing_module
+    from registry.copying import ArrowRows, StagedRows
 
-    original_copy = writing_module.copy_table
+    for source in (ArrowRows, StagedRows):
+        original_copy = source.copy
 
-    def copy_table(*args: Any) -> int:
-        written = original_copy(*args)
-        copied.append(written)
-        return written
+        def copy(self: Any, *args: Any, _original: Any = original_copy) -> int:
+            written: int = _original(self, *args)
+            copied.append(written)
+            return written
 
-    monkeypatch.setattr(writing_module, "copy_table", copy_table)
+        monkeypatch.setattr(source, "copy", copy)
     result = load_submission(submissions["a1"], db.url)
     assert result.outcome == "rejected" and result.report.errors == 1
     assert seen and sum(copied) > 0  # the rows were copied before the suites' error came

@@ -227,3 +227,94 @@ def test_cli_dry_run_and_refusal(tmp_path: Path, site: Path) -> None:
     assert refused.returncode == 1
     assert "--allow-removal" in refused.stderr and "Traceback" not in refused.stderr
     assert cli("load", str(fewer), "--db", url, "--allow-removal").returncode == 0
+
+
+def _contents(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
+    """Every registry table's rows, as text, in ID order."""
+    out = {}
+    with engine.connect() as connection:
+        for spec in TABLES:
+            table = spec.sql_table
+            rows = connection.execute(select(table).order_by(table.c[spec.id_field]))
+            out[spec.name] = [tuple(map(str, row)) for row in rows]
+    return out
+
+
+def _without_patients(source: Path, target: Path, patients: set[str]) -> Path:
+    """``source`` without every record of ``patients`` (a parent and all its children)."""
+    shutil.copytree(source, target)
+    for path in target.glob("*.csv"):
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            kept = [r for r in rows if r["patient_id"] not in patients]
+            writer.writerows(kept)
+        manifest = json.loads((target / "manifest.json").read_text())
+        manifest["tables"][path.stem]["rows"] = len(kept)  # _resubmit makes the inventory
+        (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return target
+
+
+#: How the tables reach the load's writer: from SQLite staging after staging; from DuckDB
+#: staging, handed over as each is staged; or from DuckDB staging after staging (no
+#: handover: BACKLOG_ROWS below zero).
+STAGINGS = [("sqlite", 10**12, None), ("duckdb-handed-over", 0, None), ("duckdb-after", 0, -1)]
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+@pytest.mark.parametrize(("_name", "min_rows", "backlog"), STAGINGS, ids=[s[0] for s in STAGINGS])
+def test_a_replacement_leaves_exactly_the_new_submission(
+    db: Database,
+    site: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    _name: str,
+    min_rows: int,
+    backlog: int | None,
+) -> None:
+    """Records changed, unchanged and removed (patients with all their children, and half
+    the lab results): the registry then holds what a load of the new submission alone into
+    an empty database holds, however the tables reached the writer."""
+    from registry import loading
+    from registry.validation import staging_engines
+
+    monkeypatch.setattr(staging_engines, "DUCKDB_MIN_ROWS", min_rows)
+    if backlog is not None:
+        monkeypatch.setattr(loading, "BACKLOG_ROWS", backlog)
+    load_submission(site, db.url)
+    events = list(csv.DictReader((site / "vte_events.csv").open(encoding="utf-8")))
+    with_events = sorted({e["patient_id"] for e in events})[:2]
+    patients = list(csv.DictReader((site / "patients.csv").open(encoding="utf-8")))
+    gone = {*with_events, patients[-1]["patient_id"]}
+    fewer = _without_patients(site, tmp_path / "fewer", gone)
+    path = fewer / "patients.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0]["weight_kg_at_diagnosis"] = str(float(rows[0]["weight_kg_at_diagnosis"]) + 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    labs = sum(1 for _ in (fewer / "lab_results.csv").open()) - 1
+    new = _resubmit(fewer, tmp_path / "new", keep_rows={"lab_results": labs // 2})
+    result = load_submission(new, db.url, allow_removal=True)
+    assert result.outcome == "replaced", [f.message for f in result.report.findings][:3]
+    assert result.changes is not None
+    assert result.changes.tables["patients"].to_dict() == {
+        "added": 0,
+        "changed": 1,
+        "unchanged": 200 - len(gone) - 1,
+        "removed": len(gone),
+    }
+    assert result.changes.tables["vte_events"].removed > 0
+    from registry.store import make_engine
+
+    alone = make_engine(f"sqlite:///{tmp_path / 'alone.sqlite'}")
+    assert load_submission(new, engine=alone).outcome == "loaded"
+    expected = _contents(alone)
+    alone.dispose()
+    assert _contents(db.engine) == expected
+    assert {k: len(v) for k, v in expected.items()} == {
+        name: sum(1 for _ in (new / f"{name}.csv").open()) - 1 for name in expected
+    }

@@ -89,6 +89,11 @@ class TableSpec:
     def fields(self) -> list[str]:
         return list(self.record.model_fields)
 
+    @property
+    def id_first(self) -> list[str]:
+        """The fields with the ID first: how a load compares a record with its stored one."""
+        return [self.id_field, *(f for f in self.fields if f != self.id_field)]
+
     def values(self, record: RegistryRecord) -> tuple[Any, ...]:
         """A record's field values, in field order (as staged and stored)."""
         values: tuple[Any, ...] = self._values_of(record.__dict__)

@@ -140,6 +140,14 @@ class DuckdbStager(Stager):
         self._db.unregister("_chunk")
         self._inserted(chunk.num_rows)
 
+    def arrow(self, query: Any) -> Any:
+        """The rows of a SQLAlchemy ``query`` over what is staged so far, as an Arrow table
+        (a load takes a staged table while the next ones are staged)."""
+        from duckdb_engine import Dialect
+
+        sql = str(query.compile(dialect=Dialect(), compile_kwargs={"literal_binds": True}))
+        return self._db.sql(sql).to_arrow_table()
+
     def set_manifest(self, manifest: Manifest | None) -> None:
         if manifest is not None:
             self._db.execute(

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from registry.models import Manifest, table_spec
 from registry.validation.arrow_rows import column
@@ -34,7 +34,7 @@ from registry.validation.report import Report
 from registry.validation.staging_engines import new_stager
 from registry.validation.worker import SuiteWorker
 
-__all__ = ["CheckedSubmission", "checked_submission", "validate_submission"]
+__all__ = ["CheckedSubmission", "StagingListener", "checked_submission", "validate_submission"]
 
 Progress = Callable[[str], None]
 
@@ -111,17 +111,32 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+class StagingListener(Protocol):
+    """Told how the staging of a submission goes, so that a load can write while it is
+    validated (uncommitted until the report is final)."""
+
+    def begin(self, manifest: Manifest | None) -> None:
+        """The manifest is read; the tables come next."""
+
+    def table_staged(self, name: str, fetch: Callable[[Any], Any]) -> None:
+        """A table is staged (DuckDB staging only): ``fetch(query)`` gives the rows of a
+        SQLAlchemy query over the staged tables as Arrow, during this call only."""
+
+    def staged(self, checked: CheckedSubmission) -> None:
+        """Staging is finished; the suites run while this runs. ``checked`` is the
+        submission as checked so far (its report without the suites' findings); the
+        staging database may be read."""
+
+
 @contextmanager
 def checked_submission(
     path: Path | str,
     progress: Progress | None = None,
-    meanwhile: Callable[[CheckedSubmission], None] | None = None,
+    listener: StagingListener | None = None,
 ) -> Iterator[CheckedSubmission]:
     """Validate a submission; the staging database lives until the block ends.
 
-    ``meanwhile`` runs while the expectation worker runs the suites, with the submission as
-    checked so far (its report without the suites' findings); it may read the staging
-    database (a load copies it into the registry, uncommitted until the report is final).
+    ``listener`` is told of each step of the staging (``StagingListener``).
     Raises UnusableInput when ``path`` is not a submission at all."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -134,6 +149,9 @@ def checked_submission(
         reader = SubmissionReader(folder, path)
         size = _expected_rows(reader)
         stager = new_stager(Path(tmp), size, reader.version)
+        if listener is not None:
+            listener.begin(reader.manifest)
+        fetch = getattr(stager, "arrow", None)
         counts: dict[str, int] = {}
         free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
@@ -149,6 +167,8 @@ def checked_submission(
                         stager, raw.name, rows, start, excluded, raw.missing_columns
                     )
                     del rows  # the chunk's values leave memory
+                if listener is not None and fetch is not None:
+                    listener.table_staged(raw.name, fetch)
                 findings += _phi_table(raw)
                 free |= {(raw.name, unknown) for unknown in raw.unknown_values}
                 counts[raw.name] = len(raw.rows)
@@ -176,8 +196,8 @@ def checked_submission(
             )
             return CheckedSubmission(report, manifest, reader.file_sha256, stager.path)
 
-        if meanwhile is not None:
-            meanwhile(checked(findings))
+        if listener is not None:
+            listener.staged(checked(findings))
         yield checked(findings + worker.result().findings)
 
 
