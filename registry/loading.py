@@ -4,31 +4,33 @@ Before a submission replaces a site's records, the load guard compares it with w
 loaded (``registry.changes``): removing any record needs ``allow_removal``; ``dry_run``
 reports the comparison and writes nothing. Submissions of a site are ordered by their
 manifest's ``created_at`` in UTC: an older one is refused. The writing itself, in one
-transaction, is ``registry.writing``. It runs in a thread of its own while the submission
-is validated: a table staged in DuckDB is handed over as soon as it is staged (up to
-``BACKLOG_ROWS`` rows waiting), the others are read from the staging database while the
-suites run; the transaction commits once the final report has no errors.
+transaction, is ``registry.writing``. It runs in a process of its own (``load_writer``)
+while the submission is validated: a table staged in DuckDB is handed over as an Arrow file
+as soon as it is staged, the others are read from the staging database while the suites
+run; the transaction commits once the final report has no errors.
 """
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import dataclasses
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
-from registry.copying import ArrowRows, StagedRows, copy_query
+from registry.copying import copy_query
+from registry.load_writer import start_writer
 from registry.models import TABLES, Manifest
 from registry.store import make_engine
-from registry.writing import LoadError, LoadRefused, LoadResult, Writer
+from registry.writing import LoadError, LoadRefused, LoadResult
 
-__all__ = ["BACKLOG_ROWS", "LoadError", "LoadRefused", "LoadResult", "load_submission"]
+__all__ = ["HAND_OVER", "LoadError", "LoadRefused", "LoadResult", "load_submission"]
 
-#: Rows handed over and not yet written beyond which the next tables are left in the
-#: staging database (read after staging instead): about 100 MB of Arrow.
-BACKLOG_ROWS = 1_000_000
+#: Tables staged in DuckDB are handed over as they are staged (False: all are read from the
+#: staging database once it is finished; the tests compare both).
+HAND_OVER = True
 
 
 def load_submission(
@@ -76,84 +78,61 @@ def load_submission(
 
 class _PendingLoad:
     """A load written while its submission is validated (a ``StagingListener``): the
-    ``Writer``'s steps, in order, in one thread of their own."""
+    ``Writer``'s steps, in order, where ``load_writer`` runs them."""
 
     def __init__(self, engine: Engine, allow_removal: bool, dry_run: bool) -> None:
         self.engine = engine
         self.allow_removal = allow_removal
         self.dry_run = dry_run
-        self._writer: Writer | None = None
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="vte-registry-load")
+        self._writer = start_writer()
+        self._opened = False
         self._next = 0  # the index in TABLES of the next table to hand over
-        self._handing = True  # until a table is left in the staging database
-        self._backlog = 0  # rows handed over and not yet written
-        self._lock = threading.Lock()
+        self._handing = HAND_OVER  # until a table comes out of order
+        self._folder = Path(tempfile.mkdtemp(prefix="vte-registry-load-"))
 
     def begin(self, manifest: Manifest | None) -> None:
         if manifest is None:
             return  # a missing or unusable manifest is an error finding: nothing is written
-        writer = self._writer = Writer(self.engine, manifest, self.allow_removal, self.dry_run)
-        self._thread.submit(writer.open)
+        database: Any = self.engine
+        if self._writer.in_process:  # another process: its own engine, from the URL
+            database = self.engine.url.render_as_string(hide_password=False)
+        self._writer.send("open", database, manifest, self.allow_removal, self.dry_run)
+        self._opened = True
 
     def table_staged(self, name: str, fetch: Any) -> None:
-        """Hand a staged table over, in TABLES order (parents before children) while the
-        backlog allows; once one is left, the rest wait for the staging database."""
+        """Hand a staged table over as an Arrow file, in TABLES order (parents before
+        children); after a table out of order, the rest come from the staging database."""
+        import pyarrow as pa
+
         from registry.validation.staging import staging_metadata
 
-        writer = self._writer
-        if not self._handing or writer is None:
+        if not (self._handing and self._opened):
             return
-        with self._lock:
-            backlog = self._backlog
-        if self._next >= len(TABLES) or TABLES[self._next].name != name or backlog > BACKLOG_ROWS:
-            self._handing = False  # a table missing, or too much waiting: no more handovers
+        if self._next >= len(TABLES) or TABLES[self._next].name != name:
+            self._handing = False  # a table missing: the rest after staging, in order
             return
-        rows = ArrowRows(name, fetch(copy_query(name, staging_metadata()[1])))
+        table = fetch(copy_query(name, staging_metadata()[1]))
+        path = self._folder / f"{name}.arrow"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+            out.write_table(table)
+        del table
         self._next += 1
-        with self._lock:
-            self._backlog += rows.count
-
-        def write() -> None:
-            writer.table(rows)
-            with self._lock:
-                self._backlog -= rows.count
-
-        self._thread.submit(write)
+        self._writer.send("table", name, str(path))
 
     def staged(self, checked: Any) -> None:
         """Staging is finished: the tables not handed over come from the staging database,
         then the load guard decides (while the suites run)."""
-        writer = self._writer
-        if writer is None or not checked.report.ok:
-            return  # rejected: its report says why once the suites have run
-        first = self._next
-
-        def from_staging() -> None:
-            from registry.validation.staging import staging_engine, staging_metadata
-
-            _, staged = staging_metadata()
-            staging = staging_engine(checked.staging)
-            try:
-                with staging.connect() as source:
-                    for spec in TABLES[first:]:
-                        writer.table(StagedRows(source, staged, spec.name))
-            finally:
-                staging.dispose()
-
-        self._thread.submit(writer.step, from_staging)
-        self._thread.submit(writer.close_tables, checked.file_sha256, checked.report)
+        if self._opened and checked.report.ok:
+            self._writer.send("staging", checked.staging, self._next, checked.file_sha256)
 
     def finish(self, report: Any) -> LoadResult:
         """Commit (the report has no errors) and say what the load did; raises the
         LoadError that refused it."""
-        writer = self._writer
-        assert writer is not None  # a report without errors had a manifest
-        return self._thread.submit(writer.commit, report).result()
+        assert self._opened  # a report without errors had a manifest
+        result: LoadResult = self._writer.call("commit", report)
+        return dataclasses.replace(result, report=report)
 
     def abandon(self) -> None:
-        """Roll back a load that was written but not finished; let the thread go.
-        Idempotent."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            self._thread.submit(writer.rollback)
-        self._thread.shutdown(wait=True)
+        """Roll back a load that was written but not finished. Idempotent."""
+        self._writer.close()
+        shutil.rmtree(self._folder, ignore_errors=True)

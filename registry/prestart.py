@@ -9,6 +9,7 @@ is not taken is stopped at exit. Only the standard library is imported here.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import subprocess
 import sys
@@ -38,7 +39,9 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     """Close a launched process's pipes (its cue to end) and wait for it, briefly."""
     for stream in (proc.stdin, proc.stdout):
         if stream is not None and not stream.closed:
-            stream.close()
+            # a process that died: what was left unsent goes nowhere
+            with contextlib.suppress(OSError):
+                stream.close()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

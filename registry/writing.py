@@ -38,6 +38,9 @@ class LoadRefused(LoadError):
         super().__init__(message)
         self.changes = changes
 
+    def __reduce__(self) -> tuple[Any, ...]:  # from the writer process, with its changes
+        return (type(self), (str(self), self.changes))
+
 
 @dataclass
 class LoadResult:

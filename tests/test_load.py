@@ -354,3 +354,31 @@ def test_the_copy_and_the_worker_read_the_staging_database_at_once(
         states.append(_state(engine))
         engine.dispose()
     assert states[0] == states[1]
+
+
+def test_a_writer_process_that_dies_fails_the_load_and_writes_nothing(
+    sqlite_db: Database, submissions: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside the tests' in-process mode the load writes in a process of its own: if it is
+    killed, the load is a LoadError and the database is as before."""
+    from registry import load_writer
+    from registry.loading import LoadError
+
+    load_submission(submissions["b1"], sqlite_db.url)
+    before = _state(sqlite_db.engine)
+    monkeypatch.setenv("VTE_REGISTRY_NO_WORKER", "0")
+    original = load_writer._InProcess.send
+    killed: list[int] = []
+
+    def send(self: Any, step: str, *args: Any) -> None:
+        original(self, step, *args)
+        if step == "staging" and self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            killed.append(self._proc.pid)
+
+    monkeypatch.setattr(load_writer._InProcess, "send", send)
+    with pytest.raises(LoadError, match="writer process stopped"):
+        load_submission(submissions["a1"], sqlite_db.url)
+    assert killed
+    assert _state(sqlite_db.engine) == before

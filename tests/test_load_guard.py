@@ -258,13 +258,12 @@ def _without_patients(source: Path, target: Path, patients: set[str]) -> Path:
 
 
 #: How the tables reach the load's writer: from SQLite staging after staging; from DuckDB
-#: staging, handed over as each is staged; or from DuckDB staging after staging (no
-#: handover: BACKLOG_ROWS below zero).
-STAGINGS = [("sqlite", 10**12, None), ("duckdb-handed-over", 0, None), ("duckdb-after", 0, -1)]
+#: staging, handed over as each is staged; or from DuckDB staging after staging.
+STAGINGS = [("sqlite", 10**12, True), ("duckdb-handed-over", 0, True), ("duckdb-after", 0, False)]
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
-@pytest.mark.parametrize(("_name", "min_rows", "backlog"), STAGINGS, ids=[s[0] for s in STAGINGS])
+@pytest.mark.parametrize(("_name", "min_rows", "hand_over"), STAGINGS, ids=[s[0] for s in STAGINGS])
 def test_a_replacement_leaves_exactly_the_new_submission(
     db: Database,
     site: Path,
@@ -272,7 +271,7 @@ def test_a_replacement_leaves_exactly_the_new_submission(
     monkeypatch: pytest.MonkeyPatch,
     _name: str,
     min_rows: int,
-    backlog: int | None,
+    hand_over: bool,
 ) -> None:
     """Records changed, unchanged and removed (patients with all their children, and half
     the lab results): the registry then holds what a load of the new submission alone into
@@ -281,8 +280,7 @@ def test_a_replacement_leaves_exactly_the_new_submission(
     from registry.validation import staging_engines
 
     monkeypatch.setattr(staging_engines, "DUCKDB_MIN_ROWS", min_rows)
-    if backlog is not None:
-        monkeypatch.setattr(loading, "BACKLOG_ROWS", backlog)
+    monkeypatch.setattr(loading, "HAND_OVER", hand_over)
     load_submission(site, db.url)
     events = list(csv.DictReader((site / "vte_events.csv").open(encoding="utf-8")))
     with_events = sorted({e["patient_id"] for e in events})[:2]
