@@ -29,7 +29,10 @@ from registry.models import TABLES
 from registry.store import make_engine
 from registry.writing import LoadError, Writer
 
-__all__ = ["WriterHost", "start_writer"]
+__all__ = ["WRITER_NICENESS", "WriterHost", "start_writer"]
+
+#: The writer process's scheduling priority below the validation's (``os.nice``).
+WRITER_NICENESS = 10
 
 
 class WriterHost:
@@ -200,6 +203,10 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    # The writing only has to end with the suites: the validation on its way there (reading,
+    # staging, the suites) goes first when the cores are busy (issue 11).
+    if hasattr(os, "nice"):
+        os.nice(WRITER_NICENESS)
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but the replies may reach the parent's pipe
     _serve(sys.stdin.buffer, out)
