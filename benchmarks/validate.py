@@ -51,7 +51,8 @@ def main() -> None:
         f"{'patients':>9} {'records':>10} {'validate s':>10} {'peak MB':>8} "
         f"{'frictionless s':>14} {'peak MB':>8} {'x faster':>8} {'pandas s':>8}"
     )
-    print(header + (f" {'load s':>7} {'peak MB':>8} {'load/val':>8}" if args.load else ""), flush=True)
+    loads = f" {'load s':>7} {'peak MB':>8} {'load/val':>8}"
+    print(header + (loads if args.load else ""), flush=True)
     for n in args.sizes:
         folder = cohort(args.out / f"validate-{n}", n, 1)
         records = sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in folder.glob("*.csv"))
@@ -94,7 +95,8 @@ def main() -> None:
         )
         if runs["l"]:
             load_s = _median(runs["l"], "seconds")
-            line += f" {load_s:>7} {_median(runs['l'], 'peak_mb'):>8.0f} {load_s / validate_s:>8.2f}"
+            load_mb = _median(runs["l"], "peak_mb")
+            line += f" {load_s:>7} {load_mb:>8.0f} {load_s / validate_s:>8.2f}"
         print(line, flush=True)
 
 

@@ -1,7 +1,7 @@
 """Writing a validated submission into the registry in one transaction: the load guard's
-checks (the same submission again, an older one, records that would be removed), the new
-records in (``copying.py``) table by table as they are staged, the site's removed records
-out, the audit row, the commit."""
+checks (the order of submissions: ``submission_order.py``; records that would be removed),
+the new records in (``copying.py``) table by table as they are staged, the site's removed
+records out, the audit row, the commit."""
 
 from __future__ import annotations
 
@@ -10,124 +10,28 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, func, select
 
 from registry.changes import Changes, TableChanges, table_changes
 from registry.copying import ArrowRows, StagedRows
 from registry.models import TABLES, Manifest, table_spec
 from registry.store import AUDIT, migrate
+from registry.submission_order import (
+    LoadError,
+    LoadRefused,
+    LoadResult,
+    check_newer,
+    lock_site,
+    previous,
+)
 from registry.version import __version__
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "Writer"]
 
 #: Record IDs per DELETE on SQLite (under its limit of 32,766 bound values).
 _DELETE_BATCH = 10_000
-
-
-class LoadError(Exception):
-    """A load that was refused; nothing was written. The message says why."""
-
-
-class LoadRefused(LoadError):
-    """The load would remove records and that was not allowed; ``changes`` says which."""
-
-    def __init__(self, message: str, changes: Changes) -> None:
-        super().__init__(message)
-        self.changes = changes
-
-    def __reduce__(self) -> tuple[Any, ...]:  # from the writer process, with its changes
-        return (type(self), (str(self), self.changes))
-
-
-@dataclass
-class LoadResult:
-    outcome: str  # loaded | replaced | unchanged | rejected | dry-run
-    report: Any
-    message: str
-    counts: dict[str, int] = field(default_factory=dict)
-    changes: Changes | None = None
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # Timestamps are written in UTC; SQLite hands them back without a zone.
-    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def _lock_site(connection: Connection, site_id: str) -> None:
-    """Serialize loads of one site (PostgreSQL); SQLite locks the whole database anyway."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:site))"),
-            {"site": f"vte-registry:{site_id}"},
-        )
-
-
-def _previous(
-    connection: Connection,
-    manifest: Manifest,
-    hashes: str,
-    report: Any,
-) -> LoadResult | None:
-    """The answer when this submission_id was loaded before (None when it was not)."""
-    audit = AUDIT
-    previous = (
-        connection.execute(
-            select(audit).where(audit.c.submission_id == str(manifest.submission_id))
-        )
-        .mappings()
-        .first()
-    )
-    if previous is None:
-        return None
-    if previous["file_sha256"] != hashes:
-        raise LoadError(
-            f"submission_id {manifest.submission_id} was already loaded "
-            "with other files; give a new submission a new submission_id"
-        )
-    newer = connection.execute(
-        select(audit.c.submission_id, audit.c.created_at)
-        .where(audit.c.site_id == manifest.site_id, audit.c.loaded_at > previous["loaded_at"])
-        .order_by(audit.c.loaded_at.desc())
-        .limit(1)
-    ).first()
-    if newer is not None:
-        raise LoadError(
-            f"submission {manifest.submission_id} was loaded on "
-            f"{_utc(previous['loaded_at']):%Y-%m-%d %H:%M} UTC and has since been replaced "
-            f"by submission {newer.submission_id} (created {_utc(newer.created_at).isoformat()})"
-            "; nothing changed (an older submission cannot replace a newer one)"
-        )
-    return LoadResult(
-        "unchanged",
-        report,
-        f"submission {manifest.submission_id} is already "
-        "loaded and is the site's latest; nothing changed",
-    )
-
-
-def _check_newer(connection: Connection, manifest: Manifest) -> bool:
-    """True when the site has loaded submissions; LoadError when one of them is newer."""
-    audit = AUDIT
-    latest = connection.execute(
-        select(audit.c.submission_id, audit.c.created_at)
-        .where(audit.c.site_id == manifest.site_id)
-        .order_by(audit.c.created_at.desc())
-        .limit(1)
-    ).first()
-    if latest is None:
-        return False
-    if _utc(latest.created_at) > manifest.created_at_utc:
-        raise LoadError(
-            f"submission {manifest.submission_id} was created "
-            f"{manifest.created_at_utc.isoformat()}, before submission {latest.submission_id} "
-            f"of {manifest.site_id} already loaded (created "
-            f"{_utc(latest.created_at).isoformat()}): an older submission cannot replace a "
-            "newer one"
-        )
-    return True
 
 
 class Writer:
@@ -184,7 +88,7 @@ class Writer:
             # the registry's indexes in memory while a submission goes in: 2 MB by default,
             # which made a load of 100,000 patients a third slower (issue 11)
             connection.exec_driver_sql("PRAGMA cache_size=-131072")
-        _lock_site(connection, self.site)
+        lock_site(connection, self.site)
         audit = AUDIT
         self._again = (
             connection.execute(
@@ -195,7 +99,7 @@ class Writer:
             > 0
         )
         if not self._again:
-            self._replacing = _check_newer(connection, self.manifest)
+            self._replacing = check_newer(connection, self.manifest)
 
     def table(self, rows: ArrowRows | StagedRows) -> None:
         """Compare a staged table with the site's records of it, and write it (unless the
@@ -238,7 +142,7 @@ class Writer:
         if self._new_database:
             self.decided = _dry_run(report, self.changes, f"load {self.site} into a new database")
         elif self._again:
-            self.decided = _previous(connection, self.manifest, self._hashes, report)
+            self.decided = previous(connection, self.manifest, self._hashes, report)
         elif self.dry_run:
             verb = "replace" if self._replacing else "load"
             self.decided = _dry_run(report, self.changes, f"{verb} {self.site}")

@@ -119,18 +119,22 @@ def test_dry_run_and_allow_removal(db: Database, site: Path, tmp_path: Path) -> 
     assert json.loads(audit[-1]["changes"])["lab_results"]["removed"] == labs - labs // 2
 
 
-def test_a_changed_record_is_counted_as_changed(
-    sqlite_db: Database, site: Path, tmp_path: Path
-) -> None:
-    load_submission(site, sqlite_db.url)
-    changed = _resubmit(site, tmp_path / "changed")
-    path = changed / "patients.csv"
+def _change_first_weight(path: Path) -> None:
+    """The first patient's weight at diagnosis, 1 kg more: a changed record."""
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     rows[0]["weight_kg_at_diagnosis"] = str(float(rows[0]["weight_kg_at_diagnosis"]) + 1)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def test_a_changed_record_is_counted_as_changed(
+    sqlite_db: Database, site: Path, tmp_path: Path
+) -> None:
+    load_submission(site, sqlite_db.url)
+    changed = _resubmit(site, tmp_path / "changed")
+    _change_first_weight(changed / "patients.csv")
     changed = _resubmit(changed, tmp_path / "changed2", created_at="2026-01-03T00:00:00Z")
     result = load_submission(changed, sqlite_db.url)  # nothing removed: no permission needed
     assert result.changes is not None
@@ -287,13 +291,7 @@ def test_a_replacement_leaves_exactly_the_new_submission(
     patients = list(csv.DictReader((site / "patients.csv").open(encoding="utf-8")))
     gone = {*with_events, patients[-1]["patient_id"]}
     fewer = _without_patients(site, tmp_path / "fewer", gone)
-    path = fewer / "patients.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    rows[0]["weight_kg_at_diagnosis"] = str(float(rows[0]["weight_kg_at_diagnosis"]) + 1)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    _change_first_weight(fewer / "patients.csv")
     labs = sum(1 for _ in (fewer / "lab_results.csv").open()) - 1
     new = _resubmit(fewer, tmp_path / "new", keep_rows={"lab_results": labs // 2})
     result = load_submission(new, db.url, allow_removal=True)
