@@ -152,7 +152,7 @@ class _Target:
                 array = pc.cast(array, pa.int64())
                 remaining.pop(i, None)
             elif isinstance(sql_type, Float) and pa.types.is_float64(array.type):
-                remaining.pop(i, None)  # its processor makes a float of a Decimal: these are
+                remaining.pop(i, None)  # its processor makes floats of Decimals: these are floats
             values.append(array.to_pylist())
         values.append([schema_version] * batch.num_rows)
         return _convert(list(zip(*values, strict=True)), remaining)

@@ -154,17 +154,11 @@ class _InProcess:
 
     def call(self, step: str, *args: Any) -> Any:
         self.send(step, *args)
-        proc = self._proc
-        assert proc is not None and proc.stdout is not None
-        try:
-            reply = pickle.load(proc.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise LoadError(
-                f"the load's writer process stopped ({exc or 'no reply'}); nothing was loaded"
-            ) from None
-        if isinstance(reply, BaseException):
-            raise reply
-        return reply
+        assert self._proc is not None
+        return prestart.receive(
+            self._proc,
+            lambda why: LoadError(f"the load's writer process stopped ({why}); nothing was loaded"),
+        )
 
     def close(self) -> None:
         proc, self._proc = self._proc, None

@@ -11,11 +11,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["launch", "spawn", "start_worker", "stop", "take"]
+__all__ = ["launch", "receive", "spawn", "start_worker", "stop", "take"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 _started: subprocess.Popen[bytes] | None = None
@@ -33,6 +36,19 @@ def launch(module: str, *args: str, bufsize: int = -1) -> subprocess.Popen[bytes
         bufsize=bufsize,
         env=env,
     )
+
+
+def receive(proc: subprocess.Popen[bytes], stopped: Callable[[str], Exception]) -> Any:
+    """A launched process's next pickled reply; a reply that is an exception is raised as
+    itself, and ``stopped(why)`` when there is no reply (the process died)."""
+    assert proc.stdout is not None
+    try:
+        reply = pickle.load(proc.stdout)
+    except (EOFError, OSError, pickle.UnpicklingError) as exc:
+        raise stopped(str(exc) or "no reply") from None
+    if isinstance(reply, BaseException):
+        raise reply
+    return reply
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

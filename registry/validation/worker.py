@@ -19,6 +19,12 @@ from registry.validation.expectations import SuiteError, SuiteRun, run_suites
 __all__ = ["SuiteWorker"]
 
 
+def _stopped(why: str) -> SuiteError:
+    return SuiteError(
+        f"the expectation worker stopped ({why}); set VTE_REGISTRY_NO_WORKER=1 to run in-process"
+    )
+
+
 class SuiteWorker:
     """``start`` the suites in a worker process and take their ``result`` (in-process if
     VTE_REGISTRY_NO_WORKER=1)."""
@@ -41,29 +47,18 @@ class SuiteWorker:
             proc.stdin.close()
         except OSError as exc:
             self.close()
-            raise SuiteError(
-                f"the expectation worker stopped ({exc}); "
-                "set VTE_REGISTRY_NO_WORKER=1 to run in-process"
-            ) from None
+            raise _stopped(str(exc)) from None
 
     def result(self) -> SuiteRun:
         """The suites' findings (waits for the worker)."""
         proc = self._proc
         if proc is None:
             return run_suites(*self._request)
-        assert proc.stdout is not None
         try:
-            result = pickle.load(proc.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise SuiteError(
-                f"the expectation worker stopped ({exc}); "
-                "set VTE_REGISTRY_NO_WORKER=1 to run in-process"
-            ) from None
+            result: SuiteRun = prestart.receive(proc, _stopped)
+            return result
         finally:
             self.close()
-        if isinstance(result, BaseException):
-            raise result
-        return result
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
