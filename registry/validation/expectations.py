@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from registry.models.facts import field_facts
 from registry.paths import data_dir
 from registry.validation.findings import EngineError, Finding
 from registry.validation.gx_duckdb import persist_duckdb_connection
+from registry.validation.gx_import import import_gx
 from registry.validation.staging import DUCKDB_READ_CONFIG, MANIFEST_TABLE
 
 __all__ = ["SuiteError", "SuiteRun", "load_suites", "needs_manifest", "render", "run_suites"]
@@ -74,10 +74,7 @@ def render(query: str, dialect: str) -> str:
 
 
 def _gx() -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # imported on first use: it takes seconds
-
-    return gx
+    return import_gx()  # imported on first use: it takes seconds
 
 
 def _context(gx: Any) -> Any:
