@@ -40,6 +40,7 @@ from sqlalchemy import (
 from registry.models import TABLES, Manifest, RegistryRecord, table_spec
 from registry.models.base import VERSION_COLUMN
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
+from registry.validation.staging_settings import DUCKDB_CONFIG, DUCKDB_READ_CONFIG, MANIFEST_TABLE
 from registry.validation.vector import passed_values
 from registry.version import SCHEMA_VERSION
 
@@ -53,7 +54,6 @@ __all__ = [
     "staging_url",
 ]
 
-MANIFEST_TABLE = "_manifest"
 _ID_RE = re.compile(f"{PATIENT_ID_PATTERN}|{RECORD_ID_PATTERN}")
 
 
@@ -81,16 +81,6 @@ def staging_metadata() -> tuple[MetaData, dict[str, Table]]:
 def _identity_fields(record_class: type[RegistryRecord]) -> list[str]:
     """The ID and reference fields: kept for rows that failed conformance."""
     return [name for name in record_class.model_fields if name.endswith("_id")]
-
-
-#: The stager's connection to a staging DuckDB file. DuckDB's buffer pool would otherwise
-#: take up to 80% of memory; the suites' joins spill to disk beyond this.
-DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
-#: Every connection that reads a finished staging file (the suites, the loader): read-only,
-#: so that the suites' worker and a load's copy read it at the same time from two processes
-#: (DuckDB lets several processes read a file, but only one write it); one process may hold
-#: connections of only one configuration to a file.
-DUCKDB_READ_CONFIG = {**DUCKDB_CONFIG, "access_mode": "READ_ONLY"}
 
 
 def staging_url(path: Path) -> str:

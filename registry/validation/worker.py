@@ -14,7 +14,13 @@ import subprocess
 from typing import Any, BinaryIO
 
 from registry import prestart
-from registry.validation.expectations import SuiteError, SuiteRun, run_suites
+from registry.validation.expectations import (
+    Flags,
+    SuiteError,
+    SuiteRun,
+    flag_fields,
+    run_suites,
+)
 
 __all__ = ["SuiteWorker"]
 
@@ -32,12 +38,13 @@ class SuiteWorker:
     def __init__(self) -> None:
         # the worker a command started at its very start, else a new one
         self._proc: subprocess.Popen[bytes] | None = prestart.take() or prestart.start_worker()
-        self._request: tuple[str, str, None, bool] = ("", "", None, True)
+        self._request: tuple[str, str, None, bool, Flags] = ("", "", None, True, frozenset())
 
     def start(self, connection_string: str, dialect: str, with_manifest: bool = True) -> None:
         """Hand the suites to the worker, which runs them while this process goes on (in
         this process, ``result`` runs them)."""
-        self._request = (connection_string, dialect, None, with_manifest)
+        # the flags from here: the worker does not import the models
+        self._request = (connection_string, dialect, None, with_manifest, flag_fields())
         proc = self._proc
         if proc is None:
             return
