@@ -29,11 +29,14 @@ from registry.version import SCHEMA_VERSION
 __all__ = ["DUCKDB_MIN_ROWS", "DuckdbStager", "SqliteStager", "new_stager", "stage"]
 
 #: Submissions of at least this many rows are staged in DuckDB, smaller ones in SQLite.
-#: Measured on 2 cores (whole validation, issue 11): 1,000 patients (21,000 rows): SQLite's
-#: suites 0.7 s, DuckDB's 1.4 s (a DuckDB query costs 1-3 ms however small); 10,000 (200,000
-#: rows): the same within noise; 30,000 (660,000 rows): 12.3 s in DuckDB against 16.5-20 s
-#: in SQLite; 100,000 (2.2 million rows): suites 5.4 s against 18.7 s, and no indexes to build.
-DUCKDB_MIN_ROWS = 300_000
+#: Measured on 2 cores, whole validations (issue 11), with the CSV read as Arrow and a
+#: suites' worker that starts in 1.5 s: 1,000 patients (23,000 rows) 2.5 s with SQLite
+#: staging against 3.1-3.5 s with DuckDB (a DuckDB query costs 1-3 ms however small, and
+#: GX runs about 150); 3,000 (66,000 rows) 3.1-3.6 s against 3.5-4.9 s; 5,000 (110,000
+#: rows) 4.0-4.6 s against 4.1-4.4 s; 10,000 (221,000 rows) 5.6-5.9 s against 3.7-4.4 s:
+#: DuckDB stages a chunk in one Arrow insert where SQLite inserts row by row, so the suites
+#: start 1.3 s sooner; 100,000 (2.2 million rows): suites 5.4 s against 18.7 s.
+DUCKDB_MIN_ROWS = 100_000
 
 #: Rows staged in DuckDB per transaction (measured at 100,000 patients: a commit per
 #: 25,000-row chunk cost a third of the inserts; one transaction for all kept 200 MB of rows

@@ -10,6 +10,7 @@ site scripts need no ``if __name__ == "__main__"`` guard).
 from __future__ import annotations
 
 import pickle
+import select
 import subprocess
 from typing import Any, BinaryIO
 
@@ -21,6 +22,7 @@ from registry.validation.expectations import (
     flag_fields,
     run_suites,
 )
+from registry.validation.gx_duckdb import warm_up
 
 __all__ = ["SuiteWorker"]
 
@@ -79,10 +81,20 @@ class SuiteWorker:
         self.close()
 
 
+def _waiting(requests: BinaryIO) -> bool:
+    """True when no request has come yet (the parent is still reading)."""
+    try:
+        return not select.select([requests], [], [], 0)[0]
+    except (OSError, ValueError):  # not a pipe select can watch (Windows, a test's buffer)
+        return False
+
+
 def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
     from registry.validation.expectations import _gx
 
     _gx()  # the slow import, while the parent reads the submission
+    if _waiting(requests):
+        warm_up()  # only when it costs nothing: the parent is still reading
     try:
         request: Any = pickle.load(requests)
     except EOFError:

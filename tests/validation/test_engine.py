@@ -3,7 +3,9 @@ change what a report says (the column-wise conformance: test_vector.py)."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +14,11 @@ import pytest
 from conftest import Database, Validated
 
 import registry.validation.validate as validate_module
+import registry.validation.worker as worker_module
 from registry.models import TABLES
 from registry.validation import staging_engines as staging
 from registry.validation.expectations import run_suites
-from registry.validation.gx_duckdb import persist_duckdb_connection
+from registry.validation.gx_duckdb import persist_duckdb_connection, warm_up
 
 # One orphan catheter: fk-missing must find it on DuckDB.
 _ORPHAN = "SYN01-AAAAAAAA-C1"
@@ -95,6 +98,19 @@ def test_the_suites_worker_runs_without_importing_the_models(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == f"[('fk-missing', '{_ORPHAN}')] []"
+
+
+def test_the_worker_warms_up_only_while_no_request_has_come() -> None:
+    """The worker opens a first DuckDB connection (0.2 s) only while the parent is still
+    reading: never when a request is waiting, which would then wait for it."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as requests, os.fdopen(write_end, "wb") as parent:
+        assert worker_module._waiting(requests)
+        parent.write(b"a request")
+        parent.flush()
+        assert not worker_module._waiting(requests)
+    assert not worker_module._waiting(io.BytesIO(b""))  # nothing select can watch: no warm-up
+    warm_up()  # and the warm-up itself leaves nothing open that could fail
 
 
 def test_the_workaround_fails_loudly_when_gx_changes(monkeypatch: pytest.MonkeyPatch) -> None:
