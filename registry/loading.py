@@ -89,6 +89,7 @@ class _PendingLoad:
         self._next = 0  # the index in TABLES of the next table to hand over
         self._handing = HAND_OVER  # until a table comes out of order
         self._folder = Path(tempfile.mkdtemp(prefix="vte-registry-load-"))
+        self._staged: dict[str, Any] | None = None  # the staging tables, built once (6 ms)
 
     def begin(self, manifest: Manifest | None) -> None:
         if manifest is None:
@@ -111,7 +112,9 @@ class _PendingLoad:
         if self._next >= len(TABLES) or TABLES[self._next].name != name:
             self._handing = False  # a table missing: the rest after staging, in order
             return
-        table = fetch(copy_query(name, staging_metadata()[1]))
+        if self._staged is None:
+            self._staged = staging_metadata()[1]
+        table = fetch(copy_query(name, self._staged))
         path = self._folder / f"{name}.arrow"
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
             out.write_table(table)
