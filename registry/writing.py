@@ -55,6 +55,7 @@ class Writer:
         self.error: BaseException | None = None
         self.decided: LoadResult | None = None  # unchanged, dry run: known before the report
         self._removed: dict[str, list[str]] = {}
+        self._hashes = ""  # the files' SHA-256 as the audit row keeps them (close_tables)
         self._again = False  # this submission_id was loaded before: decided by its files
         self._new_database = False  # a dry run on a database with no schema yet
         self._replacing = False
