@@ -4,9 +4,9 @@ same files, on 1k, 10k and 100k-patient cohorts; optionally `vte-registry load` 
     python benchmarks/validate.py [--sizes 1000 10000 100000] [--runs 5] [--load]
 
 Runs are paired (validate, frictionless, pandas, [load] one after another, then again), and
-the medians are printed with the peak memory of the whole process tree (the validator's
-worker included). Targets (issue 11): 100k at least 4x faster than frictionless in
-under 1 GB; 10k at least 3x faster; 1k in under 2.5 s; load no more than 1.3x validate.
+the medians are printed with the peak memory of the whole process tree. Targets (issue 23):
+at least 1.5x faster than frictionless-py at 1k, 4x at 10k, 8x at 100k in at most 1 GB;
+load no more than 1.3x validate at 100k.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ The public API (what the README documents)::
 
 Also: the models (``registry.models``), ``pseudonymize``, the validating path for rows
 (``parse_row``, ``parse_rows``), the survey (``registry.survey``) and persistence
-(``registry.store``). Every function that takes a path takes a ``str`` or a ``Path``.
-Every name is imported when first used (Great Expectations only when a validation runs).
+(``registry.database.store``). Every function that takes a path takes a ``str`` or a ``Path``.
+Every name is imported when first used (Great Expectations only by ``--engine gx``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from registry.version import SCHEMA_VERSION, __version__
 
 if TYPE_CHECKING:
-    from registry.loading import LoadError, LoadRefused, LoadResult
-    from registry.loading import load_submission as load
+    from registry.database.loading import LoadError, LoadRefused, LoadResult
+    from registry.database.loading import load_submission as load
     from registry.models.ids import pseudonymize
     from registry.synthetic import synthesize
     from registry.validation.conformance import FieldError, parse_row, parse_rows
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
     from registry.validation.validate import validate_submission
     from registry.validation.validate import validate_submission as validate
 
-# Every name is imported on first use, so that ``import registry`` is instant: a command can
-# start the expectation worker before the rest of the package loads (``registry.prestart``).
+# Every name is imported on first use, so that ``import registry`` is instant.
 _LAZY = {
     "pseudonymize": ("registry.models.ids", "pseudonymize"),
     "FieldError": ("registry.validation.conformance", "FieldError"),
@@ -45,10 +44,10 @@ _LAZY = {
     "validate": ("registry.validation.validate", "validate_submission"),
     "validate_submission": ("registry.validation.validate", "validate_submission"),
     "synthesize": ("registry.synthetic", "synthesize"),
-    "load": ("registry.loading", "load_submission"),
-    "LoadError": ("registry.loading", "LoadError"),
-    "LoadRefused": ("registry.loading", "LoadRefused"),
-    "LoadResult": ("registry.loading", "LoadResult"),
+    "load": ("registry.database.loading", "load_submission"),
+    "LoadError": ("registry.database.loading", "LoadError"),
+    "LoadRefused": ("registry.database.loading", "LoadRefused"),
+    "LoadResult": ("registry.database.loading", "LoadResult"),
 }
 
 

@@ -1,9 +1,8 @@
-"""Shared fixtures. Expensive ones (databases, cohorts, GX context) are per session."""
+"""Shared fixtures. Expensive ones (databases, cohorts) are per session."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,13 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/rows.py and friends
-# Tests run the expectation suites in-process, so Great Expectations is imported once per
-# session; test_worker.py covers the worker process that the CLI uses.
-os.environ.setdefault("VTE_REGISTRY_NO_WORKER", "1")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # --engine gx, in the tests
 
-from registry import store
+from registry.database import store
 from registry.synthetic import SynthResult, synthesize
 from registry.validation.report import Report
 from registry.validation.validate import validate_submission
@@ -150,7 +145,7 @@ class Registry:
 
 @pytest.fixture(scope="session")
 def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    from registry.loading import load_submission
+    from registry.database.loading import load_submission
 
     root = tmp_path_factory.mktemp("center")
     url = f"sqlite:///{root / 'registry.sqlite'}"

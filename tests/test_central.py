@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Database
 from sqlalchemy import text
 
-from registry.central import validate_database
-from registry.loading import load_submission
+from registry.database.central import validate_database
+from registry.database.loading import load_submission
 from registry.synthetic import synthesize
+from tests.conftest import Database
 
 DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

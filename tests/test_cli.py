@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import REPO
 from typer.testing import CliRunner
 
 from registry.cli import app
+from tests.conftest import REPO
 
 runner = CliRunner()
 

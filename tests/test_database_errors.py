@@ -16,7 +16,7 @@ from registry.synthetic import synthesize
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "VTE_REGISTRY_NO_WORKER"}
+    env = dict(os.environ)
     return subprocess.Popen(
         [sys.executable, "-m", "registry", *args],
         env=env,
@@ -112,7 +112,7 @@ def test_an_empty_or_missing_database_says_what_to_do(tmp_path: Path, exists: bo
 
 
 def test_a_locked_database_says_so(tmp_path: Path) -> None:
-    from registry.store import explain_database_error, make_engine
+    from registry.database.store import explain_database_error, make_engine
 
     path = tmp_path / "locked.sqlite"
     holder = sqlite3.connect(path)

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Registry, Validated
 from typer.testing import CliRunner
 
 from registry.cli import app
 from registry.fhir import FhirRefused, export_fhir
+from tests.conftest import Registry, Validated
 
 
 def _resources(folder: Path) -> dict[str, list[dict[str, Any]]]:

@@ -13,15 +13,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import Database
-from rows import as_1_0
 from sqlalchemy import Engine, func, select
 
-from registry.loading import LoadError, LoadRefused, load_submission
+from registry.database.loading import LoadError, LoadRefused, load_submission
+from registry.database.store import AUDIT
 from registry.models import TABLES
-from registry.store import AUDIT
 from registry.submission import inventory
 from registry.synthetic import synthesize
+from tests.conftest import Database
+from tests.rows import as_1_0
 
 DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -261,13 +261,12 @@ def _without_patients(source: Path, target: Path, patients: set[str]) -> Path:
     return target
 
 
-#: How the tables reach the load's writer: from SQLite staging after staging; from DuckDB
-#: staging, handed over as each is staged; or from DuckDB staging after staging.
-STAGINGS = [("sqlite", 10**12, True), ("duckdb-handed-over", 0, True), ("duckdb-after", 0, False)]
+#: Where the tables reach the load's writer from: SQLite or DuckDB staging.
+STAGINGS = [("sqlite", 10**12), ("duckdb", 0)]
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
-@pytest.mark.parametrize(("_name", "min_rows", "hand_over"), STAGINGS, ids=[s[0] for s in STAGINGS])
+@pytest.mark.parametrize(("_name", "min_rows"), STAGINGS, ids=[s[0] for s in STAGINGS])
 def test_a_replacement_leaves_exactly_the_new_submission(
     db: Database,
     site: Path,
@@ -275,16 +274,13 @@ def test_a_replacement_leaves_exactly_the_new_submission(
     monkeypatch: pytest.MonkeyPatch,
     _name: str,
     min_rows: int,
-    hand_over: bool,
 ) -> None:
     """Records changed, unchanged and removed (patients with all their children, and half
     the lab results): the registry then holds what a load of the new submission alone into
     an empty database holds, however the tables reached the writer."""
-    from registry import loading
     from registry.validation import staging_engines
 
     monkeypatch.setattr(staging_engines, "DUCKDB_MIN_ROWS", min_rows)
-    monkeypatch.setattr(loading, "HAND_OVER", hand_over)
     load_submission(site, db.url)
     events = list(csv.DictReader((site / "vte_events.csv").open(encoding="utf-8")))
     with_events = sorted({e["patient_id"] for e in events})[:2]
@@ -304,7 +300,7 @@ def test_a_replacement_leaves_exactly_the_new_submission(
         "removed": len(gone),
     }
     assert result.changes.tables["vte_events"].removed > 0
-    from registry.store import make_engine
+    from registry.database.store import make_engine
 
     alone = make_engine(f"sqlite:///{tmp_path / 'alone.sqlite'}")
     assert load_submission(new, engine=alone).outcome == "loaded"

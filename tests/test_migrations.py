@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Database
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
+import registry.database.store
 import registry.models
-import registry.store
-from registry.store import upgrade
+from registry.database.store import upgrade
+from tests.conftest import Database
 
 
 def _schema(engine: Engine) -> dict[str, object]:
@@ -44,7 +44,7 @@ def _compare(migrated: Engine, created: Engine) -> None:
 
 
 def test_upgrade_equals_create_all_sqlite(tmp_path) -> None:
-    from registry.store import make_engine
+    from registry.database.store import make_engine
 
     a = make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
     b = make_engine(f"sqlite:///{tmp_path / 'b.sqlite'}")
@@ -53,10 +53,10 @@ def test_upgrade_equals_create_all_sqlite(tmp_path) -> None:
 
 @pytest.mark.postgres
 def test_upgrade_equals_create_all_postgres(pg_db: Database, pg_engine: Engine) -> None:
-    from conftest import pg_url_for
     from sqlalchemy import text
 
-    from registry.store import make_engine
+    from registry.database.store import make_engine
+    from tests.conftest import pg_url_for
 
     with pg_engine.begin() as connection:
         connection.execute(text('drop schema if exists "t_created_all" cascade'))
@@ -82,7 +82,7 @@ def test_db_upgrade_command(tmp_path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    from registry.store import make_engine
+    from registry.database.store import make_engine
 
     assert "patients" in inspect(make_engine(url)).get_table_names()
 
@@ -94,7 +94,7 @@ def test_upgrade_to_1_1_keeps_records_and_marks_them_1_0(tmp_path) -> None:
 
     from sqlalchemy import Boolean, Date, Float, Integer, MetaData, insert, select
 
-    engine = registry.store.make_engine(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    engine = registry.database.store.make_engine(f"sqlite:///{tmp_path / 'r.sqlite'}")
     upgrade(engine, "0003")
     old = MetaData()
     old.reflect(engine)

@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Database
 from sqlalchemy import select
 
-from registry.loading import load_submission
+from registry.database.loading import load_submission
 from registry.models import TABLES, table_spec
 from registry.validation.validate import validate_submission
+from tests.conftest import Database
 
 FIXTURE = Path(__file__).parent / "fixtures" / "submission_1_0"
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rows import PID, VALID, row
 from sqlalchemy import Connection, Engine, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from registry import parse_row, store
 from registry.models import TABLE_NAMES, TABLES, Patient, RegistryRecord, table_spec
+from tests.rows import PID, VALID, row
 
 
 def _write_records(connection: Connection, name: str, records: list[RegistryRecord]) -> None:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from registry.cli.app import DbOption, ReportFormat, app, fail, failing_as_usage, write_output
+from registry.cli.application import (
+    DbOption,
+    ReportFormat,
+    app,
+    fail,
+    failing_as_usage,
+    write_output,
+)
 
 
 @app.command()
@@ -48,6 +55,7 @@ def report(
 
     Example: vte-registry report --format html --output registry.html --survey summary.json
     """
+    from registry.database.store import database_url
     from registry.report import (
         ReportRefused,
         SurveyError,
@@ -56,7 +64,6 @@ def report(
         render_json,
         render_text,
     )
-    from registry.store import database_url
 
     url = database_url(db)
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from registry.cli.app import (
+from registry.cli.application import (
     DbOption,
     OutDir,
     console,
@@ -155,7 +155,7 @@ def db_upgrade(
 
     Example: vte-registry db upgrade --db sqlite:///vte_registry.sqlite
     """
-    from registry.store import database_url, make_engine, upgrade
+    from registry.database.store import database_url, make_engine, upgrade
 
     url = database_url(db)
     with failing_as_usage(url, url):
@@ -197,8 +197,8 @@ def export_fhir_command(
     Example: vte-registry export fhir submission fhir-out
     Example: vte-registry export fhir --db sqlite:///vte_registry.sqlite fhir-out
     """
+    from registry.database.store import database_url
     from registry.fhir import FhirRefused, export_fhir
-    from registry.store import database_url
     from registry.validation.reading import UnusableInput
 
     if db is None and len(paths) != 2:

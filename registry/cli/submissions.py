@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from registry.cli.app import (
+from registry.cli.application import (
     DbOption,
     OutDir,
     ReportFormat,
@@ -25,6 +25,11 @@ from registry.cli.app import (
     shown_url,
     write_output,
 )
+
+
+class RuleEngine(StrEnum):
+    sql = "sql"
+    gx = "gx"
 
 
 @app.command()
@@ -44,9 +49,17 @@ def validate(
         typer.Option(
             "--db",
             help="Validate the registry database at this URL instead (all sites; the "
-            "suites run inside PostgreSQL).",
+            "checks run inside PostgreSQL).",
         ),
     ] = None,
+    engine: Annotated[
+        RuleEngine,
+        typer.Option(
+            "--engine",
+            help="What runs the rule catalogue: its SQL directly (sql), or its published "
+            "Great Expectations suites through GX (gx; slower, same findings).",
+        ),
+    ] = RuleEngine.sql,
 ) -> None:
     """Validate a submission, or with --db the registry database (exit 0: no errors, 1: errors, 2: unusable).
 
@@ -59,25 +72,25 @@ def validate(
     status, say = progress(err_console)
     try:
         with failing_as_usage(path or "", db):
-            report = _validate(path, db, status, say)
+            report = _validate(path, db, engine, status, say)
     except UnusableInput as exc:
         raise fail(str(exc)) from None
     emit_report(report, fmt, output)
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _validate(path: Path | None, db: str | None, status: Any, say: Any) -> Any:
+def _validate(path: Path | None, db: str | None, engine: RuleEngine, status: Any, say: Any) -> Any:
     from registry.validation.validate import validate_submission
 
     if db is not None:
-        from registry.central import validate_database
+        from registry.database.central import validate_database
 
-        return validate_database(db)
+        return validate_database(db, engine.value)
     assert path is not None  # the command requires PATH or --db, exactly one
     if status is not None:
         with status:
-            return validate_submission(path, progress=say)
-    return validate_submission(path)
+            return validate_submission(path, progress=say, engine=engine.value)
+    return validate_submission(path, engine=engine.value)
 
 
 @app.command()
@@ -111,8 +124,8 @@ def load(
 
     Example: vte-registry load site-submission.zip --dry-run
     """
-    from registry.loading import LoadError, LoadRefused, load_submission
-    from registry.store import database_url
+    from registry.database.loading import LoadError, LoadRefused, load_submission
+    from registry.database.store import database_url
     from registry.validation.reading import UnusableInput
     from registry.validation.report_html import render_html
     from registry.validation.report_text import print_report
@@ -173,8 +186,8 @@ def demo(
 
     Example: vte-registry demo --patients 300 --seed 7
     """
-    from registry.loading import load_submission
-    from registry.store import database_url
+    from registry.database.loading import load_submission
+    from registry.database.store import database_url
     from registry.synthetic import synthesize
     from registry.validation.report_html import render_html
     from registry.validation.report_text import print_report, render_text

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from registry.cli.app import (
+from registry.cli.application import (
     OutDir,
     ReportFormat,
     console,

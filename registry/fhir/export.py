@@ -21,9 +21,9 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, select
 
+from registry.database.store import make_engine, require_registry
 from registry.fhir.resources import BUILDERS
 from registry.models import TABLES
-from registry.store import make_engine, require_registry
 
 __all__ = ["FhirExport", "FhirRefused", "export_fhir"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from registry.database.store import DatabaseUnusable, make_engine, require_current, safe_url
 from registry.report.context import Context
 from registry.report.data import RegistryData
 from registry.report.enrollment import enrollment
@@ -17,7 +18,6 @@ from registry.report.privacy import DEFAULT_MIN_CELL, suppress
 from registry.report.quality import quality
 from registry.report.survey_side import read_summary
 from registry.report.vte import vte
-from registry.store import DatabaseUnusable, make_engine, require_current, safe_url
 
 __all__ = ["ReportRefused", "build_center_report"]
 

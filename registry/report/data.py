@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, Table, and_, case, func, select
 
+from registry.database.store import AUDIT
 from registry.models import table_spec
 from registry.models.base import VERSION_COLUMN
-from registry.store import AUDIT
 
 __all__ = ["RegistryData", "days_between", "month_of"]
 

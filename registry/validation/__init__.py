@@ -1,8 +1,6 @@
-"""Submission validation: record conformance (models) and data-quality expectations.
+"""Submission validation: record conformance (models) and the rule catalogue's checks.
 
-Every name is imported when first used: the suites' worker imports modules of this package
-without the models (``worker.py``), and nothing imports Great Expectations until a
-validation runs (it takes seconds to import).
+Every name is imported when first used: ``import registry.validation.findings`` stays light.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one workaround GX needs to run the suites on DuckDB (staging).
+"""The one workaround GX needs to run the suites on DuckDB (staging), for ``--engine gx``.
 
 GX 1.x has no DuckDB data source; its generic SQL source works through duckdb_engine, except
 that GX runs each query in ``with engine.connect() as connection: result = ...`` and reads
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DUCKDB", "persist_duckdb_connection", "warm_up"]
+__all__ = ["DUCKDB", "persist_duckdb_connection"]
 
 
 class _Dialect(str):
@@ -45,17 +45,3 @@ def persist_duckdb_connection() -> None:
         )
     if DUCKDB not in current:
         engine._PERSISTED_CONNECTION_DIALECTS = (*current, DUCKDB)
-
-
-def warm_up() -> None:
-    """Open and close an in-memory DuckDB through SQLAlchemy: duckdb_engine's first
-    connection in a process takes 0.2 s (imports, type registration), which the suites'
-    worker spends here while it waits for a staging file rather than after it comes."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine("duckdb:///:memory:")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1")).all()
-    finally:
-        engine.dispose()

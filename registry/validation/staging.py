@@ -40,7 +40,6 @@ from sqlalchemy import (
 from registry.models import TABLES, Manifest, RegistryRecord, table_spec
 from registry.models.base import VERSION_COLUMN
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
-from registry.validation.staging_settings import DUCKDB_CONFIG, DUCKDB_READ_CONFIG, MANIFEST_TABLE
 from registry.validation.vector import passed_values
 from registry.version import SCHEMA_VERSION
 
@@ -53,6 +52,17 @@ __all__ = [
     "staging_metadata",
     "staging_url",
 ]
+
+#: The staging table that holds the manifest (site and data cutoff).
+MANIFEST_TABLE = "_manifest"
+
+#: The stager's connection to a staging DuckDB file. DuckDB's buffer pool would otherwise
+#: take up to 80% of memory; the checks' joins spill to disk beyond this.
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
+#: Every connection that reads a finished staging file (the checks, the loader): read-only,
+#: so that both may read it at once; one process may hold connections of only one
+#: configuration to a file.
+DUCKDB_READ_CONFIG = {**DUCKDB_CONFIG, "access_mode": "READ_ONLY"}
 
 _ID_RE = re.compile(f"{PATIENT_ID_PATTERN}|{RECORD_ID_PATTERN}")
 

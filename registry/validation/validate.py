@@ -1,8 +1,10 @@
-"""``validate_submission(path) -> Report``: read, conformance, PHI scan, expectations.
+"""``validate_submission(path) -> Report``: read, conformance, PHI scan, the rule catalogue.
 
-Tables are handled one at a time (read, checked, scanned, staged, then dropped), so memory
-follows the largest table rather than the submission. The staging database outlives the
-report for the loader (``checked_submission``).
+Two steps, which a load takes one after the other: ``stage_submission`` reads the files,
+checks every record and stages the conformant rows in a temporary database (tables one at a
+time: read, checked, scanned, staged, then dropped, so memory follows the largest table
+rather than the submission); ``check_staged`` runs the rule catalogue on it and gives the
+report. The staging database lives until the ``stage_submission`` block ends.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal
 
 from registry.models import Manifest, table_spec
 from registry.validation.arrow_rows import column
@@ -31,12 +33,34 @@ from registry.validation.phi import (
 )
 from registry.validation.reading import RawTable, SubmissionReader, open_submission
 from registry.validation.report import Report
+from registry.validation.rules_engine import RuleRun, run_rules
+from registry.validation.staging import staging_url
 from registry.validation.staging_engines import new_stager
-from registry.validation.worker import SuiteWorker
 
-__all__ = ["CheckedSubmission", "StagingListener", "checked_submission", "validate_submission"]
+__all__ = [
+    "CheckedSubmission",
+    "Engine",
+    "StagedSubmission",
+    "check_staged",
+    "checked_submission",
+    "run_engine",
+    "stage_submission",
+    "validate_submission",
+]
 
 Progress = Callable[[str], None]
+
+#: The engine that runs the rule catalogue: its SQL directly, or its GX suites.
+Engine = Literal["sql", "gx"]
+
+
+def run_engine(url: str, engine: Engine, with_manifest: bool = True) -> RuleRun:
+    """The rule catalogue on the database at ``url``, by ``engine``."""
+    if engine == "gx":
+        from registry.validation.gx_engine import run_suites
+
+        return run_suites(url, url.split(":", 1)[0].split("+", 1)[0], None, with_manifest)
+    return run_rules(url, with_manifest)
 
 
 @dataclasses.dataclass
@@ -111,47 +135,45 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-class StagingListener(Protocol):
-    """Told how the staging of a submission goes, so that a load can write while it is
-    validated (uncommitted until the report is final)."""
+@dataclasses.dataclass
+class StagedSubmission:
+    """A submission read, checked record by record and staged: what the rule catalogue runs
+    on next (``check_staged``), and what a load copies from (``staging``: the rows that
+    passed conformance are those with ``_valid`` true)."""
 
-    def begin(self, manifest: Manifest | None) -> None:
-        """The manifest is read; the tables come next."""
+    source: Path
+    manifest: Manifest | None
+    manifest_raw: dict[str, Any] | None
+    file_sha256: dict[str, str]
+    staging: Path
+    tables: dict[str, int]
+    #: Reading, conformance and the PHI scan's findings.
+    findings: list[Finding]
+    #: (table, column) of free text, whose values reports mask.
+    free_text: set[tuple[str | None, str]]
+    not_submitted: list[str]
+    started: float
 
-    def table_staged(self, name: str, fetch: Callable[[Any], Any]) -> None:
-        """A table is staged (DuckDB staging only): ``fetch(query)`` gives the rows of a
-        SQLAlchemy query over the staged tables as Arrow, during this call only."""
-
-    def staged(self, checked: CheckedSubmission) -> None:
-        """Staging is finished; the suites run while this runs. ``checked`` is the
-        submission as checked so far (its report without the suites' findings); the
-        staging database may be read."""
+    @property
+    def url(self) -> str:
+        return staging_url(self.staging)
 
 
 @contextmanager
-def checked_submission(
-    path: Path | str,
-    progress: Progress | None = None,
-    listener: StagingListener | None = None,
-) -> Iterator[CheckedSubmission]:
-    """Validate a submission; the staging database lives until the block ends.
-
-    ``listener`` is told of each step of the staging (``StagingListener``).
-    Raises UnusableInput when ``path`` is not a submission at all."""
+def stage_submission(
+    path: Path | str, progress: Progress | None = None
+) -> Iterator[StagedSubmission]:
+    """Read a submission, check every record and stage it; the staging database lives until
+    the block ends. Raises UnusableInput when ``path`` is not a submission at all."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     path = Path(path)
     with (
-        SuiteWorker() as worker,
         open_submission(path) as folder,
         tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp,
     ):
         reader = SubmissionReader(folder, path)
-        size = _expected_rows(reader)
-        stager = new_stager(Path(tmp), size, reader.version)
-        if listener is not None:
-            listener.begin(reader.manifest)
-        fetch = getattr(stager, "arrow", None)
+        stager = new_stager(Path(tmp), _expected_rows(reader), reader.version)
         counts: dict[str, int] = {}
         free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
@@ -167,41 +189,62 @@ def checked_submission(
                         stager, raw.name, rows, start, excluded, raw.missing_columns
                     )
                     del rows  # the chunk's values leave memory
-                if listener is not None and fetch is not None:
-                    listener.table_staged(raw.name, fetch)
                 findings += _phi_table(raw)
                 free |= {(raw.name, unknown) for unknown in raw.unknown_values}
                 counts[raw.name] = len(raw.rows)
                 del raw  # the table leaves memory; the staging database keeps it
-        findings = reader.findings + findings + _phi_manifest(reader.manifest_raw)
         stager.set_manifest(reader.manifest)
-        url = stager.finish()
-        _give_back_memory()  # the worker's suites need it now, on the same machine
-        say("running expectation suites")
-        worker.start(url, stager.dialect, with_manifest=reader.manifest is not None)
-        manifest = reader.manifest
-
-        def checked(found: list[Finding]) -> CheckedSubmission:
-            report = Report(
-                source=str(path),
-                site_id=manifest.site_id
-                if manifest
-                else (reader.manifest_raw or {}).get("site_id"),
-                submission_id=str(manifest.submission_id) if manifest else None,
-                tables=counts,
-                findings=mask_identifiers(mask_free_text(found, free)),
-                seconds=round(time.perf_counter() - started, 2),
-                schema_version=manifest.schema_version if manifest else None,
-                not_submitted=reader.not_submitted,
-            )
-            return CheckedSubmission(report, manifest, reader.file_sha256, stager.path)
-
-        if listener is not None:
-            listener.staged(checked(findings))
-        yield checked(findings + worker.result().findings)
+        stager.finish()
+        _give_back_memory()  # the checks need it now
+        yield StagedSubmission(
+            source=path,
+            manifest=reader.manifest,
+            manifest_raw=reader.manifest_raw,
+            file_sha256=reader.file_sha256,
+            staging=stager.path,
+            tables=counts,
+            findings=reader.findings + findings + _phi_manifest(reader.manifest_raw),
+            free_text=free,
+            not_submitted=reader.not_submitted,
+            started=started,
+        )
 
 
-def validate_submission(path: Path | str, progress: Progress | None = None) -> Report:
-    """Validate a submission folder or .zip and return its report."""
-    with checked_submission(path, progress) as checked:
+def check_staged(
+    staged: StagedSubmission, engine: Engine = "sql", progress: Progress | None = None
+) -> Report:
+    """Run the rule catalogue on a staged submission: its report (``engine``: "sql" runs the
+    catalogue directly, "gx" its Great Expectations suites)."""
+    (progress or (lambda _msg: None))("running the rule catalogue")
+    run = run_engine(staged.url, engine, with_manifest=staged.manifest is not None)
+    manifest = staged.manifest
+    return Report(
+        source=str(staged.source),
+        site_id=manifest.site_id if manifest else (staged.manifest_raw or {}).get("site_id"),
+        submission_id=str(manifest.submission_id) if manifest else None,
+        tables=staged.tables,
+        findings=mask_identifiers(mask_free_text(staged.findings + run.findings, staged.free_text)),
+        seconds=round(time.perf_counter() - staged.started, 2),
+        schema_version=manifest.schema_version if manifest else None,
+        not_submitted=staged.not_submitted,
+    )
+
+
+@contextmanager
+def checked_submission(
+    path: Path | str, progress: Progress | None = None, engine: Engine = "sql"
+) -> Iterator[CheckedSubmission]:
+    """Validate a submission; the staging database lives until the block ends.
+    Raises UnusableInput when ``path`` is not a submission at all."""
+    with stage_submission(path, progress) as staged:
+        report = check_staged(staged, engine, progress)
+        yield CheckedSubmission(report, staged.manifest, staged.file_sha256, staged.staging)
+
+
+def validate_submission(
+    path: Path | str, progress: Progress | None = None, engine: Engine = "sql"
+) -> Report:
+    """Validate a submission folder or .zip and return its report (``engine``: "sql", the
+    rule catalogue run directly, or "gx", its Great Expectations suites)."""
+    with checked_submission(path, progress, engine) as checked:
         return checked.report

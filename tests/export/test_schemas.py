@@ -10,8 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import REPO
-from rows import VALID, VALID_MANIFEST, VALID_SURVEY
 
 from registry import parse_row
 from registry.export import write_schemas
@@ -20,6 +18,8 @@ from registry.export.redcap import REDCAP_COLUMNS, registry_variables
 from registry.models import TABLES, Manifest, SurveyResponseRecord
 from registry.models.survey import ITEMS
 from registry.version import SCHEMA_VERSION
+from tests.conftest import REPO
+from tests.rows import VALID, VALID_MANIFEST, VALID_SURVEY
 
 # The spec's field lists (shared/spec/registry.md), table by table: 133 fields (schema 1.1).
 SPEC_FIELDS: dict[str, list[str]] = {

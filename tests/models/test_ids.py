@@ -46,7 +46,7 @@ KNOWN = "NYC01-7GLFKZJJ"
 
 def test_pseudonym_is_a_valid_patient_id() -> None:
     pid = pseudonymize("A-778812", "NYC01", SECRET)
-    from rows import row
+    from tests.rows import row
 
     assert not isinstance(parse_row("patients", row("patients", patient_id=pid)), list)
 

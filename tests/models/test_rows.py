@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rows import PID, VALID, VALID_MANIFEST, VALID_SURVEY, row
 
 from registry import parse_row, parse_rows
 from registry.models import TABLES, Manifest, RegistryRecord, SurveyResponseRecord
+from tests.rows import PID, VALID, VALID_MANIFEST, VALID_SURVEY, row
 
 # (id, table, changes, rule, field)
 INVALID: list[tuple[str, str, dict[str, str], str, str]] = [

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Registry
-from hand_estimates import aalen_johansen
 from typer.testing import CliRunner
 
 from registry.cli import app
 from registry.report import CenterReport, build_center_report, render_html, render_text
+from tests.conftest import Registry
+from tests.hand_estimates import aalen_johansen
 
 DAYS_PER_MONTH = 365.25 / 12
 # The survey's anticoagulant classes, written out by hand (survey.md items 12, 18, 22).
@@ -380,7 +380,7 @@ def test_cli_refuses_in_one_line(
 
 
 def test_cli_refuses_an_empty_or_missing_database(tmp_path: Path) -> None:
-    from registry.store import create_schema, make_engine
+    from registry.database.store import create_schema, make_engine
 
     runner = CliRunner()
     missing = runner.invoke(app, ["report", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}"])
@@ -394,7 +394,7 @@ def test_cli_refuses_an_empty_or_missing_database(tmp_path: Path) -> None:
 
 
 def test_an_old_schema_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    from registry.store import make_engine, upgrade
+    from registry.database.store import make_engine, upgrade
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = make_engine(url)
@@ -406,7 +406,7 @@ def test_an_old_schema_is_refused_with_what_to_do(tmp_path: Path) -> None:
 
 
 def test_quality_trend_follows_a_sites_submissions(registry_db: Registry, tmp_path: Path) -> None:
-    from registry.loading import load_submission
+    from registry.database.loading import load_submission
     from registry.synthetic import synthesize
 
     url = f"sqlite:///{tmp_path / 'trend.sqlite'}"

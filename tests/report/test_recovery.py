@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.loading import load_submission
+from registry.database.loading import load_submission
 from registry.report import build_center_report
 from registry.synthetic import synthesize
 from registry.synthetic.profile import load_profile

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import dump_dom, screenshot
-from conftest import Registry
 
 from registry.report import build_center_report, render_html
+from tests.browser import dump_dom, screenshot
+from tests.conftest import Registry
 
 
 @pytest.mark.browser

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Registry
 
-from registry.loading import load_submission
+from registry.database.loading import load_submission
 from registry.report import build_center_report
+from tests.conftest import Registry
 
 
 def _figures(report: Any) -> dict[str, Any]:

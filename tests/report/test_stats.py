@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hand_estimates import aalen_johansen
 
 from registry.report.stats import cumulative_incidence, poisson_rate, proportion
+from tests.hand_estimates import aalen_johansen
 
 # Ten patients, no ties: VTE (1), death (2), censored (0).
 TIMES = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]

@@ -8,11 +8,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Validated
 
 from registry.synthetic import generate_cohort, load_profile, synthesize
 from registry.synthetic.cohort import Cohort
 from registry.synthetic.profile import ProfileError
+from tests.conftest import Validated
 
 
 def _hashes(folder: Path) -> dict[str, str]:

@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-from conftest import Validated
 
 from registry.rules import RULES
 from registry.synthetic.defects import DEFECT_RULES
+from tests.conftest import Validated
 
 
 def test_defect_catalogue_covers_every_rule_of_the_spec() -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPO
-
 from registry.synthetic import write_samples
 from registry.validation.validate import validate_submission
+from tests.conftest import REPO
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Validated
+
+from tests.conftest import Validated
 
 
-def _cli(*args: str, worker: bool = False) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
-    if worker:
-        env.pop("VTE_REGISTRY_NO_WORKER", None)
     return subprocess.run(
         [sys.executable, "-m", "registry", *args],
         capture_output=True,
@@ -27,7 +26,7 @@ def _cli(*args: str, worker: bool = False) -> subprocess.CompletedProcess[str]:
 
 
 def test_clean_submission_exits_0_with_json(clean_cohort: Validated) -> None:
-    result = _cli("validate", str(clean_cohort.folder), "--format", "json", worker=True)
+    result = _cli("validate", str(clean_cohort.folder), "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["summary"]["errors"] == 0

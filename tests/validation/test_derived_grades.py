@@ -6,11 +6,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from rows import PID, VALID, write_submission
-
 from registry.models.codes import VteSite
 from registry.models.vte_events import ctcae_grade
 from registry.validation.validate import validate_submission
+from tests.rows import PID, VALID, write_submission
 
 COMBINATIONS = list(
     itertools.product(

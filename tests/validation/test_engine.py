@@ -1,24 +1,20 @@
-"""The validation engine: staging in DuckDB and the GX workaround for it. None of it may
-change what a report says (the column-wise conformance: test_vector.py)."""
+"""The validation engine: staging in DuckDB, and the GX workaround for it (``--engine gx``).
+None of it may change what a report says (the column-wise conformance: test_vector.py; the
+two engines of the rule catalogue: test_engines.py)."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import Database, Validated
 
 import registry.validation.validate as validate_module
-import registry.validation.worker as worker_module
 from registry.models import TABLES
 from registry.validation import staging_engines as staging
-from registry.validation.expectations import run_suites
-from registry.validation.gx_duckdb import persist_duckdb_connection, warm_up
+from registry.validation.gx_duckdb import persist_duckdb_connection
+from registry.validation.gx_engine import run_suites
+from tests.conftest import Database, Validated
 
 # One orphan catheter: fk-missing must find it on DuckDB.
 _ORPHAN = "SYN01-AAAAAAAA-C1"
@@ -34,7 +30,7 @@ def _staging_with_an_orphan(path: Path) -> str:
 
 
 def _fk_suite() -> tuple[dict, ...]:
-    from registry.validation.expectations import load_suites
+    from registry.validation.gx_engine import load_suites
 
     suite = next(s for s in load_suites() if s["name"] == "cross_table_references")
     return (suite,)
@@ -74,43 +70,6 @@ def test_gx_still_needs_the_duckdb_workaround(tmp_path: Path) -> None:
         assert unexpected != 1, "GX now reads DuckDB's rows itself: drop gx_duckdb.py"
     finally:
         engine._PERSISTED_CONNECTION_DIALECTS = patched
-
-
-def test_the_suites_worker_runs_without_importing_the_models(tmp_path: Path) -> None:
-    """The worker's start is on the critical path of a small validation: it imports GX and
-    the suites' runner, never the models (0.4 s; the flags come with the request)."""
-    url = _staging_with_an_orphan(tmp_path / "s.duckdb")
-    program = (
-        "import pickle, sys\n"
-        "from registry.validation.worker import _serve\n"
-        "from registry.validation.expectations import load_suites\n"
-        "import io\n"
-        "suites = tuple(s for s in load_suites() if s['name'] == 'cross_table_references')\n"
-        f"request = pickle.dumps(({url!r}, 'duckdb', suites, False, frozenset()))\n"
-        "replies = io.BytesIO()\n"
-        "_serve(io.BytesIO(request), replies)\n"
-        "run = pickle.loads(replies.getvalue())\n"
-        "models = sorted(m for m in sys.modules if m.startswith('registry.models'))\n"
-        "print([(f.rule, f.record_id) for f in run.findings], models)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == f"[('fk-missing', '{_ORPHAN}')] []"
-
-
-def test_the_worker_warms_up_only_while_no_request_has_come() -> None:
-    """The worker opens a first DuckDB connection (0.2 s) only while the parent is still
-    reading: never when a request is waiting, which would then wait for it."""
-    read_end, write_end = os.pipe()
-    with os.fdopen(read_end, "rb") as requests, os.fdopen(write_end, "wb") as parent:
-        assert worker_module._waiting(requests)
-        parent.write(b"a request")
-        parent.flush()
-        assert not worker_module._waiting(requests)
-    assert not worker_module._waiting(io.BytesIO(b""))  # nothing select can watch: no warm-up
-    warm_up()  # and the warm-up itself leaves nothing open that could fail
 
 
 def test_the_workaround_fails_loudly_when_gx_changes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,7 +113,7 @@ def test_duckdb_staging_finds_what_sqlite_staging_finds(
 def _registry_dump(url: str) -> dict[str, list[tuple[str, ...]]]:
     from sqlalchemy import select
 
-    from registry.store import make_engine
+    from registry.database.store import make_engine
 
     db = make_engine(url)
     with db.connect() as connection:
@@ -173,9 +132,8 @@ def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
 ) -> None:
     """The loader reads the staging database (from DuckDB as Arrow batches, with SQLite's
     dates and flags converted column-wise): every value of every table arrives the same,
-    types included, whichever engine staged it, in SQLite and in PostgreSQL. In this process
-    (no worker: GX's DuckDB connection and the loader's must agree on its configuration)."""
-    from registry.loading import load_submission
+    types included, whichever engine staged it, in SQLite and in PostgreSQL."""
+    from registry.database.loading import load_submission
 
     dumps = {}
     targets = (
@@ -196,17 +154,17 @@ def test_a_load_from_duckdb_staging_writes_what_one_from_sqlite_writes(
 def test_a_validation_that_cannot_run_is_one_line_and_exit_2(
     defect_cohort: Validated, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The validation could not run (here: the suites' disk is full): one line, exit code
+    """The validation could not run (here: the checks' disk is full): one line, exit code
     2, no traceback, no report."""
     from typer.testing import CliRunner
 
     from registry.cli import app
-    from registry.validation.expectations import SuiteError
+    from registry.validation.rule_rows import RuleError
 
-    def broken(self: object, *args: object, **kwargs: object) -> None:
-        raise SuiteError("an expectation suite failed: IOException: No space left on device")
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuleError("rule fk-missing could not run: IOException: No space left on device")
 
-    monkeypatch.setattr(validate_module.SuiteWorker, "result", broken)
+    monkeypatch.setattr(validate_module, "run_engine", broken)
     result = CliRunner().invoke(app, ["validate", str(defect_cohort.folder), "--format", "json"])
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]

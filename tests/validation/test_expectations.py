@@ -6,15 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Validated
 
 from registry.models import TABLES
 from registry.models.survey import _SurveyBase
 from registry.rules import RULES
-from registry.validation.expectations import load_suites, render, run_suites, suites_dir
+from registry.validation.gx_engine import load_suites, run_suites, suites_dir
 from registry.validation.phi import FREE_TEXT_FIELDS
+from registry.validation.rule_rows import render
 from registry.validation.staging import MANIFEST_TABLE
 from registry.validation.staging_engines import stage
+from tests.conftest import Validated
 
 MODEL_COLUMNS = {spec.name: set(spec.fields) for spec in TABLES}
 STAGING_EXTRAS = {"_row", "_valid"}
@@ -115,7 +116,7 @@ def test_dialect_rendering() -> None:
 @pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
 def test_every_suite_runs_on_an_empty_submission(engine: str, tmp_path: Path) -> None:
     run = run_suites(stage(tmp_path / f"empty.{engine}", {}, {}, None), engine)
-    assert run.expectations == len(EXPECTATIONS)
+    assert run.checks == len(EXPECTATIONS)
     assert run.findings == []
     assert MANIFEST_TABLE == "_manifest"
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rows import as_1_0, reinventory
 
 from registry.synthetic import synthesize
 from registry.validation import inventory as inventory_module
 from registry.validation.reading import UnusableInput, read_submission
 from registry.validation.validate import validate_submission
+from tests.rows import as_1_0, reinventory
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +167,6 @@ def test_a_fifo_is_refused_without_blocking(clean: Path, tmp_path: Path) -> None
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "VTE_REGISTRY_NO_WORKER": "1"},
     )
     assert "not a regular file" in proc.stdout, proc.stderr
 

@@ -7,12 +7,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import Validated
-from rows import VALID, reinventory, write_submission
 
 from registry.models import TABLES
 from registry.validation.reading import UnusableInput, read_submission
 from registry.validation.validate import validate_submission
+from tests.conftest import Validated
+from tests.rows import VALID, reinventory, write_submission
 
 
 def _write(

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from browser import dump_dom, screenshot
-from conftest import Validated
 
 from registry.validation.report_html import ROWS_PER_RULE, render_html
 from registry.validation.report_text import render_text
+from tests.browser import dump_dom, screenshot
+from tests.conftest import Validated
 
 FINDING_KEYS = {
     "rule",

@@ -1,67 +1,47 @@
 """Every rule, case by case (frictionless style): small literal submissions in, the rule's
 findings out, in both directions (the violating case and the nearest valid one).
 
-The cases of the expectation checks are declared with the checks (``[[cases]]`` in each
-``.sql`` file, ``generic.CASES``); those of single rows are ``tests/models/test_rows.py``'s
-``INVALID`` table; those of whole files are ``FILE_CASES`` below.
+The cases of the rule catalogue's checks are ``tests/validation/rule_cases/*.toml``, run
+through the catalogue directly on the staged case (``test_engines.py`` holds Great
+Expectations to the same findings on each); those of single rows are
+``tests/models/test_rows.py``'s ``INVALID`` table; those of whole files are ``FILE_CASES``
+below, through a whole validation.
 """
 
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rows import PID, VALID, write_submission
 
-from registry.models import TABLE_NAMES, TABLES
+from registry.models import TABLES
 from registry.rules import RULES
-from registry.validation.catalogue import cases, checks
-from registry.validation.validate import validate_submission
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from test_rows import INVALID  # the row-level case table
-
-CASES = cases()
+from registry.validation.catalogue import checks
+from registry.validation.rules_engine import run_rules
+from registry.validation.validate import stage_submission, validate_submission
+from tests.models.test_rows import INVALID  # the row-level case table
+from tests.validation.rule_cases import CASES, build
 
 
-def _apply(row: dict[str, str], changes: dict[str, Any]) -> dict[str, str]:
-    return {**row, **{k: str(v) for k, v in changes.items()}}
-
-
-def build(case: dict[str, Any], folder: Path) -> Path:
-    """The valid one-patient submission with the case's changes (schema 1.1 unless the
-    case's manifest says 1.0)."""
-    tables = {name: [dict(VALID[name])] for name in TABLE_NAMES}
-    for table, changes in case.get("change", {}).items():
-        tables[table][0] = _apply(tables[table][0], changes)
-    for table, rows in case.get("add", {}).items():
-        tables[table] += [_apply(VALID[table], row) for row in rows]
-    if copies := case.get("copies"):
-        changed = round(case.get("copy_share", 0) * copies)
-        base, tables = tables, {name: [] for name in TABLE_NAMES}
-        for i in range(copies):
-            pid = f"NYC01-{i:08d}"
-            for table, rows in base.items():
-                for row in rows:
-                    copy = {k: v.replace(PID, pid) for k, v in row.items()}
-                    if i < changed:
-                        copy = _apply(copy, case.get("copy_change", {}).get(table, {}))
-                    tables[table].append(copy)
-    return write_submission(folder, tables, case.get("manifest"))
-
-
-def _found(folder: Path, rule: str) -> set[tuple[str | None, str | None]]:
-    return {(f.table, f.field) for f in validate_submission(folder).findings if f.rule == rule}
+def staged_findings(folder: Path) -> list[Any]:
+    """Conformance's and the rule catalogue's findings of a small submission."""
+    with stage_submission(folder) as staged:
+        run = run_rules(staged.url, with_manifest=staged.manifest is not None)
+        return staged.findings + run.findings
 
 
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r}: {c['name']}" for r, c in CASES])
 def test_expectation_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
     folder = build(case, tmp_path / "s")
-    assert _found(folder, rule) == {tuple(f) for f in case["finds"]}
+    found = {(f.table, f.field) for f in staged_findings(folder) if f.rule == rule}
+    assert found == {tuple(f) for f in case["finds"]}
+
+
+def _found(folder: Path, rule: str) -> set[tuple[str | None, str | None]]:
+    return {(f.table, f.field) for f in validate_submission(folder).findings if f.rule == rule}
 
 
 # --- whole files ---------------------------------------------------------------------------
@@ -162,7 +142,7 @@ def test_every_rule_has_a_violating_and_a_valid_case() -> None:
     assert set(RULES) - violating == set(), "rules with no violating case"
     assert set(RULES) - valid == set(), "rules with no valid case"
     checked = {c.rule for c in checks()}
-    assert {rule for rule, _ in CASES} <= checked
+    assert {rule for rule, _ in CASES} <= checked, "cases of no check"
     assert checked - {rule for rule, _ in CASES} == set(), "checks with no case"
 
 

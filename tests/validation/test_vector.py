@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Validated
 from sqlalchemy import text
 
 import registry.validation.chunks as chunks_module
@@ -26,6 +25,7 @@ from registry.validation.conformance import clean_row, parse_rows
 from registry.validation.staging import staging_engine
 from registry.validation.table_files import read_csv
 from registry.validation.vector import prefilter, vector_plan
+from tests.conftest import Validated
 
 #: The tables that hold nearly all rows of a submission (lab results, phases, doses, ...):
 #: each must keep a column-wise form, or validation of a large submission slows several-fold.

@@ -1,12 +1,14 @@
-"""The rule catalogue: every expectation suite, built from one declaration per check.
+"""The rule catalogue: every check, built from one declaration each.
 
 - ``registry.rules``: each rule's ID, severity, category and title (the spec's table);
 - ``generic.py``: the checks generated from the models' field facts;
 - ``sql/*.sql``: the clinical checks, one readable file each, thresholds in their header.
 
-``suites()`` assembles them into Great Expectations suites; ``vte-registry export
-expectations expectations`` writes them to ``expectations/*.json``, the published, reviewable
-form that the validator runs (a test fails when a committed copy drifts).
+The rules engine runs ``checks()`` directly (``registry/validation/rules_engine.py``);
+``suites()`` assembles them into Great Expectations suites, which ``vte-registry export
+expectations expectations`` writes to ``expectations/*.json``: the published, reviewable form
+that ``--engine gx`` runs (a test fails when a committed copy drifts). The literal test cases
+of each rule are in ``tests/validation/rule_cases/``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from registry.models import TABLES
-from registry.validation.catalogue import generic, generic_cases
+from registry.validation.catalogue import generic
 from registry.validation.catalogue.check import Check
 from registry.validation.catalogue.clinical import clinical_checks
 from registry.version import SCHEMA_VERSION
 
-__all__ = ["SUITES", "Check", "cases", "checks", "suites", "write_suites"]
+__all__ = ["SUITES", "Check", "checks", "suites", "write_suites"]
 
 #: Suite name -> (the table its batch is, what it holds), in the order they are written.
 SUITES: dict[str, tuple[str, str]] = {
@@ -69,19 +71,6 @@ def checks() -> list[Check]:
     unknown = {c.suite for c in clinical} - set(SUITES)
     if unknown:
         raise ValueError(f"checks name unknown suites: {sorted(unknown)}")
-    return out
-
-
-def cases() -> list[tuple[str, dict[str, Any]]]:
-    """(rule, case) of every check, generated or clinical.
-
-    A case is a change to the valid one-patient submission (``tests/rows.py``): ``change``
-    sets fields of a table's row, ``add`` appends rows (fields over that table's valid row),
-    ``copies`` repeats the whole patient under new IDs, the first ``copy_share`` of them
-    with ``copy_change``; ``manifest`` sets keys of the manifest; ``finds`` lists the
-    ``[table, field]`` of the rule's findings, empty for the nearest valid case."""
-    out = [(rule, case) for rule, declared in generic_cases.CASES.items() for case in declared]
-    out += [(check.rule, case) for check in clinical_checks() for case in check.cases]
     return out
 
 

@@ -12,8 +12,8 @@ __all__ = ["Check"]
 
 @dataclass(frozen=True)
 class Check:
-    """An expectation: its rule (severity and category come from ``registry.rules``), the
-    suite it belongs to, the query returning offending rows, and what it reads."""
+    """A check: its rule (severity and category come from ``registry.rules``), the suite
+    it belongs to, the query the rules engine runs, and what it reads."""
 
     rule: str
     suite: str
@@ -27,11 +27,13 @@ class Check:
     derived: list[str] = field(default_factory=list)
     #: Where it is declared: a file of ``sql/`` or the generator in ``generic.py``.
     source: str = ""
-    #: Literal test cases (see ``registry.validation.catalogue.cases``), as declared.
-    cases: list[dict[str, Any]] = field(default_factory=list)
-    #: A Great Expectations built-in that does this check's work (then ``sql`` is empty):
-    #: its type and keyword arguments.
+    #: A Great Expectations built-in that does this check's work in the published suites
+    #: (its type and keyword arguments); ``sql`` does the same work for the rules engine, and
+    #: a test holds the two to the same findings.
     builtin: tuple[str, dict[str, Any]] | None = None
+    #: What ``sql`` returns: "rows", the offending rows; "share", the ``total`` rows and
+    #: the ``missing`` ones of one column (``rule_rows.share_finding`` decides).
+    shape: str = "rows"
 
     def expectation(self) -> dict[str, Any]:
         """The Great Expectations configuration (JSON) of this check."""

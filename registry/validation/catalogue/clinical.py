@@ -1,13 +1,12 @@
 """The clinical checks: one readable ``.sql`` file each in ``sql/``.
 
 A file starts with its declaration as TOML in ``--`` comments (rule, suite, description,
-columns read, ``[params]``: the thresholds, and ``[[cases]]``: literal test cases), then
-the query: a Jinja template that takes the params, so that a threshold is written once, and
-the code sets the models declare (``anti_xa_monitored``, ``suitable_imaging``, ...), so
-that a code list is written once too. The query returns the offending rows as ``tbl,
-row_no, record_id, field_name, value_text, message``; ``{batch}`` is the suite's
-table (Great Expectations substitutes it) and ``DAYS(x)`` a date as a day number (rendered
-per SQL dialect at run time, ``expectations.render``).
+columns read, ``[params]``: the thresholds), then the query: a Jinja template that takes the
+params, so that a threshold is written once, and the code sets the models declare
+(``anti_xa_monitored``, ``suitable_imaging``, ...), so that a code list is written once too.
+The query returns the offending rows as ``tbl, row_no, record_id, field_name, value_text,
+message``; ``{batch}`` is the suite's table and ``DAYS(x)`` a date as a day number (rendered
+per SQL dialect at run time, ``rule_rows.render``).
 """
 
 from __future__ import annotations
@@ -87,7 +86,6 @@ def read_check(path: Path) -> Check:
         params=params,
         derived=list(declared.get("derived", [])),
         source=path.name,
-        cases=list(declared.get("cases", [])),
     )
 
 

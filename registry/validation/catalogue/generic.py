@@ -84,13 +84,35 @@ def _not_exists(condition: str, subquery_from: str, subquery_where: str) -> str:
 
 
 def id_unique(spec: TableSpec) -> Check:
-    """GX's own uniqueness expectation; the runner reports each repeat after the first."""
+    """Each repeat of a key after its first row (GX's own uniqueness expectation in the
+    published suites)."""
     t, key = spec.name, spec.id_field
+    sql = "\n".join(
+        [
+            _select(
+                t,
+                "x",
+                key,
+                f"'{key}'",
+                f"x.{key}",
+                "'also used at row ' || CAST(f.first_row AS TEXT)",
+            ),
+            "FROM {batch} AS x",
+            "INNER JOIN (",
+            f"    SELECT\n        {key},\n        MIN(_row) AS first_row",
+            "    FROM {batch}",
+            f"    WHERE {key} IS NOT NULL",
+            f"    GROUP BY {key}",
+            "    HAVING COUNT(*) > 1",
+            f") AS f ON x.{key} = f.{key}",
+            "WHERE x._row > f.first_row",
+        ]
+    )
     return Check(
         "id-unique",
         t,
         f"{key} is unique within {t}",
-        "",
+        sql,
         {t: [key]},
         source="generic.id_unique",
         builtin=(UNIQUE, {"column": key}),
@@ -320,59 +342,64 @@ def after_death() -> Check:
     )
 
 
-def completeness(spec: TableSpec) -> list[Check]:
-    """GX's own not-null expectation with ``mostly`` on the conformant rows; the runner
-    reports it from ``min_rows`` rows on."""
-    out = []
-    threshold, min_rows = COMPLETENESS_THRESHOLD, COMPLETENESS_MIN_ROWS
-    conformant = {
-        "column": {"name": "_valid"},
-        "operator": "==",
-        "parameter": True,
+def _comparison(column: str, operator: str, parameter: Any) -> dict[str, Any]:
+    """A GX row condition, as JSON."""
+    return {
+        "column": {"name": column},
+        "operator": operator,
+        "parameter": parameter,
         "type": "comparison",
     }
+
+
+def completeness(spec: TableSpec) -> list[Check]:
+    """Per monitored field: how many conformant rows (of the schema versions that collect
+    it) leave it empty. ``rule_rows.share_finding`` reports it from ``min_rows`` rows on; the
+    published suites use GX's own not-null expectation with ``mostly``."""
+    out = []
+    threshold, min_rows = COMPLETENESS_THRESHOLD, COMPLETENESS_MIN_ROWS
     for facts in spec.facts:
         if not facts.completeness_monitored:
             continue
         f, t = facts.name, spec.name
-        condition: dict[str, Any] = conformant
-        if facts.since is not None:  # records of earlier versions did not collect it
-            condition = {
-                "type": "and",
-                "conditions": [
-                    conformant,
-                    *(
-                        {
-                            "column": {"name": VERSION_COLUMN},
-                            "operator": "!=",
-                            "parameter": earlier,
-                            "type": "comparison",
-                        }
-                        for earlier in READABLE_SCHEMA_VERSIONS
-                        if added_after(facts.since, earlier)
-                    ),
-                ],
-            }
+        # records of earlier versions did not collect a field added since
+        earlier = [
+            v
+            for v in READABLE_SCHEMA_VERSIONS
+            if facts.since is not None and added_after(facts.since, v)
+        ]
+        conditions = [_comparison("_valid", "==", True)]
+        conditions += [_comparison(VERSION_COLUMN, "!=", v) for v in earlier]
+        condition = (
+            conditions[0] if len(conditions) == 1 else {"type": "and", "conditions": conditions}
+        )
+        where = ["_valid = TRUE", *(f"{VERSION_COLUMN} != '{v}'" for v in earlier)]
+        sql = "\n".join(
+            [
+                "SELECT",
+                f"    '{t}' AS tbl,",
+                f"    '{f}' AS field_name,",
+                "    COUNT(*) AS total,",
+                f"    COUNT(*) - COUNT({f}) AS missing",
+                "FROM {batch}",
+                "WHERE " + " AND ".join(where),
+            ]
+        )
         out.append(
             Check(
                 "completeness-threshold",
                 t,
                 f"{f} is given in at least {1 - threshold:.0%} of the rows of {t} "
                 f"(checked from {min_rows} rows)",
-                "",
+                sql,
                 {t: [f]},
                 {"threshold": threshold, "min_rows": min_rows},
                 source="generic.completeness",
                 builtin=(
                     NOT_NULL,
-                    {
-                        "column": f,
-                        "mostly": round(1 - threshold, 10),
-                        # GX's Condition, as JSON: the conformant rows (of the schema
-                        # versions that collect the field) only
-                        "row_condition": condition,
-                    },
+                    {"column": f, "mostly": round(1 - threshold, 10), "row_condition": condition},
                 ),
+                shape="share",
             )
         )
     return out

@@ -3,22 +3,6 @@
 -- description = "a reduction's new_dose must be below the dose in force before it, an increase's above it (the course's dose, or the last new dose of the course before the adjustment)"
 -- derived = ["in_force"]
 -- columns = { dose_adjustments = ["course_id", "date", "action", "new_dose"], anticoagulation_courses = ["dose"] }
--- [[cases]]
--- name = "reduced to more than the course's dose"
--- change = { dose_adjustments = { new_dose = "1.2" } }
--- finds = [["dose_adjustments", "new_dose"]]
--- [[cases]]
--- name = "reduced to less than the course's dose"
--- change = { dose_adjustments = { new_dose = "0.9" } }
--- finds = []
--- [[cases]]
--- name = "increased, after a reduction to 0.75, to 0.7"
--- add = { dose_adjustments = [{ adjustment_id = "NYC01-7F3K9Q2M-D2", date = "2021-04-10", action = "increased", reason = "anti_xa_out_of_range", platelets = "", new_dose = "0.7" }] }
--- finds = [["dose_adjustments", "new_dose"]]
--- [[cases]]
--- name = "increased, after a reduction to 0.75, to 0.9"
--- add = { dose_adjustments = [{ adjustment_id = "NYC01-7F3K9Q2M-D2", date = "2021-04-10", action = "increased", reason = "anti_xa_out_of_range", platelets = "", new_dose = "0.9" }] }
--- finds = []
 
 SELECT
     'dose_adjustments' AS tbl,

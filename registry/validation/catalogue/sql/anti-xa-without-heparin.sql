@@ -2,22 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "an anti-Xa sample with no course of an anti-Xa-monitored agent (heparins, fondaparinux, rivaroxaban, apixaban, edoxaban) active on that date"
 -- columns = { lab_results = ["test", "date", "patient_id"], anticoagulation_courses = ["agent", "start_date", "stop_date"] }
--- [[cases]]
--- name = "anti-Xa a day after the enoxaparin course stopped"
--- change = { lab_results = { date = "2021-06-21" } }
--- finds = [["lab_results", "test"]]
--- [[cases]]
--- name = "anti-Xa on the course's last day"
--- change = { lab_results = { date = "2021-06-20" } }
--- finds = []
--- [[cases]]
--- name = "anti-Xa during a rivaroxaban course"
--- change = { anticoagulation_courses = { agent = "rivaroxaban", dose = "15", dose_unit = "mg", frequency = "once_daily" } }
--- finds = []
--- [[cases]]
--- name = "anti-Xa during a warfarin course"
--- change = { anticoagulation_courses = { agent = "warfarin", dose = "0.1", dose_unit = "mg_per_kg", frequency = "once_daily" } }
--- finds = [["lab_results", "test"]]
 
 SELECT
     'lab_results' AS tbl,

@@ -4,19 +4,6 @@
 -- columns = { bleeding_events = ["isth_category", "date"], anticoagulation_courses = ["intent", "start_date", "stop_date"], dose_adjustments = ["course_id", "date", "action"] }
 -- [params]
 -- window_days = 2
--- [[cases]]
--- name = "a major bleed on full-dose enoxaparin, nothing changed"
--- change = { bleeding_events = { isth_category = "major", hemoglobin_drop_g_dl = "2.5" } }
--- finds = [["bleeding_events", "isth_category"]]
--- [[cases]]
--- name = "a major bleed, the course held the next day"
--- change = { bleeding_events = { isth_category = "major", hemoglobin_drop_g_dl = "2.5" } }
--- add = { dose_adjustments = [{ adjustment_id = "NYC01-7F3K9Q2M-D2", date = "2021-04-06", action = "held", reason = "bleeding", platelets = "", new_dose = "" }] }
--- finds = []
--- [[cases]]
--- name = "a major bleed, the course stopped 2 days later"
--- change = { bleeding_events = { isth_category = "major", hemoglobin_drop_g_dl = "2.5" }, anticoagulation_courses = { stop_date = "2021-04-07", stop_reason = "bleeding" } }
--- finds = []
 
 SELECT
     'bleeding_events' AS tbl,

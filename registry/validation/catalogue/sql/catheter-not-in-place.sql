@@ -2,14 +2,6 @@
 -- suite = "cross_table_temporal"
 -- description = "a catheter-related event on a date its catheter was not in place"
 -- columns = { vte_events = ["catheter_id", "catheter_related", "diagnosis_date"], catheters = ["catheter_id", "insertion_date", "removal_date"] }
--- [[cases]]
--- name = "catheter removed five days before its event"
--- change = { catheters = { removal_date = "2021-03-15", removal_reason = "malfunction" } }
--- finds = [["vte_events", "catheter_id"]]
--- [[cases]]
--- name = "catheter removed on the day of its event"
--- change = { catheters = { removal_date = "2021-03-20", removal_reason = "thrombosis" } }
--- finds = []
 
 SELECT
     'vte_events' AS tbl,

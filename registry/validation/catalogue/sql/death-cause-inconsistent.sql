@@ -2,26 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "a death from bleeding needs a fatal bleed; a fatal bleed needs a patient who died of bleeding (or of an unknown cause) on or after it"
 -- columns = { patients = ["vital_status", "death_date", "cause_of_death"], bleeding_events = ["fatal", "date"] }
--- [[cases]]
--- name = "death from bleeding with no bleeding record"
--- change = { patients = { vital_status = "dead", death_date = "2021-04-05", cause_of_death = "bleeding", last_contact_date = "2021-04-05" } }
--- finds = [["patients", "cause_of_death"]]
--- [[cases]]
--- name = "death from bleeding with its fatal bleed"
--- change = { patients = { vital_status = "dead", death_date = "2021-04-05", cause_of_death = "bleeding", last_contact_date = "2021-04-05" }, bleeding_events = { fatal = "true", isth_category = "major" } }
--- finds = []
--- [[cases]]
--- name = "a fatal bleed of a patient alive"
--- change = { bleeding_events = { fatal = "true", isth_category = "major" } }
--- finds = [["bleeding_events", "fatal"]]
--- [[cases]]
--- name = "a fatal bleed of a patient dead of leukemia"
--- change = { patients = { vital_status = "dead", death_date = "2021-04-05", cause_of_death = "leukemia", last_contact_date = "2021-04-05" }, bleeding_events = { fatal = "true", isth_category = "major" } }
--- finds = [["bleeding_events", "fatal"]]
--- [[cases]]
--- name = "a fatal bleed after the death date"
--- change = { patients = { vital_status = "dead", death_date = "2021-04-04", cause_of_death = "bleeding", last_contact_date = "2021-04-04" }, bleeding_events = { fatal = "true", isth_category = "major" } }
--- finds = [["bleeding_events", "fatal"]]
 
 SELECT
     'patients' AS tbl,

@@ -2,14 +2,6 @@
 -- suite = "anticoagulation_courses"
 -- description = "anticoagulant dose outside the plausible range (enoxaparin treatment 0.8-2.0 mg/kg, prophylaxis 0.4-1.0 mg/kg; UFH 10-40 units/kg/h; rivaroxaban 0.8-20 mg)"
 -- columns = { anticoagulation_courses = ["agent", "intent", "dose", "dose_unit"] }
--- [[cases]]
--- name = "enoxaparin treatment 2.5 mg/kg"
--- change = { anticoagulation_courses = { dose = "2.5" } }
--- finds = [["anticoagulation_courses", "dose"]]
--- [[cases]]
--- name = "enoxaparin treatment 2.0 mg/kg"
--- change = { anticoagulation_courses = { dose = "2.0" } }
--- finds = []
 
 SELECT
     'anticoagulation_courses' AS tbl,

@@ -4,14 +4,6 @@
 -- columns = { asparaginase_doses = ["product", "dose", "dose_unit"] }
 -- [params]
 -- ranges = { pegaspargase = [1000, 3000], calaspargase_pegol = [1000, 3000], erwinia_recombinant = [15, 50], erwinia_native = [10000, 30000], native_e_coli = [5000, 25000] }
--- [[cases]]
--- name = "pegaspargase 3500 IU/m2"
--- change = { asparaginase_doses = { dose = "3500" } }
--- finds = [["asparaginase_doses", "dose"]]
--- [[cases]]
--- name = "pegaspargase 3000 IU/m2"
--- change = { asparaginase_doses = { dose = "3000" } }
--- finds = []
 
 SELECT
     'asparaginase_doses' AS tbl,

@@ -4,14 +4,6 @@
 -- columns = { asparaginase_doses = ["patient_id", "product", "administration_date"] }
 -- [params]
 -- min_days = 14
--- [[cases]]
--- name = "two pegaspargase doses 13 days apart"
--- add = { asparaginase_doses = [{ dose_id = "NYC01-7F3K9Q2M-A2", administration_date = "2021-03-18" }] }
--- finds = [["asparaginase_doses", "administration_date"]]
--- [[cases]]
--- name = "two pegaspargase doses 14 days apart"
--- add = { asparaginase_doses = [{ dose_id = "NYC01-7F3K9Q2M-A2", administration_date = "2021-03-19" }] }
--- finds = []
 
 SELECT
     'asparaginase_doses' AS tbl,

@@ -2,14 +2,6 @@
 -- suite = "cross_table_temporal"
 -- description = "asparaginase given outside any recorded treatment phase"
 -- columns = { asparaginase_doses = ["patient_id", "administration_date"], treatment_phases = ["patient_id", "start_date", "end_date"] }
--- [[cases]]
--- name = "asparaginase six days after the last phase ended"
--- change = { asparaginase_doses = { administration_date = "2021-04-05" } }
--- finds = [["asparaginase_doses", "administration_date"]]
--- [[cases]]
--- name = "asparaginase on the phase's last day"
--- change = { asparaginase_doses = { administration_date = "2021-03-30" } }
--- finds = []
 
 SELECT
     'asparaginase_doses' AS tbl,

@@ -2,14 +2,6 @@
 -- suite = "vte_events"
 -- description = "the imaging modality does not suit the thrombosis site (PE by CTPA or V/Q, CSVT by MRI/MRV or CT, right atrium by echocardiography, veins by ultrasound, venography, CT or MRI)"
 -- columns = { vte_events = ["site", "imaging"] }
--- [[cases]]
--- name = "an upper-limb DVT seen by echocardiography"
--- change = { vte_events = { imaging = "echocardiography" } }
--- finds = [["vte_events", "imaging"]]
--- [[cases]]
--- name = "an upper-limb DVT seen by venography"
--- change = { vte_events = { imaging = "venography" } }
--- finds = []
 
 SELECT
     'vte_events' AS tbl,

@@ -7,16 +7,6 @@
 -- high = 0.4
 -- min_patients = 100
 -- min_follow_up_days = 182
--- [[cases]]
--- name = "100 patients followed, every one with a symptomatic VTE"
--- copies = 100
--- finds = [["vte_events", "detection"]]
--- [[cases]]
--- name = "100 patients followed, 20 with a symptomatic VTE"
--- copies = 100
--- copy_share = 0.8
--- copy_change = { vte_events = { detection = "incidental" } }
--- finds = []
 
 SELECT
     'vte_events' AS tbl,

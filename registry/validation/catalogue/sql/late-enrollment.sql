@@ -4,14 +4,6 @@
 -- columns = { patients = ["enrollment_date", "diagnosis_date"] }
 -- [params]
 -- max_days = 60
--- [[cases]]
--- name = "enrolled 61 days after diagnosis"
--- change = { patients = { enrollment_date = "2021-05-01" } }
--- finds = [["patients", "enrollment_date"]]
--- [[cases]]
--- name = "enrolled 60 days after diagnosis"
--- change = { patients = { enrollment_date = "2021-04-30" } }
--- finds = []
 
 SELECT
     'patients' AS tbl,

@@ -2,14 +2,6 @@
 -- suite = "cross_table_temporal"
 -- description = "phase_at_event is not the treatment phase recorded for the event date"
 -- columns = { vte_events = ["patient_id", "diagnosis_date", "phase_at_event"], treatment_phases = ["patient_id", "phase", "start_date", "end_date"] }
--- [[cases]]
--- name = "an induction event recorded in consolidation"
--- change = { vte_events = { phase_at_event = "consolidation" } }
--- finds = [["vte_events", "phase_at_event"]]
--- [[cases]]
--- name = "an induction event recorded in induction"
--- change = { vte_events = { phase_at_event = "induction" } }
--- finds = []
 
 SELECT
     'vte_events' AS tbl,

@@ -3,14 +3,6 @@
 -- description = "a treatment phase starts before an earlier phase of the patient has ended (hsct and relapse_therapy may follow any)"
 -- columns = { treatment_phases = ["patient_id", "phase", "start_date", "end_date"] }
 -- derived = ["prev_end", "prev_open"]
--- [[cases]]
--- name = "consolidation starts before induction ends"
--- add = { treatment_phases = [{ phase_id = "NYC01-7F3K9Q2M-P2", phase = "consolidation", start_date = "2021-03-25", end_date = "2021-05-01" }] }
--- finds = [["treatment_phases", "start_date"]]
--- [[cases]]
--- name = "consolidation starts the day after induction ends"
--- add = { treatment_phases = [{ phase_id = "NYC01-7F3K9Q2M-P2", phase = "consolidation", start_date = "2021-03-31", end_date = "2021-05-01" }] }
--- finds = []
 
 SELECT
     'treatment_phases' AS tbl,

@@ -5,14 +5,6 @@
 -- [params]
 -- threshold = 20
 -- window_days = 2
--- [[cases]]
--- name = "platelets 15 on full dose, no adjustment within 2 days"
--- change = { lab_results = { test = "platelets", value = "15", unit = "10e9_l" } }
--- finds = [["lab_results", "value"]]
--- [[cases]]
--- name = "platelets 20 on full dose"
--- change = { lab_results = { test = "platelets", value = "20", unit = "10e9_l" } }
--- finds = []
 
 SELECT
     'lab_results' AS tbl,

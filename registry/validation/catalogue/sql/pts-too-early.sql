@@ -4,18 +4,6 @@
 -- columns = { vte_assessments = ["date", "pts_score", "event_id"], vte_events = ["diagnosis_date"] }
 -- [params]
 -- min_days = 90
--- [[cases]]
--- name = "PTS scored 89 days after the event"
--- change = { vte_assessments = { date = "2021-06-17" } }
--- finds = [["vte_assessments", "pts_score"]]
--- [[cases]]
--- name = "PTS scored 90 days after the event"
--- change = { vte_assessments = { date = "2021-06-18" } }
--- finds = []
--- [[cases]]
--- name = "an early assessment without a PTS score"
--- change = { vte_assessments = { date = "2021-04-17", pts_instrument = "", pts_score = "" } }
--- finds = []
 
 SELECT
     'vte_assessments' AS tbl,

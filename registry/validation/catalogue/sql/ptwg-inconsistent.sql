@@ -2,14 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "an incidental event is PTWG-qualifying exactly when it was treated with anticoagulation"
 -- columns = { vte_events = ["event_id", "detection", "ptwg_qualifying"], anticoagulation_courses = ["event_id", "intent"] }
--- [[cases]]
--- name = "a treated incidental event marked not qualifying"
--- change = { vte_events = { detection = "incidental", ptwg_qualifying = "false" } }
--- finds = [["vte_events", "ptwg_qualifying"]]
--- [[cases]]
--- name = "a treated incidental event marked qualifying"
--- change = { vte_events = { detection = "incidental", ptwg_qualifying = "true" } }
--- finds = []
 
 SELECT
     'vte_events' AS tbl,

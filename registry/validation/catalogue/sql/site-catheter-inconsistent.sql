@@ -2,30 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "a catheter-related site must be catheter-related and a non-catheter site must not; a catheter-related event must be at a site its catheter can cause (no upper-extremity DVT from a femoral catheter, no lower-extremity DVT from an upper-body catheter)"
 -- columns = { vte_events = ["site", "catheter_related", "catheter_id"], catheters = ["insertion_vein"] }
--- [[cases]]
--- name = "a catheter-related upper DVT recorded as not catheter-related"
--- change = { vte_events = { catheter_related = "false", catheter_id = "" } }
--- finds = [["vte_events", "catheter_related"]]
--- [[cases]]
--- name = "an upper DVT not related to a catheter"
--- change = { vte_events = { site = "non_cvc_upper_dvt", catheter_related = "false", catheter_id = "" } }
--- finds = []
--- [[cases]]
--- name = "a non-catheter upper DVT recorded as catheter-related"
--- change = { vte_events = { site = "non_cvc_upper_dvt" } }
--- finds = [["vte_events", "catheter_related"]]
--- [[cases]]
--- name = "a catheter-related upper DVT from a femoral catheter"
--- change = { catheters = { insertion_vein = "femoral" } }
--- finds = [["vte_events", "site"]]
--- [[cases]]
--- name = "a catheter-related leg DVT from a femoral catheter"
--- change = { catheters = { insertion_vein = "femoral" }, vte_events = { site = "lower_extremity_dvt" } }
--- finds = []
--- [[cases]]
--- name = "a catheter-related leg DVT from a jugular port"
--- change = { vte_events = { site = "lower_extremity_dvt" } }
--- finds = [["vte_events", "site"]]
 
 SELECT
     'vte_events' AS tbl,

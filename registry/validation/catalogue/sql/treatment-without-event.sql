@@ -2,14 +2,6 @@
 -- suite = "cross_table_temporal"
 -- description = "a treatment course starts more than a day before its event"
 -- columns = { anticoagulation_courses = ["event_id", "intent", "start_date"], vte_events = ["event_id", "diagnosis_date"] }
--- [[cases]]
--- name = "treatment started two days before the event"
--- change = { anticoagulation_courses = { start_date = "2021-03-18" } }
--- finds = [["anticoagulation_courses", "start_date"]]
--- [[cases]]
--- name = "treatment started the day before the event"
--- change = { anticoagulation_courses = { start_date = "2021-03-19" } }
--- finds = []
 
 SELECT
     'anticoagulation_courses' AS tbl,

@@ -2,14 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "a VTE with no treatment course (detection other than autopsy)"
 -- columns = { vte_events = ["event_id", "detection"], anticoagulation_courses = ["event_id", "intent"] }
--- [[cases]]
--- name = "a second, symptomatic event with no course"
--- add = { vte_events = [{ event_id = "NYC01-7F3K9Q2M-V2", diagnosis_date = "2021-03-25", site = "lower_extremity_dvt", catheter_related = "false", catheter_id = "" }] }
--- finds = [["vte_events", "event_id"]]
--- [[cases]]
--- name = "the second event has its course"
--- add = { vte_events = [{ event_id = "NYC01-7F3K9Q2M-V2", diagnosis_date = "2021-03-25", site = "lower_extremity_dvt", catheter_related = "false", catheter_id = "" }], anticoagulation_courses = [{ course_id = "NYC01-7F3K9Q2M-K2", event_id = "NYC01-7F3K9Q2M-V2", start_date = "2021-03-25" }] }
--- finds = []
 
 SELECT
     'vte_events' AS tbl,

@@ -1,13 +1,12 @@
-"""Stage 2: the Great Expectations suites of ``expectations/``, run in an ephemeral context.
+"""``--engine gx``: the rule catalogue run as the published Great Expectations suites of
+``expectations/``, in an ephemeral context.
 
-Each suite is a GX 1.x ExpectationSuite stored as JSON; ``meta.batch`` names the table its
-``{batch}`` stands for. Every expectation is an ``UnexpectedRowsExpectation`` whose query
-returns the offending rows as ``tbl, row_no, record_id, field_name, value_text[, message]``
-and whose ``meta`` carries the rule ID, severity and Kahn category. The query text is
-written once for every dialect: ``DAYS(x)`` is rendered as SQLite's ``julianday(x)`` or, in
-PostgreSQL and DuckDB (where a date minus a date is a number of days),
-``(x - DATE '1970-01-01')``. Submissions are checked on DuckDB (staging), the registry
-database on SQLite or PostgreSQL (``validate --db``).
+The default engine runs the catalogue's SQL directly (``rules_engine.py``); this one runs the
+same checks through GX 1.x, as a center would in its own checkpoints, and the tests hold both
+to identical findings (``tests/validation/test_engines.py``): a GX release that changes
+behaviour fails there. Each suite is stored as JSON; ``meta.batch`` names the table its
+``{batch}`` stands for; each expectation's ``meta`` carries its rule ID, severity and Kahn
+category. What a row becomes is shared with the default engine (``rule_rows.py``).
 
 The context is ephemeral: no ``gx/`` folder, no Data Docs, so no patient data is copied to
 disk, and usage analytics are off.
@@ -18,41 +17,29 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
+import os
 import time
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from registry.paths import data_dir
-from registry.validation.findings import EngineError, Finding
+from registry.validation.findings import Finding
 from registry.validation.gx_duckdb import persist_duckdb_connection
-from registry.validation.gx_import import import_gx
-from registry.validation.staging_settings import DUCKDB_READ_CONFIG, MANIFEST_TABLE
+from registry.validation.rule_rows import (
+    RuleError,
+    needs_manifest,
+    render,
+    rows_to_findings,
+    share_finding,
+)
+from registry.validation.rules_engine import RuleRun
 
-__all__ = [
-    "SuiteError",
-    "SuiteRun",
-    "flag_fields",
-    "load_suites",
-    "needs_manifest",
-    "render",
-    "run_suites",
-]
-
-_DAYS = re.compile(r"DAYS\(([^()]*(?:\([^()]*\))?[^()]*)\)")
+__all__ = ["SuiteError", "load_suites", "run_suites", "suites_dir"]
 
 
-class SuiteError(EngineError):
+class SuiteError(RuleError):
     """An expectation could not run (a broken suite or database): a bug, not a finding."""
-
-
-@dataclass
-class SuiteRun:
-    findings: list[Finding] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-    expectations: int = 0
 
 
 def suites_dir() -> Path:
@@ -70,17 +57,11 @@ def load_suites() -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
-def render(query: str, dialect: str) -> str:
-    """The query for a SQL dialect ("sqlite", "postgresql" or "duckdb")."""
-    if dialect == "sqlite":
-        return _DAYS.sub(r"julianday(\1)", query)
-    if dialect in ("postgresql", "duckdb"):
-        return _DAYS.sub(r"(\1 - DATE '1970-01-01')", query)
-    raise ValueError(f"unsupported SQL dialect {dialect!r}")
-
-
 def _gx() -> Any:
-    return import_gx()  # imported on first use: it takes seconds
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # read when GX is imported
+    import great_expectations as gx
+
+    return gx
 
 
 def _context(gx: Any) -> Any:
@@ -89,67 +70,6 @@ def _context(gx: Any) -> Any:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
-
-
-def _row_order(row: dict[str, Any]) -> tuple[str, int, tuple[str, ...]]:
-    """Table, file row, then record, field, value, message: the order of a report."""
-    row_no = row.get("row_no")
-    rest = tuple(
-        str(row.get(k) or "") for k in ("record_id", "field_name", "value_text", "message")
-    )
-    return str(row.get("tbl") or ""), -1 if row_no is None else int(row_no), rest
-
-
-Flags = frozenset[tuple[str, str]]
-
-
-@cache
-def flag_fields() -> Flags:
-    """(table, field) of every true/false field of the models. The suites' worker is sent
-    them: it does not import the models (0.4 s of its start)."""
-    from registry.models import TABLES
-    from registry.models.facts import field_facts
-
-    return frozenset(
-        (spec.name, name)
-        for spec in TABLES
-        for name, info in spec.record.model_fields.items()
-        if field_facts(name, info).kind == "bool"
-    )
-
-
-def _value_text(row: dict[str, Any], flags: Flags) -> str | None:
-    """The offending value as text; a flag reads true/false on every engine (SQLite, which
-    stores flags as 1/0, would say 1)."""
-    value = row.get("value_text")
-    if value is None:
-        return None
-    text = str(value)
-    if text in ("0", "1") and (row.get("tbl"), row.get("field_name")) in flags:
-        return "true" if text == "1" else "false"
-    return text
-
-
-def _rows_to_findings(
-    rows: list[dict[str, Any]], meta: dict[str, Any], description: str, flags: Flags
-) -> list[Finding]:
-    out = []
-    for row in rows:
-        row_no = row.get("row_no")
-        out.append(
-            Finding(
-                rule=meta["rule"],
-                severity=meta["severity"],
-                category=meta["category"],
-                table=row.get("tbl"),
-                row=None if row_no is None else int(row_no),
-                record_id=row.get("record_id"),
-                field=row.get("field_name"),
-                value=_value_text(row, flags),
-                message=str(row.get("message") or description),
-            )
-        )
-    return out
 
 
 _ROWS = "unexpected_rows_expectation"
@@ -164,13 +84,13 @@ _RESULT_FORMAT = {
 
 def _builtin_findings(item: Any, table: str) -> list[Finding]:
     """Findings of a GX built-in: every repeat of a key after its first row (uniqueness),
-    or one finding for a column too often empty, counted from ``min_rows`` rows (not-null
-    with ``mostly``)."""
+    or one finding for a column too often empty (not-null with ``mostly``), as the rules
+    engine words them."""
     config, result = item.expectation_config, item.result
     meta, column = config.meta, config.kwargs["column"]
-    if item.success:
-        return []
     if config.type == "expect_column_values_to_be_unique":
+        if item.success:
+            return []
         rows = sorted(result.get("unexpected_index_list") or [], key=lambda r: r["_row"] or 0)
         if len(rows) != (result.get("unexpected_count") or 0):  # never lose a row silently
             raise SuiteError(
@@ -178,40 +98,45 @@ def _builtin_findings(item: Any, table: str) -> list[Finding]:
                 f"repeated {column} values of {table}"
             )
         first: dict[Any, Any] = {}
-        out = []
+        repeats = []
         for row in rows:
             value = row[column]
             if value in first:
                 where = first[value]  # None in the registry database: no file rows there
-                message = config.description if where is None else f"also used at row {where}"
-                out.append(_finding(meta, table, row["_row"], value, column, value, message))
+                message = None if where is None else f"also used at row {where}"
+                repeats.append(
+                    {
+                        "tbl": table,
+                        "row_no": row["_row"],
+                        "record_id": value,
+                        "field_name": column,
+                        "value_text": value,
+                        "message": message,
+                    }
+                )
             else:
                 first[value] = row["_row"]
-        return out
+        return rows_to_findings(
+            repeats, meta["rule"], meta["severity"], meta["category"], config.description
+        )
     if config.type == "expect_column_values_to_not_be_null":
-        total = result.get("element_count") or 0
-        if total < meta["min_rows"]:
-            return []
-        share = f"{round(100.0 * (result.get('unexpected_count') or 0) / total, 1):.1f}"
-        message = f"{share}% of {total} rows have no {column} (threshold {meta['threshold']:.0%})"
-        return [_finding(meta, table, None, None, column, share, message)]
+        found = share_finding(
+            meta["rule"],
+            meta["severity"],
+            meta["category"],
+            table,
+            column,
+            result.get("element_count") or 0,
+            result.get("unexpected_count") or 0,
+            meta,
+        )
+        # GX's own verdict, which the shared one must agree with
+        if (found is None) != (
+            item.success or (result.get("element_count") or 0) < meta["min_rows"]
+        ):
+            raise SuiteError(f"GX and the rules engine disagree on the completeness of {column}")
+        return [] if found is None else [found]
     raise SuiteError(f"no findings are defined for GX expectation {config.type}")
-
-
-def _finding(
-    meta: dict[str, Any], table: str, row: Any, record_id: Any, field: str, value: Any, message: str
-) -> Finding:
-    return Finding(
-        rule=meta["rule"],
-        severity=meta["severity"],
-        category=meta["category"],
-        table=table,
-        row=None if row is None else int(row),
-        record_id=None if record_id is None else str(record_id),
-        field=field,
-        value=None if value is None else str(value),
-        message=message,
-    )
 
 
 def _exception(item: Any) -> str | None:
@@ -241,27 +166,21 @@ def _all_rows(batch: Any, query: str) -> list[dict[str, Any]]:
     return list(result.value)
 
 
-def needs_manifest(expectation: dict[str, Any]) -> bool:
-    """True for an expectation that reads the manifest (site and cutoff checks)."""
-    return MANIFEST_TABLE in expectation["kwargs"].get("unexpected_rows_query", "")
-
-
 def run_suites(
     connection_string: str,
     dialect: str,
     suites: tuple[dict[str, Any], ...] | None = None,
     with_manifest: bool = True,
-    flags: Flags | None = None,
-) -> SuiteRun:
+) -> RuleRun:
     """Run the suites against a database holding the (staged) tables; rows become findings.
-    ``flags``: ``flag_fields()``, given by a caller that has the models imported.
 
     Without a usable manifest (``with_manifest`` false) the expectations that read it are
     not run: one finding about the manifest, not one per record.
     Suites are validated batch by batch (``Batch.validate``): nothing is saved to the
     context's stores, which an ephemeral context would only keep in memory anyway."""
+    from registry.validation.staging import DUCKDB_READ_CONFIG
+
     gx = _gx()
-    flagged = flag_fields() if flags is None else flags
     context = _context(gx)
     if dialect == "sqlite":
         source = context.data_sources.add_sqlite("registry", connection_string=connection_string)
@@ -275,7 +194,7 @@ def run_suites(
     else:
         source = context.data_sources.add_postgres("registry", connection_string=connection_string)
     batches: dict[str, Any] = {}
-    run = SuiteRun()
+    run = RuleRun()
     for stored in suites if suites is not None else load_suites():
         started = time.perf_counter()
         batch_table = stored["meta"]["batch"]
@@ -285,7 +204,7 @@ def run_suites(
         batch = batches[batch_table]
         expectations = []
         for exp in stored["expectations"]:
-            if not with_manifest and needs_manifest(exp):
+            if not with_manifest and needs_manifest(exp["kwargs"].get("unexpected_rows_query", "")):
                 continue
             rendered = json.loads(json.dumps(exp))
             if (query := rendered["kwargs"].get("unexpected_rows_query")) is not None:
@@ -305,7 +224,7 @@ def run_suites(
             config = item.expectation_config
             if problem := _exception(item):
                 raise SuiteError(f"{stored['_file']}: rule {config.meta.get('rule')}: {problem}")
-            run.expectations += 1
+            run.checks += 1
             if config.type != _ROWS:
                 run.findings.extend(_builtin_findings(item, batch_table))
                 continue
@@ -314,12 +233,13 @@ def run_suites(
             rows = item.result.get("details", {}).get("unexpected_rows") or []
             if item.result.get("observed_value", 0) > len(rows):  # GX keeps 200: fetch all
                 rows = _all_rows(batch, config.kwargs["unexpected_rows_query"])
-            rows = [dict(r) if not isinstance(r, dict) else r for r in rows]
-            # DuckDB scans in parallel: rows come in no fixed order; a report must not change
-            # from one run to the next, so they are put in file order.
-            rows.sort(key=_row_order)
-            run.findings.extend(
-                _rows_to_findings(rows, config.meta, config.description or "", flagged)
+            meta = config.meta
+            run.findings += rows_to_findings(
+                [dict(r) for r in rows],
+                meta["rule"],
+                meta["severity"],
+                meta["category"],
+                config.description or "",
             )
         run.seconds[stored["name"]] = time.perf_counter() - started
     # GX keeps one connection open for SQLite and DuckDB: let go of the staging file now

@@ -1,24 +1,25 @@
-"""Writing a validated submission into the registry in one transaction: the load guard's
+"""Writing a staged submission into the registry in one transaction: the load guard's
 checks (the order of submissions: ``submission_order.py``; records that would be removed),
-the new records in (``copying.py``) table by table as they are staged, the site's removed
-records out, the audit row, the commit."""
+the new records in (``copying.py``) table by table from the staging database, the site's
+removed records out, the audit row, the commit."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select
 
-from registry.changes import Changes, TableChanges, table_changes
-from registry.copying import ArrowRows, StagedRows
-from registry.models import TABLES, Manifest, table_spec
-from registry.store import AUDIT, migrate
-from registry.submission_order import (
+from registry.database.changes import Changes, TableChanges, table_changes
+from registry.database.copying import StagedRows
+from registry.database.store import AUDIT, migrate
+from registry.database.submission_order import (
     LoadError,
     LoadRefused,
     LoadResult,
@@ -26,6 +27,7 @@ from registry.submission_order import (
     lock_site,
     previous,
 )
+from registry.models import TABLES, Manifest, table_spec
 from registry.version import __version__
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "Writer"]
@@ -35,12 +37,12 @@ _DELETE_BATCH = 10_000
 
 
 class Writer:
-    """One load's transaction, written step by step in the order the submission is staged:
-    ``open``, ``table`` for each staged table (parents before children), ``close_tables``
-    (the load guard's decisions, the site's removed records out), then ``commit`` with the
-    final report, or ``rollback``. The steps run in one thread, one after another
-    (``loading.py``); after a step fails the next ones do nothing, and ``commit`` raises
-    that failure."""
+    """One load's transaction, written step by step: ``open``, ``table`` for each staged
+    table (parents before children), ``close_tables`` (the load guard's decisions, the
+    site's removed records out), then ``commit`` with the final report, or ``rollback``.
+    ``write_staged`` takes the steps up to the commit. After a step fails the next ones do
+    nothing, and ``commit`` raises that failure; ``cancel`` (from another thread) stops
+    the running statement and fails the step."""
 
     def __init__(
         self, engine: Engine, manifest: Manifest, allow_removal: bool, dry_run: bool
@@ -61,6 +63,7 @@ class Writer:
         self._replacing = False
         self._connection: Connection | None = None
         self._transaction: Any = None
+        self._cancelled = False
 
     def step(self, work: Callable[[], None]) -> None:
         """Run ``work`` unless a step failed or the outcome is decided; a failure is kept
@@ -68,6 +71,8 @@ class Writer:
         if self.error is not None or self.decided is not None:
             return
         try:
+            if self._cancelled:
+                raise LoadError("the load was interrupted; nothing was loaded")
             work()
         except BaseException as exc:
             self.error = exc
@@ -76,6 +81,41 @@ class Writer:
     def open(self) -> None:
         """Begin the transaction; the checks that need only the manifest."""
         self.step(self._open)
+
+    def write_staged(self, staging: Path, file_sha256: dict[str, str]) -> None:
+        """Every step up to the commit, the tables read from a finished staging database;
+        a failure is kept for ``commit``."""
+        from registry.validation.staging import staging_engine, staging_metadata
+
+        self.open()
+        if self.error is not None or self.decided is not None:
+            return
+        _, staged = staging_metadata()
+        source = staging_engine(staging)
+        try:
+            with source.connect() as reading:
+                for spec in TABLES:
+                    self.table(StagedRows(reading, staged, spec.name))
+        except BaseException as exc:  # the staging could not be read: nothing is written
+            self.error = self.error or exc
+            self.rollback()
+        finally:
+            source.dispose()
+        self.close_tables(file_sha256, None)
+
+    def cancel(self) -> None:
+        """Stop the load from another thread: the running statement is interrupted, the
+        step fails and rolls back (the main thread was interrupted)."""
+        self._cancelled = True
+        connection = self._connection
+        if connection is None:
+            return
+        driver: Any = getattr(connection.connection, "driver_connection", None)
+        with contextlib.suppress(Exception):  # it may just have finished
+            if hasattr(driver, "interrupt"):  # sqlite3
+                driver.interrupt()
+            elif hasattr(driver, "cancel_safe"):  # psycopg 3
+                driver.cancel_safe()
 
     def _open(self) -> None:
         connection = self._connection = self.engine.connect()
@@ -102,12 +142,12 @@ class Writer:
         if not self._again:
             self._replacing = check_newer(connection, self.manifest)
 
-    def table(self, rows: ArrowRows | StagedRows) -> None:
+    def table(self, rows: StagedRows) -> None:
         """Compare a staged table with the site's records of it, and write it (unless the
         load is a dry run, or already to be refused because it removes records)."""
         self.step(lambda: self._table(rows))
 
-    def _table(self, rows: ArrowRows | StagedRows) -> None:
+    def _table(self, rows: StagedRows) -> None:
         if self._again:
             return
         connection = self._connection

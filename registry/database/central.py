@@ -1,7 +1,7 @@
 """Validation of the registry database itself (``vte-registry validate --db URL``): the same
-suites, across all sites, on what has been loaded.
+rule catalogue, across all sites, on what has been loaded.
 
-On PostgreSQL the suites run in the database: views in a schema ``vte_validation`` give each
+On PostgreSQL the checks run in the database: views in a schema ``vte_validation`` give each
 registry table the staging columns (``_row`` null, ``_valid`` true) and ``_manifest`` lists each
 site with the data cutoff of its latest submission. A SQLite database is copied into a
 staging file first (SQLite views cannot span the two files). Findings name their site.
@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.engine import make_url
 
+from registry.database.store import AUDIT, make_engine, require_registry
 from registry.models import TABLES
-from registry.store import AUDIT, make_engine, require_registry
-from registry.validation.expectations import run_suites
 from registry.validation.findings import Finding
 from registry.validation.report import Report
 from registry.validation.staging import MANIFEST_TABLE, staging_metadata
+from registry.validation.validate import Engine as RuleEngine
+from registry.validation.validate import run_engine
 
 __all__ = ["VIEW_SCHEMA", "validate_database"]
 
@@ -104,21 +105,23 @@ def _with_site(f: Finding) -> Finding:
     return dataclasses.replace(f, message=f"site {site}: {f.message}") if site else f
 
 
-def validate_database(url: str | None = None) -> Report:
-    """Run every suite on the registry database at ``url`` (all sites)."""
+def validate_database(url: str | None = None, engine: RuleEngine = "sql") -> Report:
+    """Run the rule catalogue on the registry database at ``url`` (all sites); ``engine``
+    as for a submission ("sql" or "gx")."""
     started = time.perf_counter()
-    engine = make_engine(url)
+    database = make_engine(url)
     try:
-        require_registry(engine)
-        counts = _counts(engine)
-        if engine.dialect.name == "postgresql":
-            run = run_suites(_postgres_views(engine), "postgresql")
+        require_registry(database)
+        counts = _counts(database)
+        if database.dialect.name == "postgresql":
+            run = run_engine(_postgres_views(database), engine)
         else:
             with tempfile.TemporaryDirectory(prefix="vte-registry-db-") as tmp:
-                run = run_suites(_sqlite_copy(engine, Path(tmp) / "copy.sqlite"), "sqlite")
-        source = make_url(engine.url).render_as_string(hide_password=True)
+                copy = _sqlite_copy(database, Path(tmp) / "copy.sqlite")
+                run = run_engine(copy, engine)
+        source = make_url(database.url).render_as_string(hide_password=True)
     finally:
-        engine.dispose()
+        database.dispose()
     return Report(
         source=source,
         site_id=None,

@@ -95,7 +95,7 @@ def fail(message: str, code: int = 2, label: str = "error:") -> typer.Exit:
 def failing_as_usage(where: Path | str, db_url: str | None = None) -> Iterator[None]:
     """Turn the errors a user can cause (a folder that cannot be written, a database that
     cannot be reached, opened or used) into a one-line message and exit code 2."""
-    from registry.store import DatabaseUnusable, explain_database_error
+    from registry.database.store import DatabaseUnusable, explain_database_error
     from registry.validation.findings import EngineError
 
     try:
@@ -170,7 +170,7 @@ def emit_report(report: Any, fmt: ReportFormat, output: Path | None) -> None:
 
 def shown_url(url: str) -> str:
     """A database URL without its password (the store is imported only when needed)."""
-    from registry.store import safe_url
+    from registry.database.store import safe_url
 
     return safe_url(url)
 
@@ -184,7 +184,7 @@ app.add_typer(db_app, name="db")
 
 def main() -> None:
     """Entry point: a bug is reported in one line, not a traceback (VTE_REGISTRY_DEBUG=1
-    shows it)."""
+    shows it). Ctrl-C: ``registry.cli.main``."""
     import os
 
     try:

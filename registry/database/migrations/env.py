@@ -1,13 +1,10 @@
 """Alembic environment: the registry's SQLModel metadata, on the connection the caller gives
-(``registry.store.upgrade``) or on ``sqlalchemy.url``."""
+(``registry.database.store.upgrade``) or on ``sqlalchemy.url``."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
-
-import registry.models
-import registry.store  # noqa: F401  (registers the submissions audit table)
 
 target_metadata = SQLModel.metadata
 
@@ -28,7 +25,7 @@ def run() -> None:
     if connection is not None:
         _run(connection)
         return
-    from registry.store import make_engine
+    from registry.database.store import make_engine
 
     engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from registry.changes import Changes
+from registry.database.changes import Changes
+from registry.database.store import AUDIT
 from registry.models import Manifest
-from registry.store import AUDIT
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "check_newer", "lock_site", "previous"]
 

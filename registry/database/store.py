@@ -202,7 +202,7 @@ def create_schema(engine: Engine) -> None:
     upgrade(engine)
 
 
-# --- the audit trail of loads (written by registry.loading) -----------------------------
+# --- the audit trail of loads (written by registry.database.loading) -----------------------------
 class SubmissionAudit(SQLModel, table=True):
     """The audit trail of loads: one row per submission written to the database."""
 

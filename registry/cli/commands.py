@@ -1,0 +1,9 @@
+"""The application with every command registered (importing the command modules registers
+them)."""
+
+from __future__ import annotations
+
+from registry.cli import center, exchange, submissions, survey  # noqa: F401
+from registry.cli.application import app, main
+
+__all__ = ["app", "main"]
