@@ -45,9 +45,10 @@ def _tree(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         out.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                todo += [int(c) for c in (task / "children").read_text().split()]
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            for task in Path(f"/proc/{current}/task").glob("*"):
+                with contextlib.suppress(OSError):
+                    todo += [int(c) for c in (task / "children").read_text().split()]
     return out
 
 

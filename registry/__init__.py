@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from registry.synthetic import synthesize
     from registry.validation.conformance import FieldError, parse_row, parse_rows
     from registry.validation.findings import Finding
-    from registry.validation.inventory import UnusableInput
+    from registry.validation.inputs import UnusableInput
     from registry.validation.report import Report
     from registry.validation.validate import validate_submission
     from registry.validation.validate import validate_submission as validate
@@ -38,7 +38,7 @@ _LAZY = {
     "parse_row": ("registry.validation.conformance", "parse_row"),
     "parse_rows": ("registry.validation.conformance", "parse_rows"),
     "Finding": ("registry.validation.findings", "Finding"),
-    "UnusableInput": ("registry.validation.inventory", "UnusableInput"),
+    "UnusableInput": ("registry.validation.inputs", "UnusableInput"),
     "Report": ("registry.validation.report", "Report"),
     #: ``validate(path)``: validate a submission folder or .zip and return its ``Report``.
     "validate": ("registry.validation.validate", "validate_submission"),

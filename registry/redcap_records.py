@@ -102,7 +102,7 @@ def import_redcap(
     export: Path, out: Path, site: str | None = None, cutoff: dt.date | None = None
 ) -> ImportResult:
     """Write a submission folder from a REDCap export; findings say what could not be mapped."""
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput
 
     findings: list[Finding] = []
     data = Path(export).read_bytes()

@@ -1,15 +1,18 @@
-"""The catalogue of rule IDs: severity and data-quality category of every finding.
+"""The catalogue of rule IDs: severity, data-quality category and thresholds of every finding.
 
 IDs, severities and categories are those of shared/spec/registry.md ("Rules beyond single
 fields" and the generic per-field findings); categories follow Kahn et al. 2016. Where a
-rule is implemented (row validator, expectation suite, scanner) is recorded there; this
-module is the one place a rule's severity and category are read from.
+rule is implemented (row validator, a check of the catalogue, scanner) is recorded there;
+this module is the one place a rule's severity, category and thresholds are read from: its
+title, its SQL (``registry/validation/catalogue``) and any Python row rule take the
+thresholds from ``params`` here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 __all__ = ["RULES", "SURVEY_RULES", "Rule", "Severity", "rule"]
 
@@ -21,10 +24,19 @@ class Rule:
     id: str
     severity: Severity
     category: str
-    title: str
+    #: The title, with ``{param}`` placeholders (``str.format``) for the thresholds.
+    template: str
+    #: The rule's thresholds: the one place they are declared.
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.template.format(**self.params)
 
 
-_SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
+_SPEC_RULES: tuple[
+    tuple[str, Severity, str, str] | tuple[str, Severity, str, str, dict[str, Any]], ...
+] = (
     (
         "id-format",
         "error",
@@ -69,7 +81,8 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "late-enrollment",
         "warning",
         "plausibility.temporal",
-        "enrollment more than 60 days after diagnosis",
+        "enrollment more than {max_days} days after diagnosis",
+        {"max_days": 60},
     ),
     (
         "phase-mismatch",
@@ -105,7 +118,10 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "nci-risk-inconsistent",
         "error",
         "conformance.computational",
-        "B-ALL aged >= 12 months: standard iff age < 120 months and WBC < 50 x10^9/L",
+        "B-ALL aged >= {min_age_months} months: standard iff age < {max_age_months} months "
+        "and WBC < {max_wbc:g} x10^9/L",
+        # NCI/Rome criteria (Smith 1996): standard risk is age 1 to < 10 years and WBC < 50
+        {"min_age_months": 12, "max_age_months": 120, "max_wbc": 50.0},
     ),
     (
         "ptwg-inconsistent",
@@ -149,13 +165,16 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "anticoagulation-after-major-bleed",
         "warning",
         "plausibility.temporal",
-        "a treatment course running 2 days after a major bleed with no hold, reduction or stop",
+        "a treatment course running {window_days} days after a major bleed with no hold, "
+        "reduction or stop",
+        {"window_days": 2},
     ),
     (
         "pts-too-early",
         "warning",
         "plausibility.temporal",
-        "a post-thrombotic syndrome score taken less than 90 days after its event",
+        "a post-thrombotic syndrome score taken less than {min_days} days after its event",
+        {"min_days": 90},
     ),
     (
         "manifest-mismatch",
@@ -169,7 +188,24 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "plausibility.atemporal",
         "imaging modality does not suit the thrombosis site",
     ),
-    ("dose-implausible", "warning", "plausibility.atemporal", "dose outside the plausible range"),
+    (
+        "dose-implausible",
+        "warning",
+        "plausibility.atemporal",
+        "dose outside the plausible range",
+        {
+            # units (IU or mg) per m2 by product (spec: registry.md, asparaginase_doses)
+            "ranges": {
+                "pegaspargase": [1000, 3000],
+                "calaspargase_pegol": [1000, 3000],
+                "erwinia_recombinant": [15, 50],
+                "erwinia_native": [10000, 30000],
+                "native_e_coli": [5000, 25000],
+            },
+            # pegaspargase doses less than this many days apart
+            "min_days": 14,
+        },
+    ),
     ("unit-mismatch", "error", "conformance.value", "unit not the one fixed for the test or agent"),
     (
         "genotype-result-mismatch",
@@ -187,20 +223,25 @@ _SPEC_RULES: tuple[tuple[str, Severity, str, str], ...] = (
         "platelets-hold-inconsistent",
         "warning",
         "plausibility.atemporal",
-        "full-dose course with platelets < 20 x10^9/L and no adjustment within 2 days",
+        "full-dose course with platelets < {threshold} x10^9/L and no adjustment within "
+        "{window_days} days",
+        {"threshold": 20, "window_days": 2},
     ),
     (
         "completeness-threshold",
         "warning",
         "completeness",
-        "a non-required field missing in more than 20% of rows",
+        "a monitored field missing in more than {threshold:.0%} of the rows (from {min_rows} rows)",
+        {"threshold": 0.2, "min_rows": 20},
     ),
     ("phi-suspected", "error", "conformance.value", "a value looks like a direct identifier"),
     (
         "incidence-implausible",
         "warning",
         "plausibility.atemporal",
-        "symptomatic VTE in < 1% or > 40% of patients with >= 6 months follow-up",
+        "symptomatic VTE in < {low:.0%} or > {high:.0%} of patients with >= "
+        "{min_follow_up_days} days of follow-up (from {min_patients} patients)",
+        {"low": 0.01, "high": 0.4, "min_patients": 100, "min_follow_up_days": 182},
     ),
 )
 
@@ -222,7 +263,7 @@ _GENERIC_RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 RULES: dict[str, Rule] = {
-    **{rid: Rule(rid, sev, cat, title) for rid, sev, cat, title in _SPEC_RULES},
+    **{entry[0]: Rule(*entry) for entry in _SPEC_RULES},
     **{rid: Rule(rid, "error", cat, title) for rid, cat, title in _GENERIC_RULES},
 }
 

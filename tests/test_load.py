@@ -212,8 +212,26 @@ def test_sigkill_in_the_middle_of_a_load_leaves_the_database_as_before(
         assert proc.poll() is None, "the load finished before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    deadline = time.monotonic() + 10
+    while _writer_processes() and time.monotonic() < deadline:  # it dies with the loader
+        time.sleep(0.05)
+    assert _writer_processes() == []
     db.engine.dispose()
     assert _state(db.engine) == before
+
+
+def _writer_processes() -> list[int]:
+    """Live processes writing a load (``python -m registry.database.load_writer``)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+        except (OSError, IndexError):
+            continue
+        if b"registry.database.load_writer" in command and state != "Z":
+            out.append(int(entry.name))
+    return out
 
 
 @pytest.mark.postgres
@@ -357,29 +375,44 @@ def test_a_load_rejected_by_the_checks_leaves_a_new_database_without_schema(
     assert tables == []
 
 
-@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
-def test_an_interrupt_while_copying_rolls_back_and_stops_the_copy(
-    db: Database, submissions: dict[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Ctrl-C while the checks run and the rows are being copied: the copy is stopped
-    (its statement interrupted), rolled back, and no thread is left behind."""
-    import registry.validation.validate as validate_module
+def _children() -> list[int]:
+    """The live child processes of this one."""
+    out = []
+    for task in Path("/proc/self/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
 
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+@pytest.mark.parametrize("writer", ["thread", "process"])
+def test_an_interrupt_while_writing_rolls_back_and_leaves_no_writer(
+    db: Database, writer: str, submissions: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the checks run and the rows are being written (by the thread of a small
+    submission, or the process of a large one): rolled back, and no writer left behind."""
+    import registry.validation.validate as validate_module
+    from registry.validation import staging_engines
+
+    monkeypatch.setattr(staging_engines, "DUCKDB_MIN_ROWS", 0 if writer == "process" else 10**12)
+    load_submission(submissions["a1"], db.url)  # replaced: its rows go to the journal
     load_submission(submissions["b1"], db.url)
     before = _state(db.engine)
-    copied = _counting_copies(monkeypatch)
+    children = set(_children())
+    seen: list[bool] = []
 
     def interrupted(*args: Any, **kwargs: Any) -> None:
-        deadline = time.monotonic() + 60
-        while not copied and time.monotonic() < deadline:  # a table is in: the copy is on
+        deadline = time.monotonic() + 120
+        while not _writing(db) and time.monotonic() < deadline:
             time.sleep(0.005)
+        seen.append(_writing(db))
         raise KeyboardInterrupt
 
     monkeypatch.setattr(validate_module, "run_engine", interrupted)
     with pytest.raises(KeyboardInterrupt):
         load_submission(submissions["big"], db.url, allow_removal=True)
-    assert copied and len(copied) < len(TABLES)  # stopped half-way, not run to its end
+    assert seen == [True], "the interrupt came before the writing"
     assert not [t for t in threading.enumerate() if t.name == "vte-registry-load"]
+    assert set(_children()) <= children
     db.engine.dispose()
     assert _state(db.engine) == before
 

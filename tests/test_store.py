@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import Connection, Engine, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from registry import parse_row, store
+from registry import parse_row
+from registry.database import store
 from registry.models import TABLE_NAMES, TABLES, Patient, RegistryRecord, table_spec
 from tests.rows import PID, VALID, row
 

@@ -101,7 +101,7 @@ def import_redcap_command(
     import datetime as dt
 
     from registry.redcap_records import import_redcap
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput
     from registry.validation.report import Report
     from registry.validation.report_text import print_report
 
@@ -134,7 +134,7 @@ def export_redcap_records_command(
     Example: vte-registry export redcap-records out/submission records.csv
     """
     from registry.redcap_records import export_redcap_records
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput
 
     try:
         written, findings = export_redcap_records(submission, out)
@@ -199,7 +199,7 @@ def export_fhir_command(
     """
     from registry.database.store import database_url
     from registry.fhir import FhirRefused, export_fhir
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput
 
     if db is None and len(paths) != 2:
         raise fail("give SUBMISSION OUT, or --db URL OUT")

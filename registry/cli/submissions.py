@@ -65,12 +65,14 @@ def validate(
 
     Example: vte-registry validate site-submission.zip --format html --output report.html
     """  # noqa: E501 (typer shows the first line whole as the command's summary)
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput, submission_kind
 
     if (path is None) == (db is None):
         raise fail("give a submission PATH or --db URL (one of them)")
     status, say = progress(err_console)
     try:
+        if path is not None:
+            submission_kind(path)  # at once, before the validator is imported
         with failing_as_usage(path or "", db):
             report = _validate(path, db, engine, status, say)
     except UnusableInput as exc:
@@ -124,9 +126,14 @@ def load(
 
     Example: vte-registry load site-submission.zip --dry-run
     """
+    from registry.validation.inputs import UnusableInput, submission_kind
+
+    try:
+        submission_kind(path)  # at once, before the loader is imported
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
     from registry.database.loading import LoadError, LoadRefused, load_submission
     from registry.database.store import database_url
-    from registry.validation.reading import UnusableInput
     from registry.validation.report_html import render_html
     from registry.validation.report_text import print_report
 

@@ -72,7 +72,7 @@ def survey_validate(
     Example: vte-registry survey validate survey_responses.csv --format json
     """
     from registry.survey import validate_survey
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput
 
     try:
         report = validate_survey(path)
@@ -104,7 +104,7 @@ def survey_summarize(
     """
     from registry.survey import summarize
     from registry.survey.report import render_summary_html, render_summary_text
-    from registry.validation.reading import UnusableInput
+    from registry.validation.inputs import UnusableInput
 
     try:
         summary, report = summarize(path, invited)

@@ -1,13 +1,13 @@
-"""A staged table's conformant rows, as the load reads and writes them (``writing.py``).
+"""A staged table's conformant rows, as the load reads and writes them (``writing.py``): a
+table the staging handed over as Arrow while it went on staging the next tables
+(``ArrowRows``: DuckDB staging), or the finished staging database (``StagedRows``).
 
-Two sources: an Arrow table the validator handed over while it went on staging the next
-tables (``ArrowRows``: a DuckDB staging database, issue 11), or the finished staging database
-(``StagedRows``). Either way the rows go to the driver's ``executemany`` as tuples, through
-each column's own bind processor (how SQLAlchemy stores a date on SQLite, say): Core's
-insert with a dict per row took most of a load's time at 100,000 patients. From Arrow,
-SQLite's dates and booleans are converted column by column rather than value by value, in a
-thread of their own: the next batch is read and converted while SQLite inserts the last one
-(its inserts let go of the GIL). Rows go in primary-key order, where a B-tree index takes
+The rows go to the driver's ``executemany`` as tuples, through each column's own bind
+processor (how SQLAlchemy stores a date on SQLite, say): Core's insert with a dict per row
+took most of a load's time at 100,000 patients. From DuckDB the rows come as Arrow batches,
+and SQLite's dates and booleans are converted column by column rather than value by value,
+in a thread of their own: the next batch is read and converted while SQLite inserts the last
+one (its inserts let go of the GIL). Rows go in primary-key order, where a B-tree index takes
 them fastest (vte_events excepted: an event before the events that recur from it).
 
 A site that has records already gets its rows as upserts (``ON CONFLICT`` on the primary
@@ -28,6 +28,7 @@ from sqlalchemy import Boolean, Connection, Date, Float, func, select
 
 from registry.models import table_spec
 from registry.models.base import VERSION_COLUMN
+from registry.validation.staging import copy_query
 
 __all__ = ["ArrowRows", "StagedRows", "copy_query"]
 
@@ -38,18 +39,6 @@ _BATCH_ROWS = 20_000
 _READ_AHEAD = 2
 
 _DONE = object()
-
-
-def copy_query(name: str, staged: Any) -> Any:
-    """The conformant rows of a staged table, in the order they are written."""
-    spec = table_spec(name)
-    table = staged[name]
-    order = [table.c[spec.id_field]]
-    if name == "vte_events":  # an event before the events that recur from it (FK per row)
-        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date, table.c._row]
-    return (
-        select(*[table.c[f] for f in spec.fields]).where(table.c._valid.is_(True)).order_by(*order)
-    )
 
 
 def _read_ahead(batches: Iterator[Any]) -> Iterator[Any]:

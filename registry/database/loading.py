@@ -1,28 +1,32 @@
 """Loading a validated submission into the registry database: all or nothing, audited.
 
-The flow runs forward: the validation stages the submission (``stage_submission``), then,
-while the rule catalogue runs on the staging database (``check_staged``, its queries mostly
-in DuckDB's or SQLite's own code), a thread copies the staged rows into the registry in one
-transaction (``writing.Writer``); the transaction commits only once the report is final and
-has no errors, else it rolls back. One process: a load killed at any moment leaves the
-database as it was or, after its commit, fully updated.
+The flow runs forward: the loader drives the validation's staging table by table
+(``validate.staging``) and hands each staged table to the writer (``load_writer``: a process
+of its own for large submissions, a thread for small ones), which copies it into the
+registry in one transaction (``writing.Writer``) while the next tables are staged (DuckDB
+staging hands them over as Arrow; SQLite staging, for small submissions, gives them once
+finished); then the rule catalogue runs on the staging database (``check_staged``) while the
+last tables are written. The transaction commits only once the report is final and has no
+errors, else it rolls back. A load killed at any moment leaves the database as it was or,
+after its commit, fully updated. Nothing calls back from the validation into the load.
 
 Before a submission replaces a site's records, the load guard compares it with what is
-loaded (``registry.database.changes``): removing any record needs ``allow_removal``; ``dry_run``
-reports the comparison and writes nothing. Submissions of a site are ordered by their
-manifest's ``created_at`` in UTC: an older one is refused.
+loaded (``registry.database.changes``): removing any record needs ``allow_removal``;
+``dry_run`` reports the comparison and writes nothing. Submissions of a site are ordered by
+their manifest's ``created_at`` in UTC: an older one is refused.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from registry.database.load_writer import Writing, start_writing
 from registry.database.store import make_engine
-from registry.database.writing import LoadError, LoadRefused, LoadResult, Writer
+from registry.database.writing import LoadError, LoadRefused, LoadResult
+from registry.models import TABLES
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "load_submission"]
 
@@ -44,40 +48,46 @@ def load_submission(
     (``LoadRefused``) unless ``allow_removal``. ``dry_run`` computes what would change and
     writes nothing. Every load is recorded in ``submissions``, with what it changed.
     """
-    from registry.validation.validate import check_staged, stage_submission
+    from registry.validation.validate import check_staged, staging
 
     own_engine = engine is None
     engine = engine or make_engine(url)
     try:
         with engine.connect():  # a database that is down should say so now, not later
             pass
-        with stage_submission(Path(path), progress) as staged:
-            writer: Writer | None = None
-            copying: threading.Thread | None = None
-            conformant = not any(f.severity == "error" for f in staged.findings)
-            if staged.manifest is not None and conformant:  # else nothing will be written
-                writer = Writer(engine, staged.manifest, allow_removal, dry_run)
-                copying = threading.Thread(
-                    target=writer.write_staged,
-                    args=(staged.staging, staged.file_sha256),
-                    name="vte-registry-load",
+        with staging(Path(path), progress) as stage:
+            writing: Writing | None = None
+            if stage.manifest is not None:  # else nothing will be written
+                writing = start_writing(
+                    engine, stage.manifest, allow_removal, dry_run, stage.hands_over
                 )
-                copying.start()
             try:
+                for name in stage.tables():
+                    if writing is None:
+                        continue
+                    if _has_errors(stage.findings):  # it will be rejected: stop writing
+                        writing.stop()
+                        writing = None
+                    elif writing.handed < len(TABLES) and TABLES[writing.handed].name == name:
+                        table = stage.arrow(name)
+                        if table is not None:
+                            writing.hand(name, table)
+                staged = stage.finish()
+                if writing is not None:
+                    writing.rest(staged.staging, staged.file_sha256)
                 report = check_staged(staged, progress=progress)
-            except BaseException:  # an interrupt, or the checks could not run
-                if writer is not None and copying is not None:
-                    writer.cancel()
-                    copying.join()
-                    writer.rollback()
-                raise
-            if copying is not None:
-                copying.join()
-            if writer is None or not report.ok:
-                if writer is not None:
-                    writer.rollback()
-                return LoadResult("rejected", report, f"{report.errors} errors: nothing was loaded")
-            return writer.commit(report)
+                if writing is None or not report.ok:
+                    return LoadResult(
+                        "rejected", report, f"{report.errors} errors: nothing was loaded"
+                    )
+                return writing.commit(report)
+            finally:  # a rejection, an interrupt, the checks could not run: nothing written
+                if writing is not None:
+                    writing.stop()
     finally:
         if own_engine:
             engine.dispose()
+
+
+def _has_errors(findings: list[Any]) -> bool:
+    return any(f.severity == "error" for f in findings)

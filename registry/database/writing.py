@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from registry.database.changes import Changes, TableChanges, table_changes
-from registry.database.copying import StagedRows
+from registry.database.copying import ArrowRows, StagedRows
 from registry.database.store import AUDIT, migrate
 from registry.database.submission_order import (
     LoadError,
@@ -40,9 +40,9 @@ class Writer:
     """One load's transaction, written step by step: ``open``, ``table`` for each staged
     table (parents before children), ``close_tables`` (the load guard's decisions, the
     site's removed records out), then ``commit`` with the final report, or ``rollback``.
-    ``write_staged`` takes the steps up to the commit. After a step fails the next ones do
-    nothing, and ``commit`` raises that failure; ``cancel`` (from another thread) stops
-    the running statement and fails the step."""
+    ``write_staged`` takes the steps after the handed-over tables up to the commit. After a
+    step fails the next ones do nothing, and ``commit`` raises that failure; ``cancel``
+    (from another thread) stops the running statement and fails the step."""
 
     def __init__(
         self, engine: Engine, manifest: Manifest, allow_removal: bool, dry_run: bool
@@ -82,25 +82,23 @@ class Writer:
         """Begin the transaction; the checks that need only the manifest."""
         self.step(self._open)
 
-    def write_staged(self, staging: Path, file_sha256: dict[str, str]) -> None:
-        """Every step up to the commit, the tables read from a finished staging database;
-        a failure is kept for ``commit``."""
+    def write_staged(self, staging: Path, file_sha256: dict[str, str], first: int = 0) -> None:
+        """The tables from ``first`` on (in TABLES order) read from a finished staging
+        database, then ``close_tables``; a failure is kept for ``commit``."""
         from registry.validation.staging import staging_engine, staging_metadata
 
-        self.open()
-        if self.error is not None or self.decided is not None:
-            return
-        _, staged = staging_metadata()
-        source = staging_engine(staging)
-        try:
-            with source.connect() as reading:
-                for spec in TABLES:
-                    self.table(StagedRows(reading, staged, spec.name))
-        except BaseException as exc:  # the staging could not be read: nothing is written
-            self.error = self.error or exc
-            self.rollback()
-        finally:
-            source.dispose()
+        if self.error is None and self.decided is None:
+            _, staged = staging_metadata()
+            source = staging_engine(staging)
+            try:
+                with source.connect() as reading:
+                    for spec in TABLES[first:]:
+                        self.table(StagedRows(reading, staged, spec.name))
+            except BaseException as exc:  # the staging could not be read: nothing is written
+                self.error = self.error or exc
+                self.rollback()
+            finally:
+                source.dispose()
         self.close_tables(file_sha256, None)
 
     def cancel(self) -> None:
@@ -142,12 +140,12 @@ class Writer:
         if not self._again:
             self._replacing = check_newer(connection, self.manifest)
 
-    def table(self, rows: StagedRows) -> None:
+    def table(self, rows: ArrowRows | StagedRows) -> None:
         """Compare a staged table with the site's records of it, and write it (unless the
         load is a dry run, or already to be refused because it removes records)."""
         self.step(lambda: self._table(rows))
 
-    def _table(self, rows: StagedRows) -> None:
+    def _table(self, rows: ArrowRows | StagedRows) -> None:
         if self._again:
             return
         connection = self._connection

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import AsparaginaseProduct, AsparaginaseUnit, Route
 from registry.models.fields import CODE, Date, Flag, field, own_id, patient_ref
+from registry.models.row_checks import Allowed
 
 __all__ = ["ASPARAGINASE_UNIT", "AsparaginaseDose", "AsparaginaseDoseRecord"]
 
@@ -46,25 +44,15 @@ class AsparaginaseDoseRecord(RegistryRecord):
     hypersensitivity: Flag = field("Hypersensitivity reaction at this dose.")
     after_vte: Flag = field("Given after an earlier VTE of the patient (re-challenge).")
 
-    def row_rules(self) -> Iterator[Violation]:
-        expected = ASPARAGINASE_UNIT[self.product]
-        if self.dose_unit != expected:
-            yield Violation(
-                "unit-mismatch",
-                "dose_unit",
-                f"{self.product.value} is dosed in {expected.value}, not {self.dose_unit.value}",
-            )
-
-    @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """``row_rules`` over whole columns: each product in its own unit."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        products = list(ASPARAGINASE_UNIT)
-        index = pc.index_in(columns["product"], value_set=pa.array([p.value for p in products]))
-        units = pa.array([ASPARAGINASE_UNIT[p].value for p in products])
-        return pc.equal(columns["dose_unit"], pc.take(units, index))
+    row_checks = (
+        Allowed(
+            "product",
+            "dose_unit",
+            {product: frozenset({unit}) for product, unit in ASPARAGINASE_UNIT.items()},
+            "unit-mismatch",
+            "{key} is dosed in {allowed}, not {value}",
+        ),
+    )
 
 
 class AsparaginaseDose(StoredRecord, AsparaginaseDoseRecord, table=True):

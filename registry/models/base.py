@@ -8,18 +8,18 @@ construction (sqlmodel #52). Sites' data always goes through the record class.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from registry.models.fields import Conditional, conditional_of
+from registry.models.row_checks import NotBefore, RowCheck, Violation
 from registry.version import SCHEMA_VERSION
 
 __all__ = [
     "ROW_RULES_ERROR",
-    "ROW_RULES_HOLD",
     "VERSION_COLUMN",
     "RegistryRecord",
     "StoredRecord",
@@ -28,16 +28,6 @@ __all__ = [
 
 #: pydantic error type under which a record's row-rule violations travel (in ``ctx``).
 ROW_RULES_ERROR = "row-rules"
-#: The class method that is the vector form of a table's ``row_rules`` (``row_rules_hold``).
-ROW_RULES_HOLD = "row_rules_hold"
-
-
-class Violation(NamedTuple):
-    """One broken row rule: the rule ID, the field it is reported on, and why."""
-
-    rule: str
-    field: str
-    message: str
 
 
 class RegistryRecord(SQLModel):
@@ -63,6 +53,9 @@ class RegistryRecord(SQLModel):
     id_field: ClassVar[str] = ""
     #: Rule IDs this model checks beyond single fields (for documentation and coverage).
     row_rule_ids: ClassVar[tuple[str, ...]] = ()
+    #: The rules of a single row, declared (``row_checks``): each checks a record and whole
+    #: columns alike. Rules that fit none of those kinds go in ``row_rules``.
+    row_checks: ClassVar[tuple[RowCheck, ...]] = ()
     #: Conditional fields, collected from the field declarations.
     conditionals: ClassVar[dict[str, Conditional]] = {}
     #: The schema version whose fields this class reads (``versions.record_for`` makes the
@@ -83,6 +76,8 @@ class RegistryRecord(SQLModel):
     def _row_rules(self) -> Any:
         violations = list(self._conditional_violations())
         violations.extend(self._id_violations())
+        for check in self.row_checks:
+            violations.extend(check.violations(self))
         violations.extend(self.row_rules())
         if violations:
             raise PydanticCustomError(
@@ -93,19 +88,22 @@ class RegistryRecord(SQLModel):
         return self
 
     def row_rules(self) -> Iterator[Violation]:
-        """Rules of this table that need only this row (overridden per table)."""
+        """Rules of this table that need only this row and are not declared in
+        ``row_checks`` (overridden per table; such a table's rows all go through pydantic,
+        ``registry.validation.vector``)."""
         return iter(())
 
     @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """The vector form of ``row_rules``: over whole columns of typed values (Arrow
-        arrays, one per field), true where ``row_rules`` yields nothing. A table that
-        overrides ``row_rules`` overrides this beside it, or its rows all go through
-        pydantic (``registry.validation.vector``); a test holds the two forms to each other.
-        """
+    def row_checks_hold(cls, columns: Mapping[str, Any]) -> Any:
+        """``row_checks`` over whole columns of typed values (Arrow arrays, one per field):
+        true where none of them is broken."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        return pa.scalar(True)
+        ok = pa.scalar(True)
+        for check in cls.row_checks:
+            ok = pc.and_(ok, check.holds_over(columns))
+        return ok
 
     # -- shared rule helpers -------------------------------------------------------------
     def _conditional_violations(self) -> Iterator[Violation]:
@@ -140,19 +138,9 @@ class RegistryRecord(SQLModel):
     def _not_before(
         self, later: str, earlier: str, rule: str = "end-before-start"
     ) -> Iterator[Violation]:
-        """``later`` (if given) must not be before ``earlier``."""
-        end, start = getattr(self, later), getattr(self, earlier)
-        if end is not None and start is not None and end < start:
-            yield Violation(rule, later, f"{later} {end} is before {earlier} {start}")
-
-    @staticmethod
-    def _not_before_over(columns: Mapping[str, Any], later: str, earlier: str) -> Any:
-        """``_not_before`` over whole columns: true unless both are given and ``later`` is
-        before ``earlier``."""
-        import pyarrow.compute as pc
-
-        end, start = columns[later], columns[earlier]
-        return pc.fill_null(pc.greater_equal(end, start), True)
+        """``later`` (if given) must not be before ``earlier`` (for a model's ``row_rules``;
+        declared, ``NotBefore`` in ``row_checks``)."""
+        return NotBefore(later, earlier, rule).violations(self)
 
     @classmethod
     def validate_in_one_pass(cls) -> None:

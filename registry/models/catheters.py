@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import CatheterType, InsertionVein, RemovalReason, Side, TipPosition
 from registry.models.fields import CODE, Date, Present, field, own_id, patient_ref
+from registry.models.row_checks import NotBefore
 
 __all__ = ["Catheter", "CatheterRecord"]
 
@@ -45,13 +43,7 @@ class CatheterRecord(RegistryRecord):
         since="1.1",
     )
 
-    def row_rules(self) -> Iterator[Violation]:
-        yield from self._not_before("removal_date", "insertion_date")
-
-    @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """``row_rules`` over whole columns: no removal before the insertion."""
-        return cls._not_before_over(columns, "removal_date", "insertion_date")
+    row_checks = (NotBefore("removal_date", "insertion_date"),)
 
 
 class Catheter(StoredRecord, CatheterRecord, table=True):

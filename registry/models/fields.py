@@ -34,6 +34,8 @@ from registry.models.conditions import (
 __all__ = [
     "CODE",
     "EARLIEST_DATE",
+    "FALSE_TEXTS",
+    "TRUE_TEXTS",
     "All",
     "AtLeast",
     "Below",
@@ -49,8 +51,11 @@ __all__ = [
     "Present",
     "conditional_of",
     "field",
+    "iso_date",
+    "not_before_floor",
     "own_id",
     "patient_ref",
+    "read_flag",
     "ref",
     "since_of",
 ]
@@ -67,11 +72,12 @@ EARLIEST_DATE = dt.date(1999, 12, 2)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Dates in another layout (03/01/2021, 2021/3/1, 2021-03-01T00:00): right idea, wrong layout.
 _OTHER_DATE_LAYOUT = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$")
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no"}
+#: The texts a flag is read from (any case).
+TRUE_TEXTS = {"true", "1", "yes"}
+FALSE_TEXTS = {"false", "0", "no"}
 
 
-def _iso_date(value: Any) -> Any:
+def iso_date(value: Any) -> Any:
     """Dates are ISO 8601 calendar dates only; a time part or another layout is a type error."""
     # The common case first (millions of cells): exactly YYYY-MM-DD in ASCII. Anything else,
     # including a day that does not exist, takes the full path below and its messages.
@@ -101,7 +107,7 @@ def _iso_date(value: Any) -> Any:
     raise PydanticCustomError("type-error", "expected a calendar date YYYY-MM-DD")
 
 
-def _flag(value: Any) -> Any:
+def read_flag(value: Any) -> Any:
     """true/false, and in CSV also 1/0 and yes/no (case-insensitive); nothing else."""
     if isinstance(value, bool):
         return value
@@ -109,14 +115,14 @@ def _flag(value: Any) -> Any:
         return bool(value)
     if isinstance(value, str):
         text = value.strip().lower()
-        if text in _TRUE:
+        if text in TRUE_TEXTS:
             return True
-        if text in _FALSE:
+        if text in FALSE_TEXTS:
             return False
     raise PydanticCustomError("type-error", "expected true or false (or 1/0, yes/no)")
 
 
-def _not_before_floor(value: dt.date) -> dt.date:
+def not_before_floor(value: dt.date) -> dt.date:
     if value < EARLIEST_DATE:
         raise PydanticCustomError(
             "out-of-range",
@@ -129,12 +135,12 @@ def _not_before_floor(value: dt.date) -> dt.date:
 #: A calendar date, read strictly as ``YYYY-MM-DD``, not before ``EARLIEST_DATE``.
 Date = Annotated[
     dt.date,
-    BeforeValidator(_iso_date),
-    AfterValidator(_not_before_floor),
+    BeforeValidator(iso_date),
+    AfterValidator(not_before_floor),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 #: A boolean, read from ``true``/``false``, ``1``/``0`` or ``yes``/``no``.
-Flag = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
+Flag = Annotated[bool, BeforeValidator(read_flag), WithJsonSchema({"type": "boolean"})]
 
 
 def since_of(info: Any) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import LabTest as T
 from registry.models.codes import LabUnit as U
 from registry.models.fields import CODE, Date, field, own_id, patient_ref, ref
+from registry.models.row_checks import Allowed, WithinRange
 
 __all__ = ["LAB_TESTS", "LabRange", "LabResult", "LabResultRecord"]
 
@@ -59,41 +59,22 @@ class LabResultRecord(RegistryRecord):
         required=False,
     )
 
-    def row_rules(self) -> Iterator[Violation]:
-        fixed = LAB_TESTS[self.test]
-        if self.unit != fixed.unit:
-            yield Violation(
-                "unit-mismatch",
-                "unit",
-                f"{self.test.value} is reported in {fixed.unit.value}, not {self.unit.value}",
-            )
-        if not fixed.low <= self.value <= fixed.high:
-            yield Violation(
-                "out-of-range",
-                "value",
-                f"{self.test.value} {self.value:g} is outside {fixed.low:g}-{fixed.high:g} "
-                f"{fixed.unit.value}",
-            )
-
-    @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """``row_rules`` over whole columns: the unit and the range of each row's test."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        tests = list(LAB_TESTS)
-        index = pc.index_in(columns["test"], value_set=pa.array([t.value for t in tests]))
-        fixed = {
-            "unit": pa.array([LAB_TESTS[t].unit.value for t in tests]),
-            "low": pa.array([float(LAB_TESTS[t].low) for t in tests]),
-            "high": pa.array([float(LAB_TESTS[t].high) for t in tests]),
-        }
-        unit, low, high = (pc.take(fixed[k], index) for k in ("unit", "low", "high"))
-        value = columns["value"]
-        return pc.and_(
-            pc.equal(columns["unit"], unit),
-            pc.and_(pc.greater_equal(value, low), pc.less_equal(value, high)),
-        )
+    row_checks = (
+        Allowed(
+            "test",
+            "unit",
+            {test: frozenset({fixed.unit}) for test, fixed in LAB_TESTS.items()},
+            "unit-mismatch",
+            "{key} is reported in {allowed}, not {value}",
+        ),
+        WithinRange(
+            "test",
+            "value",
+            LAB_TESTS,
+            "out-of-range",
+            "{key} {value:g} is outside {low:g}-{high:g} {unit}",
+        ),
+    )
 
 
 class LabResult(StoredRecord, LabResultRecord, table=True):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from typing import Any
+from types import SimpleNamespace
 
-from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import (
     CauseOfDeath,
     CnsStatus,
@@ -19,27 +18,50 @@ from registry.models.codes import (
     VitalStatus,
     YesNoUnknown,
 )
-from registry.models.fields import CODE, All, AtLeast, Date, Eq, Flag, field
+from registry.models.fields import CODE, All, AtLeast, Below, Date, Eq, Flag, field
 from registry.models.ids import PATIENT_ID_PATTERN, SITE_ID_PATTERN
+from registry.models.row_checks import Derived, NotBefore, OwnPrefix
+from registry.rules import rule
 
-__all__ = ["Patient", "PatientRecord", "nci_risk"]
+__all__ = [
+    "NCI_MAX_AGE_MONTHS",
+    "NCI_MAX_WBC",
+    "NCI_MIN_AGE_MONTHS",
+    "Patient",
+    "PatientRecord",
+    "nci_risk",
+]
 
 EARLIEST_DIAGNOSIS = dt.date(2000, 1, 1)
 
-#: NCI/Rome criteria: standard risk is age 1 to < 10 years and WBC < 50 x10^9/L.
-NCI_MAX_AGE_MONTHS = 120
-NCI_MAX_WBC = 50.0
+#: NCI/Rome criteria (rule nci-risk-inconsistent, where they are declared): standard risk is
+#: age 1 to < 10 years and WBC < 50 x10^9/L, for B-ALL from 12 months.
+_NCI = rule("nci-risk-inconsistent").params
+NCI_MIN_AGE_MONTHS: int = _NCI["min_age_months"]
+NCI_MAX_AGE_MONTHS: int = _NCI["max_age_months"]
+NCI_MAX_WBC: float = _NCI["max_wbc"]
 _DEAD = Eq("vital_status", VitalStatus.DEAD)
 
 
+_NCI_STANDARD = All(
+    (Below("age_at_diagnosis_months", NCI_MAX_AGE_MONTHS), Below("wbc_at_diagnosis", NCI_MAX_WBC))
+)
+
+
 def nci_risk(age_months: int, wbc: float) -> NciRiskGroup:
-    """NCI risk group of a B-ALL patient aged >= 12 months from age and WBC at diagnosis."""
-    standard = age_months < NCI_MAX_AGE_MONTHS and wbc < NCI_MAX_WBC
+    """NCI risk group of a B-ALL patient from ``NCI_MIN_AGE_MONTHS`` on, from age and WBC at
+    diagnosis (the rule's own condition, ``_NCI_STANDARD``)."""
+    standard = _NCI_STANDARD.holds(
+        SimpleNamespace(age_at_diagnosis_months=age_months, wbc_at_diagnosis=wbc)
+    )
     return NciRiskGroup.STANDARD if standard else NciRiskGroup.HIGH
 
 
 _NCI_DEFINED = All(
-    (Eq("immunophenotype", Immunophenotype.B_CELL), AtLeast("age_at_diagnosis_months", 12))
+    (
+        Eq("immunophenotype", Immunophenotype.B_CELL),
+        AtLeast("age_at_diagnosis_months", NCI_MIN_AGE_MONTHS),
+    )
 )
 
 
@@ -77,11 +99,13 @@ class PatientRecord(RegistryRecord):
         "Date of ALL diagnosis (2000-01-01 or later).", ge=EARLIEST_DIAGNOSIS
     )
     enrollment_date: Date = field(
-        "Date of enrollment in the registry; expected within 60 days of diagnosis."
+        "Date of enrollment in the registry; expected within "
+        f"{rule('late-enrollment').params['max_days']} days of diagnosis."
     )
     immunophenotype: Immunophenotype = field("ALL immunophenotype.", sa_type=CODE)
     nci_risk_group: NciRiskGroup | None = field(
-        "NCI risk group: standard = age 1 to < 10 years and WBC < 50 x10^9/L, else high.",
+        f"NCI risk group: standard = age {NCI_MIN_AGE_MONTHS // 12} to < "
+        f"{NCI_MAX_AGE_MONTHS // 12} years and WBC < {NCI_MAX_WBC:g} x10^9/L, else high.",
         # The NCI criteria are defined for B-ALL outside infancy (spec 1.1: "iff"; in 1.0 the
         # group was required for them and allowed for others).
         iff=_NCI_DEFINED,
@@ -114,53 +138,27 @@ class PatientRecord(RegistryRecord):
         "Why the patient went off study, if they did.", required=False, sa_type=CODE
     )
 
-    def row_rules(self) -> Iterator[Violation]:
-        if not self.patient_id.startswith(f"{self.site_id}-"):
-            yield Violation(
-                "site-mismatch",
-                "patient_id",
-                f"patient_id does not start with the patient's site_id {self.site_id}",
-            )
-        yield from self._not_before("enrollment_date", "diagnosis_date", "before-diagnosis")
-        yield from self._not_before("last_contact_date", "enrollment_date")
-        yield from self._not_before("death_date", "diagnosis_date", "before-diagnosis")
-        if (
-            self.nci_risk_group is not None
-            and self.immunophenotype == Immunophenotype.B_CELL
-            and self.age_at_diagnosis_months >= 12
-        ):
-            expected = nci_risk(self.age_at_diagnosis_months, self.wbc_at_diagnosis)
-            if self.nci_risk_group != expected:
-                yield Violation(
-                    "nci-risk-inconsistent",
-                    "nci_risk_group",
-                    f"age {self.age_at_diagnosis_months} months and WBC "
-                    f"{self.wbc_at_diagnosis:g} x10^9/L make NCI risk {expected.value}",
-                )
-
-    @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """``row_rules`` over whole columns."""
-        import pyarrow.compute as pc
-
-        # a patient ID that matches its pattern has one '-', after the site ID
-        site = pc.struct_field(
-            pc.extract_regex(columns["patient_id"], r"^(?P<site>[^-]*)-"), "site"
-        )
-        ok = pc.fill_null(pc.equal(site, columns["site_id"]), False)
-        for later, earlier in (
-            ("enrollment_date", "diagnosis_date"),
-            ("last_contact_date", "enrollment_date"),
-            ("death_date", "diagnosis_date"),
-        ):
-            ok = pc.and_(ok, cls._not_before_over(columns, later, earlier))
-        age, wbc = columns["age_at_diagnosis_months"], columns["wbc_at_diagnosis"]
-        standard = pc.and_(pc.less(age, NCI_MAX_AGE_MONTHS), pc.less(wbc, NCI_MAX_WBC))
-        expected = pc.if_else(standard, NciRiskGroup.STANDARD.value, NciRiskGroup.HIGH.value)
-        risk = columns["nci_risk_group"]
-        checked = pc.and_(pc.is_valid(risk), _NCI_DEFINED.holds_over(columns))
-        consistent = pc.or_kleene(pc.invert(checked), pc.equal(risk, expected))
-        return pc.and_(ok, pc.fill_null(consistent, False))
+    row_checks = (
+        OwnPrefix(
+            "patient_id",
+            "site_id",
+            "site-mismatch",
+            "patient_id does not start with the patient's site_id {owner}",
+        ),
+        NotBefore("enrollment_date", "diagnosis_date", "before-diagnosis"),
+        NotBefore("last_contact_date", "enrollment_date"),
+        NotBefore("death_date", "diagnosis_date", "before-diagnosis"),
+        Derived(
+            "nci_risk_group",
+            _NCI_DEFINED,
+            _NCI_STANDARD,
+            NciRiskGroup.STANDARD,
+            NciRiskGroup.HIGH,
+            "nci-risk-inconsistent",
+            "age {age_at_diagnosis_months} months and WBC {wbc_at_diagnosis:g} x10^9/L make "
+            "NCI risk {expected}",
+        ),
+    )
 
 
 class Patient(StoredRecord, PatientRecord, table=True):

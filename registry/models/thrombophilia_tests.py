@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import ResultCategory as R
 from registry.models.codes import ResultUnit as U
 from registry.models.codes import ThrombophiliaTest as T
 from registry.models.fields import CODE, Date, Flag, Present, field, own_id, patient_ref
+from registry.models.row_checks import Allowed
 
 __all__ = [
     "RESULT_CATEGORIES",
@@ -81,37 +79,23 @@ class ThrombophiliaTestRecord(RegistryRecord):
         "Sample taken on anticoagulation (affects interpretation of functional assays)."
     )
 
-    def row_rules(self) -> Iterator[Violation]:
-        if self.result_category not in RESULT_CATEGORIES[self.test]:
-            allowed = ", ".join(sorted(c.value for c in RESULT_CATEGORIES[self.test]))
-            yield Violation(
-                "genotype-result-mismatch",
-                "result_category",
-                f"{self.result_category.value} is not a result of {self.test.value} "
-                f"(allowed: {allowed})",
-            )
-        if self.result_unit is not None and self.result_unit not in RESULT_UNITS[self.test]:
-            allowed = ", ".join(sorted(u.value for u in RESULT_UNITS[self.test])) or "none"
-            yield Violation(
-                "unit-mismatch",
-                "result_unit",
-                f"{self.test.value} is not reported in {self.result_unit.value} "
-                f"(allowed: {allowed})",
-            )
-
-    @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """``row_rules`` over whole columns: a result category and a unit of the test."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        def allowed(table: Mapping[T, frozenset[Any]], column: str) -> Any:
-            pairs = [f"{t.value}|{v.value}" for t, values in table.items() for v in values]
-            joined = pc.binary_join_element_wise(columns["test"], columns[column], "|")
-            return pc.fill_null(pc.is_in(joined, value_set=pa.array(pairs, pa.string())), False)
-
-        unit_ok = pc.or_(pc.is_null(columns["result_unit"]), allowed(RESULT_UNITS, "result_unit"))
-        return pc.and_(allowed(RESULT_CATEGORIES, "result_category"), unit_ok)
+    row_checks = (
+        Allowed(
+            "test",
+            "result_category",
+            RESULT_CATEGORIES,
+            "genotype-result-mismatch",
+            "{value} is not a result of {key} (allowed: {allowed})",
+        ),
+        Allowed(
+            "test",
+            "result_unit",
+            RESULT_UNITS,
+            "unit-mismatch",
+            "{key} is not reported in {value} (allowed: {allowed})",
+            optional=True,
+        ),
+    )
 
 
 class ThrombophiliaTestResult(StoredRecord, ThrombophiliaTestRecord, table=True):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from registry.models.base import RegistryRecord, StoredRecord, Violation
+from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import Phase
 from registry.models.fields import CODE, Date, field, own_id, patient_ref
+from registry.models.row_checks import NotBefore
 
 __all__ = ["TreatmentPhase", "TreatmentPhaseRecord"]
 
@@ -31,13 +29,7 @@ class TreatmentPhaseRecord(RegistryRecord):
         "Last day of the phase; missing while the phase is ongoing.", required=False
     )
 
-    def row_rules(self) -> Iterator[Violation]:
-        yield from self._not_before("end_date", "start_date")
-
-    @classmethod
-    def row_rules_hold(cls, columns: Mapping[str, Any]) -> Any:
-        """``row_rules`` over whole columns: no end before its start."""
-        return cls._not_before_over(columns, "end_date", "start_date")
+    row_checks = (NotBefore("end_date", "start_date"),)
 
 
 class TreatmentPhase(StoredRecord, TreatmentPhaseRecord, table=True):

@@ -16,7 +16,7 @@ from pathlib import Path
 from registry.export.redcap import SURVEY_FORM
 from registry.models.survey import EXPORT_FILE, ITEMS, checkbox_column
 from registry.validation.findings import Finding
-from registry.validation.reading import UnusableInput
+from registry.validation.inputs import UnusableInput
 from registry.validation.table_files import read_csv
 
 __all__ = ["TABLE", "SurveyExport", "read_survey"]

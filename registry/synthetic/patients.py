@@ -11,7 +11,7 @@ from registry.models.ids import pseudonymize
 from registry.models.patients import nci_risk
 from registry.synthetic.profile import CohortProfile
 
-__all__ = ["Baseline", "draw_baselines"]
+__all__ = ["PROTOCOL_NAMES", "Baseline", "draw_baselines"]
 
 # Median height (cm) by age in months, both sexes [GK: WHO/CDC growth charts, 50th centile].
 _HEIGHT_AGE = np.array([0, 12, 24, 36, 60, 96, 120, 144, 180, 216, 264])
@@ -19,7 +19,8 @@ _HEIGHT_CM = np.array([50, 75, 87, 96, 110, 128, 138, 150, 166, 171, 172])
 # Median BMI (kg/m2) by age in months [GK: CDC BMI-for-age, 50th centile].
 _BMI = np.array([13.5, 17.0, 16.5, 16.0, 15.5, 16.0, 17.0, 18.0, 20.0, 21.5, 22.5])
 
-_PROTOCOL_NAMES = {
+#: Protocol names a site writes, by protocol (the PHI scan must let them through).
+PROTOCOL_NAMES = {
     "cog": ("AALL1731", "AALL1732", "AALL1231", "AALL0932", "AALL1631"),
     "dfci": ("DFCI 16-001", "DFCI 11-001"),
     "st_jude": ("Total XVI", "Total XVII"),
@@ -117,7 +118,7 @@ def draw_baselines(profile: CohortProfile, n: int, seed: int) -> list[Baseline]:
             bump += 1
             pid = pseudonymize(f"SYN{i:08d}/{bump}", cohort.site_id, secret)
         seen.add(pid)
-        names = _PROTOCOL_NAMES[protocol[i]]
+        names = PROTOCOL_NAMES[protocol[i]]
         out.append(
             Baseline(
                 index=i,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from registry.submission import MANIFEST_FILE
+from registry.validation.inputs import submission_kind
 from registry.validation.inventory import (
     MAX_SUBMISSION_BYTES,
     UnusableInput,
@@ -105,15 +106,9 @@ def _submission_folder(root: Path) -> Path:
 def open_submission(path: Path | str) -> Iterator[Path]:
     """The folder of a submission; a .zip is extracted into a temporary folder first."""
     path = Path(path)
-    if not path.exists():
-        raise UnusableInput(f"{path} does not exist")
-    if path.is_dir():
+    if submission_kind(path) == "folder":
         yield _submission_folder(path)
         return
-    if not path.is_file():  # a pipe or a device would block the reader
-        raise UnusableInput(f"{path} is not a regular file or folder")
-    if not zipfile.is_zipfile(path):
-        raise UnusableInput(f"{path} is neither a submission folder nor a .zip of one")
     tmp = Path(tempfile.mkdtemp(prefix="vte-registry-"))
     try:
         _extract(path, tmp)

@@ -11,9 +11,8 @@ __all__ = ["EngineError", "Finding", "finding"]
 
 
 class EngineError(RuntimeError):
-    """The validation itself could not run (the suite worker failed, a suite is
-    broken, the disk is full): not a finding about the data. The command line says so in
-    one line (exit code 2)."""
+    """The validation itself could not run (a check is broken, the disk is full): not a
+    finding about the data. The command line says so in one line (exit code 2)."""
 
 
 @dataclass(frozen=True)

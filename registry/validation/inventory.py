@@ -22,6 +22,7 @@ from registry.models import TABLE_NAMES, Manifest
 from registry.submission import MANIFEST_FILE
 from registry.validation.conformance import error_rule
 from registry.validation.findings import Finding, finding
+from registry.validation.inputs import UnusableInput
 
 __all__ = [
     "MAX_MANIFEST_BYTES",
@@ -41,10 +42,6 @@ MAX_SUBMISSION_BYTES = 1024**3
 MAX_MANIFEST_BYTES = 1024**2
 _OS_LITTER = {".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX"}
 _SUFFIXES = (".csv", ".parquet")
-
-
-class UnusableInput(Exception):
-    """The path cannot be read as a submission at all (exit code 2)."""
 
 
 @dataclass

@@ -1,19 +1,17 @@
-"""Staging: the submission in a temporary database, for the expectation suites (the two
-engines and the choice between them: ``staging_engines.py``).
+"""Staging: the submission in a temporary database, for the rule catalogue's checks and the
+load's copy (the two engines and the choice between them: ``staging_engines.py``).
 
 Large submissions go to DuckDB, an embedded columnar engine: a chunk of rows is one Arrow
-insert, and the suites' joins and aggregates run several times faster than on SQLite (at
-100,000 patients, row inserts into SQLite were a fifth of the validation time and the suites
-on SQLite another third). Small ones stay in SQLite, whose queries start faster
-(``staging_engines.DUCKDB_MIN_ROWS``). The suites are written once for both
-(``expectations.render``).
+insert, and the checks' joins and aggregates run several times faster than on SQLite. Small
+ones stay in SQLite, whose queries start faster (``staging_engines.DUCKDB_MIN_ROWS``). The
+checks are written once for both (``rule_rows.render``).
 
 Staging tables mirror the registry tables (same names and columns, built from the SQLModel
 tables) without keys or constraints, so that duplicates and orphans can be seen, plus:
 ``_row`` (1-based data row of the file) and ``_valid`` (the row passed record conformance).
 Rows that failed conformance keep only their well-formed IDs and references (so reference
 checks do not cascade); their other columns are NULL. ``_manifest`` holds the manifest.
-The same suites run at the coordinating center on copies with these names (central.py, in
+The same checks run at the coordinating center on copies with these names (central.py, in
 SQLite, from ``staging_metadata``, whose indexes serve SQLite there).
 """
 
@@ -35,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    select,
 )
 
 from registry.models import TABLES, Manifest, RegistryRecord, table_spec
@@ -48,6 +47,7 @@ __all__ = [
     "DUCKDB_READ_CONFIG",
     "MANIFEST_TABLE",
     "Stager",
+    "copy_query",
     "staging_engine",
     "staging_metadata",
     "staging_url",
@@ -75,7 +75,7 @@ def staging_metadata() -> tuple[MetaData, dict[str, Table]]:
         columns: list[Column[Any]] = [Column("_row", Integer), Column("_valid", Boolean)]
         columns += [Column(c.name, c.type, nullable=True) for c in source.columns]
         table = Table(spec.name, metadata, *columns)
-        # Every ID and reference column: the suites join and probe on them.
+        # Every ID and reference column: the checks join and probe on them.
         for name in _identity_fields(spec.record):
             Index(f"ix_{spec.name}_{name}", table.c[name])
         tables[spec.name] = table
@@ -91,6 +91,19 @@ def staging_metadata() -> tuple[MetaData, dict[str, Table]]:
 def _identity_fields(record_class: type[RegistryRecord]) -> list[str]:
     """The ID and reference fields: kept for rows that failed conformance."""
     return [name for name in record_class.model_fields if name.endswith("_id")]
+
+
+def copy_query(name: str, staged: dict[str, Table]) -> Any:
+    """The conformant rows of a staged table, in the order a load writes them (primary-key
+    order, where a B-tree takes them fastest)."""
+    spec = table_spec(name)
+    table = staged[name]
+    order: list[Any] = [table.c[spec.id_field]]
+    if name == "vte_events":  # an event before the events that recur from it (FK per row)
+        order = [table.c.recurrence_of_event_id.isnot(None), table.c.diagnosis_date, table.c._row]
+    return (
+        select(*[table.c[f] for f in spec.fields]).where(table.c._valid.is_(True)).order_by(*order)
+    )
 
 
 def staging_url(path: Path) -> str:
@@ -110,9 +123,9 @@ class Stager:
 
     ``staging_engines.new_stager`` picks the engine by size."""
 
-    #: The SQL dialect the suites are rendered for (``expectations.render``).
-    dialect: ClassVar[str] = ""
     suffix: ClassVar[str] = ""
+    #: Whether ``arrow`` gives a staged table before the staging is finished.
+    hands_over: ClassVar[bool] = False
 
     def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
         self.path = path
@@ -167,6 +180,18 @@ class Stager:
         valid = {offset + i: values for i, values in passed_values(passed)}
         self.add_rows(name, [(index, {}) for index in valid], valid)
 
+    @property
+    def tables(self) -> dict[str, Table]:
+        return self._tables
+
+    def table_done(self, name: str) -> None:
+        """Every row of table ``name`` is staged."""
+
+    def arrow(self, query: Any) -> Any | None:
+        """The rows of a SQLAlchemy ``query`` over what is staged so far, as an Arrow table,
+        where the engine can give them before it is finished (else None)."""
+        return None
+
     def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
         raise NotImplementedError
 
@@ -174,5 +199,5 @@ class Stager:
         raise NotImplementedError
 
     def finish(self) -> str:
-        """Close the database (the suites open it in another process); returns its URL."""
+        """Close the database (the checks and the load open it anew); returns its URL."""
         raise NotImplementedError

@@ -1,7 +1,7 @@
 """The two staging engines, and the choice between them by the size of a submission.
 
 ``DuckdbStager``: DuckDB, an embedded columnar engine; a chunk goes in as Arrow arrays in one
-insert; no indexes (the suites' joins are hash joins). ``SqliteStager``: rows by
+insert; no indexes (the checks' joins are hash joins). ``SqliteStager``: rows by
 ``executemany``, indexes on every ID and reference built at the end.
 """
 
@@ -21,7 +21,6 @@ from registry.validation.staging import (
     DUCKDB_CONFIG,
     MANIFEST_TABLE,
     Stager,
-    staging_engine,
     staging_url,
 )
 from registry.version import SCHEMA_VERSION
@@ -29,14 +28,13 @@ from registry.version import SCHEMA_VERSION
 __all__ = ["DUCKDB_MIN_ROWS", "DuckdbStager", "SqliteStager", "new_stager", "stage"]
 
 #: Submissions of at least this many rows are staged in DuckDB, smaller ones in SQLite.
-#: Measured on 2 cores, whole validations (issue 11), with the CSV read as Arrow and a
-#: suites' worker that starts in 1.5 s: 1,000 patients (23,000 rows) 2.5 s with SQLite
-#: staging against 3.1-3.5 s with DuckDB (a DuckDB query costs 1-3 ms however small, and
-#: GX runs about 150); 3,000 (66,000 rows) 3.1-3.6 s against 3.5-4.9 s; 5,000 (110,000
-#: rows) 4.0-4.6 s against 4.1-4.4 s; 10,000 (221,000 rows) 5.6-5.9 s against 3.7-4.4 s:
-#: DuckDB stages a chunk in one Arrow insert where SQLite inserts row by row, so the suites
-#: start 1.3 s sooner; 100,000 (2.2 million rows): suites 5.4 s against 18.7 s.
-DUCKDB_MIN_ROWS = 100_000
+#: Measured on 2 cores with the rule catalogue run directly (issue 23), staging + checks,
+#: DuckDB against SQLite: 1,000 patients (23,000 rows) 1.3 s against 1.0 s (a DuckDB query
+#: costs 10-20 ms however small: its first connection, its threads); 3,000 (66,000 rows)
+#: 1.7-1.8 s against 1.8-2.1 s; 5,000 (110,000 rows) 1.6-2.0 s against 2.6-3.1 s; 10,000
+#: (221,000 rows) 2.1-2.5 s against 3.8-4.8 s: DuckDB stages a chunk in one Arrow insert
+#: where SQLite inserts row by row, and its joins are hash joins.
+DUCKDB_MIN_ROWS = 50_000
 
 #: Rows staged in DuckDB per transaction (measured at 100,000 patients: a commit per
 #: 25,000-row chunk cost a third of the inserts; one transaction for all kept 200 MB of rows
@@ -82,10 +80,10 @@ def _iso(value: dt.date) -> str:
 
 class DuckdbStager(Stager):
     """DuckDB, an embedded columnar engine: a chunk goes in as Arrow arrays in one insert;
-    no indexes (the suites' joins are hash joins)."""
+    no indexes (the checks' joins are hash joins)."""
 
-    dialect = "duckdb"
     suffix = ".duckdb"
+    hands_over = True
 
     def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
         import duckdb
@@ -143,9 +141,13 @@ class DuckdbStager(Stager):
         self._db.unregister("_chunk")
         self._inserted(chunk.num_rows)
 
+    def table_done(self, name: str) -> None:
+        """Commit: a table is read by the load while the next ones are staged."""
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+        self._uncommitted = 0
+
     def arrow(self, query: Any) -> Any:
-        """The rows of a SQLAlchemy ``query`` over what is staged so far, as an Arrow table
-        (a load takes a staged table while the next ones are staged)."""
         from duckdb_engine import Dialect
 
         sql = str(query.compile(dialect=Dialect(), compile_kwargs={"literal_binds": True}))
@@ -167,25 +169,33 @@ class DuckdbStager(Stager):
 class SqliteStager(Stager):
     """SQLite: rows by ``executemany``; indexes on every ID and reference, built at the end."""
 
-    dialect = "sqlite"
     suffix = ".sqlite"
 
     def __init__(self, path: Path, schema_version: str = SCHEMA_VERSION) -> None:
+        from sqlalchemy.dialects import sqlite
+        from sqlalchemy.schema import CreateIndex, CreateTable
+
         super().__init__(path, schema_version)
-        metadata = self._metadata
-        self._indexes = [ix for table in metadata.tables.values() for ix in table.indexes]
-        engine = staging_engine(path)
-        for table in metadata.tables.values():
-            table.indexes.clear()  # built after the rows are in: much faster than row by row
-        metadata.create_all(engine)
-        engine.dispose()
-        # Plain sqlite3 executemany, several times faster than SQLAlchemy Core for bulk rows.
+        dialect = sqlite.dialect()
+        tables = self._metadata.tables.values()
+        # built after the rows are in: much faster than row by row
+        self._indexes = [
+            str(CreateIndex(ix).compile(dialect=dialect)) for t in tables for ix in t.indexes
+        ]
+        # Plain sqlite3, several times faster than SQLAlchemy Core for bulk rows, and the
+        # schema on the same connection: a throwaway database, written without a journal or
+        # a sync (through an engine, each statement of the schema waited for the disk).
         # Dates go in as ISO text (what SQLAlchemy's Date stores on SQLite), codes as their
         # text (StrEnum is a str), booleans as 0/1.
         sqlite3.register_adapter(dt.date, _iso)
         self._db = sqlite3.connect(path)
-        self._db.execute("PRAGMA journal_mode=OFF")  # a throwaway database
+        self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
+        for table in tables:
+            self._db.execute(
+                str(CreateTable(table, include_foreign_key_constraints=[]).compile(dialect=dialect))
+            )
+        self._db.commit()
 
     def _insert(self, name: str, columns: list[str], rows: list[Any]) -> None:
         marks = ", ".join("?" * len(columns))
@@ -202,12 +212,10 @@ class SqliteStager(Stager):
             self._db.commit()
 
     def finish(self) -> str:
+        for index in self._indexes:
+            self._db.execute(index)
+        self._db.commit()
         self._db.close()
-        engine = staging_engine(self.path)
-        with engine.begin() as conn:
-            for ix in self._indexes:
-                ix.create(conn)
-        engine.dispose()
         return staging_url(self.path)
 
 

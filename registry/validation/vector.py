@@ -6,15 +6,17 @@ submission. ``prefilter`` reads each field's declaration (type, codes, range, pa
 and checks a chunk column by column with Arrow compute; a row passes only when every cell is
 in a canonical form that the model's own parsing reads to the same value (decimals
 ``-?digits[.digits]``, dates ``YYYY-MM-DD``, flags in lower case), every range, code and
-pattern holds, the record ID belongs to its patient, and the table's ``row_rules_hold`` (the
-vector form of its ``row_rules``) says its row rules hold. Every other row, wrong or merely
+pattern holds, the record ID belongs to its patient, and the table's declared row rules
+(``row_checks``, ``registry.models.row_checks``: each one declaration with a record form and
+a column form) hold. Every other row, wrong or merely
 unusual, is parsed by pydantic as before (``conformance.parse_rows``), which gives the
 findings and their messages. So the prefilter decides speed, never findings.
 
 A table is read this way only when every part of its model is understood here; a model with
-conditional fields, another validator or a field type not listed below is parsed by pydantic
-throughout. ``tests/validation/test_vector.py`` holds both paths to the same findings and the
-same values, on cohorts and on a table of unusual cells per field kind.
+another validator, row rules written in Python (``row_rules``) or a field type not listed
+below is parsed by pydantic throughout. ``tests/validation/test_vector.py`` holds both paths
+to the same findings and the same values, on cohorts and on a table of unusual cells per
+field kind.
 """
 
 from __future__ import annotations
@@ -31,17 +33,16 @@ import annotated_types as at
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from registry.models import RegistryRecord
-from registry.models.base import ROW_RULES_HOLD
 from registry.models.facts import field_facts
 from registry.models.fields import (
-    _FALSE,
-    _TRUE,
     EARLIEST_DATE,
+    FALSE_TEXTS,
+    TRUE_TEXTS,
     Conditional,
     EarlierConditional,
-    _flag,
-    _iso_date,
-    _not_before_floor,
+    iso_date,
+    not_before_floor,
+    read_flag,
 )
 from registry.validation.arrow_rows import ArrowRows
 
@@ -87,7 +88,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]] | None:
 #: that the field facts do not describe, sends its table to pydantic).
 _UNDERSTOOD = (at.MaxLen, at.Ge, at.Le, at.Gt, WithJsonSchema, Conditional, EarlierConditional)
 #: The validators each kind of field must have, exactly: the models' CSV parsing.
-_VALIDATORS = {"date": {_iso_date, _not_before_floor}, "bool": {_flag}}
+_VALIDATORS = {"date": {iso_date, not_before_floor}, "bool": {read_flag}}
 #: The Python type each kind of field must have (the facts call any other type "str").
 _BASES = {"str": str, "int": int, "decimal": float, "date": dt.date, "bool": bool}
 
@@ -146,7 +147,7 @@ def vector_plan(record_class: type[RegistryRecord]) -> tuple[_Field, ...] | None
     if set(decorators.model_validators) != {"_row_rules"}:
         return None
     owner = next(c for c in record_class.__mro__ if "row_rules" in vars(c))
-    if owner is not RegistryRecord and ROW_RULES_HOLD not in vars(owner):
+    if owner is not RegistryRecord:  # row rules in Python only (not declared row_checks)
         return None
     plan = [_plan_field(name, info) for name, info in record_class.model_fields.items()]
     return None if any(p is None for p in plan) else tuple(p for p in plan if p is not None)
@@ -183,8 +184,8 @@ def _column(field: _Field, text: Any) -> tuple[Any, Any]:
         ok = pc.is_in(text, value_set=pa.array(field.codes, pa.string()))
         typed = text
     elif field.kind == "flag":
-        ok = pc.is_in(text, value_set=pa.array(sorted(_TRUE | _FALSE), pa.string()))
-        typed = pc.is_in(text, value_set=pa.array(sorted(_TRUE), pa.string()))
+        ok = pc.is_in(text, value_set=pa.array(sorted(TRUE_TEXTS | FALSE_TEXTS), pa.string()))
+        typed = pc.is_in(text, value_set=pa.array(sorted(TRUE_TEXTS), pa.string()))
     elif field.kind == "date":
         typed = _dates(pc.if_else(pc.match_substring_regex(text, _DATE), text, None))
         ok = pc.greater_equal(typed, pa.scalar(field.date_ge, pa.date32()))
@@ -299,7 +300,7 @@ def prefilter(
         ok = pc.and_(ok, _conditional_holds(cond, name, typed))
     if record_class.id_prefix is not None:
         ok = pc.and_(ok, pc.fill_null(_owned_ids(record_class, typed), False))
-    ok = pc.and_(ok, pc.fill_null(getattr(record_class, ROW_RULES_HOLD)(typed), False))
+    ok = pc.and_(ok, pc.fill_null(record_class.row_checks_hold(typed), False))
     if skip:
         ok = pc.and_(ok, pc.invert(pc.is_in(pa.array(range(count)), pa.array(sorted(skip)))))
     columns = {"_row": pa.array(range(count), pa.int64()), **typed}

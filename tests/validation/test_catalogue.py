@@ -96,3 +96,42 @@ def test_same_findings_as_the_hand_written_suites(
 
     assert same(before.findings), "the cohort shows no expectation findings"
     assert sorted(map(key, same(after.findings))) == sorted(map(key, same(before.findings)))
+
+
+def test_each_threshold_is_declared_once_with_its_rule() -> None:
+    """The thresholds are the rule's ``params`` (registry/rules.py): its title reads them,
+    its checks' SQL reads them (none declares its own), and none is left unused."""
+    from registry.models import patients
+    from registry.rules import RULES
+
+    by_rule: dict[str, set[str]] = {}
+    for check in checks():
+        declared = RULES[check.rule].params
+        assert check.params.items() <= dict(declared).items(), check.source
+        by_rule.setdefault(check.rule, set()).update(check.params)
+    for rule in RULES.values():
+        for name, value in rule.params.items():
+            if rule.id == "nci-risk-inconsistent":  # a row rule of the patients model
+                assert value in {
+                    patients.NCI_MIN_AGE_MONTHS,
+                    patients.NCI_MAX_AGE_MONTHS,
+                    patients.NCI_MAX_WBC,
+                }
+                continue
+            assert name in by_rule.get(rule.id, set()), (rule.id, name, "unused")
+        assert "{" not in rule.title, rule.id
+    late = RULES["late-enrollment"]
+    assert str(late.params["max_days"]) in late.title
+    sql = next(c.sql for c in checks() if c.rule == "late-enrollment")
+    assert f"> {late.params['max_days']}" in sql
+
+
+def test_a_sql_file_that_declares_its_own_threshold_is_refused(tmp_path: Path) -> None:
+    from registry.validation.catalogue.clinical import SQL_DIR, read_check
+
+    source = (SQL_DIR / "late-enrollment.sql").read_text(encoding="utf-8")
+    header, body = source.split("\n\n", 1)
+    twice = tmp_path / "late-enrollment.sql"
+    twice.write_text(header + "\n-- [params]\n-- max_days = 90\n\n" + body, encoding="utf-8")
+    with pytest.raises(ValueError, match="thresholds belong to the rule"):
+        read_check(twice)

@@ -9,7 +9,7 @@ from faker import Faker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.synthetic.patients import _PROTOCOL_NAMES
+from registry.synthetic.patients import PROTOCOL_NAMES
 from registry.validation.phi import mask, scan_text
 
 KINDS = {
@@ -36,7 +36,7 @@ def test_faker_identifiers_are_caught(kind: str, seed: int) -> None:
 @pytest.mark.parametrize(
     "name",
     sorted(
-        {n for names in _PROTOCOL_NAMES.values() for n in names}
+        {n for names in PROTOCOL_NAMES.values() for n in names}
         | {"AALL0232", "Total XV", "Interfant-06", "COG"}
     ),
 )

@@ -1,8 +1,9 @@
 """The clinical checks: one readable ``.sql`` file each in ``sql/``.
 
 A file starts with its declaration as TOML in ``--`` comments (rule, suite, description,
-columns read, ``[params]``: the thresholds), then the query: a Jinja template that takes the
-params, so that a threshold is written once, and the code sets the models declare
+columns read), then the query: a Jinja template that takes the rule's thresholds (``params``
+of its rule in ``registry/rules.py``, where its title reads them too), so that a threshold is
+written once, and the code sets the models declare
 (``anti_xa_monitored``, ``suitable_imaging``, ...), so that a code list is written once too.
 The query returns the offending rows as ``tbl, row_no, record_id, field_name, value_text,
 message``; ``{batch}`` is the suite's table and ``DAYS(x)`` a date as a day number (rendered
@@ -18,8 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, meta
 
+from registry.rules import rule as lookup_rule
 from registry.validation.catalogue.check import Check
 
 __all__ = ["SQL_DIR", "clinical_checks", "read_check"]
@@ -75,13 +77,18 @@ def read_check(path: Path) -> Check:
         declared = tomllib.loads("\n".join(header))
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path.name}: the header is not TOML: {exc}") from None
-    params = declared.get("params", {})
+    if "params" in declared:
+        raise ValueError(f"{path.name}: thresholds belong to the rule (registry/rules.py)")
+    description, query = declared["description"], "\n".join(body).strip()
+    # the thresholds of the rule that this check uses (a rule may have several checks)
+    used = meta.find_undeclared_variables(_JINJA.parse(description + "\n" + query))
+    params = {k: v for k, v in lookup_rule(declared["rule"]).params.items() if k in used}
     context = {**_model_facts(), **params}
     return Check(
         rule=declared["rule"],
         suite=declared["suite"],
-        description=_JINJA.from_string(declared["description"]).render(**context),
-        sql=_JINJA.from_string("\n".join(body).strip()).render(**context),
+        description=_JINJA.from_string(description).render(**context),
+        sql=_JINJA.from_string(query).render(**context),
         columns={table: list(columns) for table, columns in declared["columns"].items()},
         params=params,
         derived=list(declared.get("derived", [])),

@@ -17,6 +17,7 @@ from registry.models import TABLES, TableSpec
 from registry.models.base import VERSION_COLUMN
 from registry.models.facts import FieldFacts
 from registry.models.versions import added_after
+from registry.rules import rule
 from registry.validation.catalogue.check import Check
 from registry.validation.staging import MANIFEST_TABLE
 from registry.version import READABLE_SCHEMA_VERSIONS
@@ -39,10 +40,10 @@ __all__ = [
 #: The Great Expectations built-ins that do the work of id-unique and completeness-threshold.
 UNIQUE = "expect_column_values_to_be_unique"
 NOT_NULL = "expect_column_values_to_not_be_null"
-#: completeness-threshold: a monitored field missing in more than this share of rows...
-COMPLETENESS_THRESHOLD = 0.2
-#: ...counted from this many rows (fewer rows say little about a site's practice).
-COMPLETENESS_MIN_ROWS = 20
+#: completeness-threshold: a monitored field missing in more than this share of rows,
+#: counted from this many rows (fewer rows say little about a site's practice).
+COMPLETENESS_THRESHOLD = float(rule("completeness-threshold").params["threshold"])
+COMPLETENESS_MIN_ROWS = int(rule("completeness-threshold").params["min_rows"])
 #: Dates of the patients table that death ends: the others (diagnosis, enrollment, death
 #: itself) come before it or are it.
 _PATIENT_DATES_AFTER_DEATH = ("last_contact_date",)

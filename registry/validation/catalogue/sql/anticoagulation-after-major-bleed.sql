@@ -2,8 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "a treatment course still running {{ window_days }} days after a major bleed with no hold, reduction or stop in between"
 -- columns = { bleeding_events = ["isth_category", "date"], anticoagulation_courses = ["intent", "start_date", "stop_date"], dose_adjustments = ["course_id", "date", "action"] }
--- [params]
--- window_days = 2
 
 SELECT
     'bleeding_events' AS tbl,

@@ -2,8 +2,6 @@
 -- suite = "asparaginase_doses"
 -- description = "asparaginase dose outside the plausible range of the product"
 -- columns = { asparaginase_doses = ["product", "dose", "dose_unit"] }
--- [params]
--- ranges = { pegaspargase = [1000, 3000], calaspargase_pegol = [1000, 3000], erwinia_recombinant = [15, 50], erwinia_native = [10000, 30000], native_e_coli = [5000, 25000] }
 
 SELECT
     'asparaginase_doses' AS tbl,

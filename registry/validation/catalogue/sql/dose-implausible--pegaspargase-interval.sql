@@ -2,8 +2,6 @@
 -- suite = "asparaginase_doses"
 -- description = "two pegaspargase doses closer than {{ min_days }} days"
 -- columns = { asparaginase_doses = ["patient_id", "product", "administration_date"] }
--- [params]
--- min_days = 14
 
 SELECT
     'asparaginase_doses' AS tbl,

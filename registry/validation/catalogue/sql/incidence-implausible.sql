@@ -2,11 +2,6 @@
 -- suite = "submission"
 -- description = "symptomatic VTE in fewer than {{ (low * 100) | round | int }}% or more than {{ (high * 100) | round | int }}% of patients followed at least 6 months (checked from {{ min_patients }} such patients)"
 -- columns = { patients = ["diagnosis_date", "last_contact_date"], vte_events = ["detection"] }
--- [params]
--- low = 0.01
--- high = 0.4
--- min_patients = 100
--- min_follow_up_days = 182
 
 SELECT
     'vte_events' AS tbl,

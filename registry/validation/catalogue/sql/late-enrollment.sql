@@ -2,8 +2,6 @@
 -- suite = "patients"
 -- description = "enrollment more than {{ max_days }} days after diagnosis"
 -- columns = { patients = ["enrollment_date", "diagnosis_date"] }
--- [params]
--- max_days = 60
 
 SELECT
     'patients' AS tbl,

@@ -2,9 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "platelets below {{ threshold }} x10^9/L during a full-dose (treatment) course with no dose adjustment within {{ window_days }} days"
 -- columns = { lab_results = ["test", "value", "date"], anticoagulation_courses = ["course_id", "intent", "start_date", "stop_date"], dose_adjustments = ["course_id", "date"] }
--- [params]
--- threshold = 20
--- window_days = 2
 
 SELECT
     'lab_results' AS tbl,

@@ -2,8 +2,6 @@
 -- suite = "cross_table_clinical"
 -- description = "post-thrombotic syndrome is assessed from {{ min_days }} days (3 months) after the event on"
 -- columns = { vte_assessments = ["date", "pts_score", "event_id"], vte_events = ["diagnosis_date"] }
--- [params]
--- min_days = 90
 
 SELECT
     'vte_assessments' AS tbl,
