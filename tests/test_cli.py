@@ -69,6 +69,47 @@ def test_help_does_not_import_great_expectations() -> None:
     assert out.stdout.strip() == "False"
 
 
+_AT_EXIT = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print(sorted(m for m in {mods} if m in sys.modules)))\n"
+    "sys.argv = ['vte-registry', *{args}]\n"
+    "from registry.cli import main\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["validate", "/no/such/path"], ["registry.models", "great_expectations", "pyarrow"]),
+        (["load", "/no/such/path"], ["registry.models", "sqlalchemy"]),
+        (["validate", "--help"], ["registry.models", "great_expectations"]),
+    ],
+    ids=["validate", "load", "help"],
+)
+def test_an_argument_error_answers_before_the_validator_is_imported(
+    args: list[str], absent: list[str]
+) -> None:
+    """A missing path is said at once (well under a second): the models, the database layer
+    and Great Expectations are not imported for it. Also: atexit handlers run, exit 2."""
+    code = _AT_EXIT.format(mods=absent, args=args)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == (0 if "--help" in args else 2), out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    if "--help" not in args:
+        assert out.stderr.strip() == "error: /no/such/path does not exist"
+
+
+def test_the_default_engine_never_imports_great_expectations(tmp_path: Path) -> None:
+    from registry.synthetic import synthesize
+
+    folder = synthesize(tmp_path / "s", 20, seed=3).folder
+    code = _AT_EXIT.format(mods=["great_expectations"], args=["validate", str(folder)])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def _command(path: tuple[str, ...]) -> Any:
     command: Any = typer.main.get_command(app)
     for name in path:

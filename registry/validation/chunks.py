@@ -42,13 +42,14 @@ def check_chunk(
     excluded: set[int],
     missing_columns: list[str],
     version: str,
+    columnar: bool = True,
 ) -> tuple[list[Finding], CheckedChunk]:
     """Conformance of a chunk (rows ``offset:offset+len(rows)`` of a table): its findings
     and its rows for staging. Rows the column-wise prefilter passes skip pydantic."""
     spec = table_spec(name)
     record_class = spec.record_in(version)
     skip = {i - offset for i in excluded if offset <= i < offset + len(rows)}
-    pre = prefilter(record_class, rows, skip)
+    pre = prefilter(record_class, rows, skip) if columnar else None
     # the chunk's rows that pydantic parses, by their position in the chunk
     positions = list(range(len(rows))) if pre is None else pre.flagged
     others = pick(rows, positions)
@@ -91,9 +92,10 @@ def check_and_stage(
     offset: int,
     excluded: set[int],
     missing_columns: list[str],
+    columnar: bool = True,
 ) -> list[Finding]:
     findings, checked = check_chunk(
-        name, rows, offset, excluded, missing_columns, stager.schema_version
+        name, rows, offset, excluded, missing_columns, stager.schema_version, columnar
     )
     if checked.passed is not None and checked.passed.num_rows:
         stager.add_columns(name, checked.passed, checked.offset)

@@ -76,6 +76,8 @@ class SubmissionReader:
         self.manifest: Manifest | None = read.manifest
         self.manifest_raw: dict[str, Any] | None = read.raw
         self.findings: list[Finding] = read.findings + self.listing.findings
+        #: Plain CSV files read by Arrow into columns (large submissions: ``validate.py``).
+        self.columnar = True
         self.file_sha256: dict[str, str] = {}
         self.not_submitted: list[str] = []
         if self.listing.manifest is not None:
@@ -116,9 +118,10 @@ class SubmissionReader:
                 continue
             digest = hashlib.sha256(data).hexdigest()
             self.file_sha256[path.name] = digest
-            raw = (read_csv if path.suffix == ".csv" else read_parquet)(
-                path, data, spec.name, self.findings
-            )
+            if path.suffix == ".csv":
+                raw = read_csv(path, data, spec.name, self.findings, self.columnar)
+            else:
+                raw = read_parquet(path, data, spec.name, self.findings)
             del data
             self.findings += check_table(
                 self.manifest, spec.name, path.name, None if raw is None else len(raw.rows), digest

@@ -15,6 +15,7 @@ and 2.69 s through GX, which runs each query twice and takes about 2.5 s to impo
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,24 +83,36 @@ def _findings(check: Check, connection: Connection, dialect: str) -> list[Findin
     return rows_to_findings(rows, check.rule, known.severity, known.category, check.description)
 
 
-def run_checks(connection: Connection, with_manifest: bool = True) -> RuleRun:
-    """Every check of the catalogue on an open connection to a database holding the staged
-    tables (or the registry's, with ``_row`` and ``_valid``, and ``_manifest``).
+#: Checks run at once, each on a connection of its own: a small query costs DuckDB 5-15 ms
+#: of its own work whatever the data, and the engines leave the interpreter lock while they
+#: run (measured at 10,000 patients on 2 cores: 45 checks in 0.50 s one at a time, 0.30 s
+#: two at a time, 0.37 s three at a time).
+THREADS = 2
+
+
+def run_checks(engine: Engine, with_manifest: bool = True) -> RuleRun:
+    """Every check of the catalogue on a database holding the staged tables (or the
+    registry's, with ``_row`` and ``_valid``, and ``_manifest``), ``THREADS`` at a time;
+    the findings in ``check_order``.
 
     Without a usable manifest (``with_manifest`` false) the checks that read it are not run:
     one finding about the manifest, not one per record."""
-    dialect = connection.dialect.name
-    run = RuleRun()
-    for check in check_order():
-        if not with_manifest and needs_manifest(check.sql):
-            continue
+    dialect = engine.dialect.name
+    chosen = [c for c in check_order() if with_manifest or not needs_manifest(c.sql)]
+
+    def run(check: Check) -> tuple[list[Finding], float]:
         started = time.perf_counter()
-        run.findings += _findings(check, connection, dialect)
-        run.checks += 1
-        run.seconds[check.suite] = run.seconds.get(check.suite, 0.0) + (
-            time.perf_counter() - started
-        )
-    return run
+        with engine.connect() as connection:
+            found = _findings(check, connection, dialect)
+        return found, time.perf_counter() - started
+
+    run_ = RuleRun()
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="vte-registry-check") as pool:
+        for check, (found, seconds) in zip(chosen, pool.map(run, chosen), strict=True):
+            run_.findings += found
+            run_.checks += 1
+            run_.seconds[check.suite] = run_.seconds.get(check.suite, 0.0) + seconds
+    return run_
 
 
 def rule_engine(url: str, **kwargs: Any) -> Engine:
@@ -116,8 +129,7 @@ def run_rules(url: str, with_manifest: bool = True) -> RuleRun:
     """``run_checks`` on the database at ``url``."""
     engine = rule_engine(url)
     try:
-        with engine.connect() as connection:
-            return run_checks(connection, with_manifest)
+        return run_checks(engine, with_manifest)
     except SQLAlchemyError as exc:
         raise RuleError(f"the checks could not reach their database: {exc}") from None
     finally:

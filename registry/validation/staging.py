@@ -184,9 +184,6 @@ class Stager:
     def tables(self) -> dict[str, Table]:
         return self._tables
 
-    def table_done(self, name: str) -> None:
-        """Every row of table ``name`` is staged."""
-
     def arrow(self, query: Any) -> Any | None:
         """The rows of a SQLAlchemy ``query`` over what is staged so far, as an Arrow table,
         where the engine can give them before it is finished (else None)."""

@@ -141,13 +141,8 @@ class DuckdbStager(Stager):
         self._db.unregister("_chunk")
         self._inserted(chunk.num_rows)
 
-    def table_done(self, name: str) -> None:
-        """Commit: a table is read by the load while the next ones are staged."""
-        self._db.execute("COMMIT")
-        self._db.execute("BEGIN")
-        self._uncommitted = 0
-
     def arrow(self, query: Any) -> Any:
+        # on the stager's own connection, which sees its rows before they are committed
         from duckdb_engine import Dialect
 
         sql = str(query.compile(dialect=Dialect(), compile_kwargs={"literal_binds": True}))

@@ -129,7 +129,9 @@ def _other_delimiter(header: list[str]) -> str | None:
     return None
 
 
-def read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> RawTable | None:
+def read_csv(
+    path: Path, data: bytes, table: str, findings: list[Finding], columnar: bool = True
+) -> RawTable | None:
     if not data.strip():
         findings.append(
             finding("unreadable-file", f"{path.name} is empty (not even a header)", table=table)
@@ -146,7 +148,9 @@ def read_csv(path: Path, data: bytes, table: str, findings: list[Finding]) -> Ra
         return None
     # the common case of a registry table, read by Arrow (arrow_rows.py); survey and REDCap
     # exports, and anything unusual, by Python's csv module below
-    plain = read_plain_csv(data, table_spec(table).fields) if table in TABLE_NAMES else None
+    plain = None
+    if columnar and table in TABLE_NAMES:
+        plain = read_plain_csv(data, table_spec(table).fields)
     if plain is not None:
         header, rows = plain
         # one line a row after the header (a plain file has no blank lines or quotes)
