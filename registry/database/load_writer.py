@@ -180,21 +180,23 @@ class _Process:
                 f"the load's writer process stopped ({why}); nothing was loaded"
             ) from None
         finally:
-            self.stop()
+            self.stop(at_once=False)
         if isinstance(reply, BaseException):
             raise reply
         result: LoadResult = reply
         return result
 
-    def stop(self) -> None:
+    def stop(self, at_once: bool = True) -> None:
+        """Stop the writer process; ``at_once`` (a rejection, an interrupt): terminated
+        between two batches of rows, it rolls back; else (it committed) it ends by itself."""
         proc, self._proc = self._proc, None
         if proc is not None:
             for stream in (proc.stdin, proc.stdout):
                 if stream is not None and not stream.closed:
                     with contextlib.suppress(OSError):  # its input ends: it rolls back
                         stream.close()
-            if proc.poll() is None:
-                proc.terminate()  # between two batches of rows: it rolls back and ends
+            if at_once and proc.poll() is None:
+                proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -255,6 +257,7 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
                     data = pickle.dumps(reply)
                 except Exception as exc:  # an error that does not pickle still says what
                     data = pickle.dumps(LoadError(f"{type(reply).__name__}: {exc}"))
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # done: let it end by itself
                 replies.write(data)
                 replies.flush()
                 return
