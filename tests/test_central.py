@@ -1,4 +1,5 @@
-"""Validation of the registry database: the same suites, across sites, in PostgreSQL too."""
+"""Validation of the registry database: the same rule catalogue, across sites, in PostgreSQL
+too, by both engines."""
 
 from __future__ import annotations
 
@@ -58,3 +59,9 @@ def test_database_validation_across_sites(db: Database, two_sites: list[Path]) -
     assert len(overlap) == 1
     assert overlap[0].record_id.startswith(pid) and overlap[0].message.startswith("site SITEY")
     assert overlap[0].row is None  # rows of files do not exist in the database
+    # --engine gx: the published suites through Great Expectations, the same findings
+    through_gx = validate_database(db.url, "gx")
+    fields = ("rule", "severity", "table", "row", "record_id", "field", "value", "message")
+    assert [tuple(getattr(f, k) for k in fields) for f in through_gx.findings] == [
+        tuple(getattr(f, k) for k in fields) for f in report.findings
+    ]

@@ -62,3 +62,10 @@ def test_not_a_submission_file(tmp_path: Path) -> None:
     result = _cli("validate", str(path))
     assert result.returncode == 2
     assert "neither a submission folder nor a .zip" in result.stderr
+
+
+def test_engine_gx_on_the_command_line_gives_the_same_report(defect_cohort: Validated) -> None:
+    result = _cli("validate", str(defect_cohort.folder), "--format", "json", "--engine", "gx")
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert findings == [f.to_dict() for f in defect_cohort.report.findings]
