@@ -157,21 +157,87 @@ def test_a_missing_file_is_a_finding_not_no_rows(site: Path, tmp_path: Path) -> 
     assert "lists" in found[0].message and "no lab_results.csv" in found[0].message
 
 
+def _filled(engine: Engine) -> dict[str, int]:
+    """table.field -> values given, of every field schema 1.1 added, and rows per table."""
+    from registry.models import TABLES
+
+    out = {}
+    with engine.connect() as connection:
+        for spec in TABLES:
+            t = spec.sql_table
+            out[spec.name] = connection.execute(select(func.count()).select_from(t)).scalar()
+            for name in set(spec.fields) - set(spec.fields_in("1.0")):
+                given = select(func.count()).select_from(t).where(t.c[name].isnot(None))
+                out[f"{spec.name}.{name}"] = connection.execute(given).scalar()
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_with_interventions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site whose cohort has records in every table (an intervention among them)."""
+    return synthesize(tmp_path_factory.mktemp("resend") / "s", 400, seed=1, site="SITEG").folder
+
+
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)
-def test_a_1_0_submission_without_a_table_does_not_delete_that_table(
-    db: Database, site: Path, tmp_path: Path
+def test_a_re_send_in_the_older_form_erases_nothing(
+    db: Database, site_with_interventions: Path, tmp_path: Path
 ) -> None:
+    """A site loads its cohort in 1.1, then sends it again as 1.0 (without lab_results):
+    every value 1.1 added is still there, and the tables 1.0 does not submit keep their rows;
+    the load says so."""
     from registry.validation.validate import validate_submission
 
+    site = site_with_interventions
     load_submission(site, db.url)
-    labs = _count(db.engine, "lab_results")
+    before = _filled(db.engine)
+    assert before["catheters.tip_position"] > 0 and before["vte_interventions"] > 0
+    assert before["vte_events.urgent_intervention"] > 0
+    assert before["dose_adjustments.new_dose"] > 0
     old = _resubmit(site, tmp_path / "v10", drop=("lab_results",), version="1.0")
     report = validate_submission(old)
     assert report.ok and report.schema_version == "1.0"
     assert report.not_submitted == ["lab_results", "vte_interventions"]
-    with pytest.raises(LoadRefused, match=f"lab_results {labs:,}"):
-        load_submission(old, db.url)
-    assert _count(db.engine, "lab_results") == labs
+    result = load_submission(old, db.url)
+    assert result.outcome == "replaced", result.message
+    assert _filled(db.engine) == before
+    assert result.changes is not None
+    changes = result.changes.tables
+    assert changes["lab_results"].kept == before["lab_results"]
+    assert changes["vte_interventions"].kept == before["vte_interventions"]
+    assert result.changes.total("changed") == 0 and result.changes.emptied == 0
+    assert "kept, not submitted: lab_results" in result.message
+
+
+@pytest.mark.parametrize("db", DB_KINDS, indirect=True)
+def test_values_a_re_send_leaves_empty_are_counted_and_asked_for(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    """A 1.1 re-send that leaves a field empty: refused, the emptied values counted per table
+    and field (also in a dry run); with allow_removal they are emptied."""
+    load_submission(site, db.url)
+    before = _filled(db.engine)
+    new = _resubmit(site, tmp_path / "emptied")
+    path = new / "catheters.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    emptied = sum(1 for r in rows if r["tip_position"])
+    for r in rows:
+        r["tip_position"] = ""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    new = _resubmit(new, tmp_path / "emptied2", created_at="2026-01-02T07:00:00+00:00")
+    dry = load_submission(new, db.url, dry_run=True)
+    assert dry.changes is not None and dry.changes.tables["catheters"].emptied == {
+        "tip_position": emptied
+    }
+    assert f"catheters.tip_position {emptied:,}" in dry.message
+    with pytest.raises(LoadRefused, match=f"empty {emptied:,} values") as refused:
+        load_submission(new, db.url)
+    assert f"catheters.tip_position {emptied:,}" in str(refused.value)
+    assert _filled(db.engine) == before
+    assert load_submission(new, db.url, allow_removal=True).outcome == "replaced"
+    assert _filled(db.engine)["catheters.tip_position"] == 0
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)

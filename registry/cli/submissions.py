@@ -171,10 +171,13 @@ def _changes_table(changes: Any) -> Any:
 
     table = Table(title="what the load changes, by table", title_justify="left")
     table.add_column("table")
-    for kind in ("added", "changed", "unchanged", "removed"):
+    kinds = ("added", "changed", "unchanged", "removed", "kept")
+    for kind in kinds:
         table.add_column(kind, justify="right")
+    table.add_column("values emptied")
     for name, counts in changes.tables.items():
-        table.add_row(name, *(f"{v:,}" for v in counts.to_dict().values()))
+        emptied = ", ".join(f"{f} {n:,}" for f, n in sorted(counts.emptied.items()))
+        table.add_row(name, *(f"{getattr(counts, k):,}" for k in kinds), emptied)
     return table
 
 

@@ -90,7 +90,13 @@ def _convert(
 class _Target:
     """The INSERT (or upsert) of one registry table, and its columns' bind processors."""
 
-    def __init__(self, target: Connection, name: str, upsert: bool) -> None:
+    def __init__(
+        self,
+        target: Connection,
+        name: str,
+        upsert: bool,
+        not_collected: frozenset[str] = frozenset(),
+    ) -> None:
         spec = table_spec(name)
         table = spec.sql_table
         self.names = [*spec.fields, VERSION_COLUMN]
@@ -110,8 +116,10 @@ class _Target:
             f"VALUES ({', '.join([mark] * len(self.names))})"
         )
         if upsert:
+            # a field the submission does not collect keeps the value the registry holds
+            kept = {spec.id_field, *not_collected}
             updates = ", ".join(
-                f"{quote(c)} = excluded.{quote(c)}" for c in self.names if c != spec.id_field
+                f"{quote(c)} = excluded.{quote(c)}" for c in self.names if c not in kept
             )
             self.sql += f" ON CONFLICT ({quote(spec.id_field)}) DO UPDATE SET {updates}"
 
@@ -168,8 +176,14 @@ class ArrowRows:
         for batch in ordered.to_batches(_BATCH_ROWS):
             yield from zip(*(c.to_pylist() for c in batch.columns), strict=True)
 
-    def copy(self, target: Connection, schema_version: str, upsert: bool) -> int:
-        writer = _Target(target, self.name, upsert)
+    def copy(
+        self,
+        target: Connection,
+        schema_version: str,
+        upsert: bool,
+        not_collected: frozenset[str] = frozenset(),
+    ) -> int:
+        writer = _Target(target, self.name, upsert, not_collected)
         batches = self.table.to_batches(_BATCH_ROWS)
         return writer.write(writer.from_arrow(b, schema_version) for b in batches)
 
@@ -200,8 +214,14 @@ class StagedRows:
             )
         )
 
-    def copy(self, target: Connection, schema_version: str, upsert: bool) -> int:
-        writer = _Target(target, self.name, upsert)
+    def copy(
+        self,
+        target: Connection,
+        schema_version: str,
+        upsert: bool,
+        not_collected: frozenset[str] = frozenset(),
+    ) -> int:
+        writer = _Target(target, self.name, upsert, not_collected)
         source = self.source
         if source.dialect.name == "duckdb":
             return writer.write(

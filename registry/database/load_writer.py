@@ -62,8 +62,9 @@ class Writing(Protocol):
     def hand(self, name: str, table: Any) -> None:
         """A staged table, as Arrow, to be written now (tables in TABLES order only)."""
 
-    def rest(self, staging: Path, file_sha256: dict[str, str]) -> None:
-        """Staging is finished: the tables not handed over come from it, then the guard."""
+    def rest(self, staging: Path, file_sha256: dict[str, str], not_submitted: list[str]) -> None:
+        """Staging is finished: the tables not handed over come from it (the site's records
+        of a table ``not_submitted`` stay as they are), then the guard."""
 
     def commit(self, report: Any) -> LoadResult:
         """Commit (the report has no errors); what the load did. Raises what refused it."""
@@ -94,8 +95,8 @@ class _Thread:
                     self._waiting -= item.count
                     self._room.notify_all()
             else:
-                staging, file_sha256 = item
-                writer.write_staged(staging, file_sha256, self.handed)
+                staging, file_sha256, not_submitted = item
+                writer.write_staged(staging, file_sha256, self.handed, not_submitted)
                 return
 
     def hand(self, name: str, table: Any) -> None:
@@ -109,8 +110,8 @@ class _Thread:
         self._queue.put(rows)
         self.handed += 1
 
-    def rest(self, staging: Path, file_sha256: dict[str, str]) -> None:
-        self._queue.put((staging, file_sha256))
+    def rest(self, staging: Path, file_sha256: dict[str, str], not_submitted: list[str]) -> None:
+        self._queue.put((staging, file_sha256, not_submitted))
 
     def commit(self, report: Any) -> LoadResult:
         self._thread.join()
@@ -165,8 +166,8 @@ class _Process:
         self._send("table", name, str(path))
         self.handed += 1
 
-    def rest(self, staging: Path, file_sha256: dict[str, str]) -> None:
-        self._send("rest", str(staging), self.handed, file_sha256)
+    def rest(self, staging: Path, file_sha256: dict[str, str], not_submitted: list[str]) -> None:
+        self._send("rest", str(staging), self.handed, file_sha256, not_submitted)
 
     def commit(self, report: Any) -> LoadResult:
         self._send("commit", report)
@@ -246,8 +247,8 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
                 writer.table(ArrowRows(name, _read_arrow(path)))
                 Path(path).unlink(missing_ok=True)  # written: its disk space goes back now
             elif step == "rest":
-                staging, first, file_sha256 = args
-                writer.write_staged(Path(staging), file_sha256, first)
+                staging, first, file_sha256, not_submitted = args
+                writer.write_staged(Path(staging), file_sha256, first, not_submitted)
             elif step == "commit":
                 try:
                     reply: Any = writer.commit(*args)

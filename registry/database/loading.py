@@ -74,7 +74,7 @@ def load_submission(
                             writing.hand(name, table)
                 staged = stage.finish()
                 if writing is not None:
-                    writing.rest(staged.staging, staged.file_sha256)
+                    writing.rest(staged.staging, staged.file_sha256, staged.not_submitted)
                 report = check_staged(staged, progress=progress)
                 if writing is None or not report.ok:
                     return LoadResult(

@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,17 @@ class Writer:
         """Begin the transaction; the checks that need only the manifest."""
         self.step(self._open)
 
-    def write_staged(self, staging: Path, file_sha256: dict[str, str], first: int = 0) -> None:
+    def write_staged(
+        self,
+        staging: Path,
+        file_sha256: dict[str, str],
+        first: int = 0,
+        not_submitted: Sequence[str] = (),
+    ) -> None:
         """The tables from ``first`` on (in TABLES order) read from a finished staging
-        database, then ``close_tables``; a failure is kept for ``commit``."""
+        database, then ``close_tables``; a failure is kept for ``commit``. The site's records
+        of a table ``not_submitted`` (a 1.0 submission without a table 1.1 added, or any
+        table a manifest without inventory does not bring) are kept as they are."""
         from registry.validation.staging import staging_engine, staging_metadata
 
         if self.error is None and self.decided is None:
@@ -93,7 +102,10 @@ class Writer:
             try:
                 with source.connect() as reading:
                     for spec in TABLES[first:]:
-                        self.table(StagedRows(reading, staged, spec.name))
+                        if spec.name in not_submitted:
+                            self.step(functools.partial(self._keep, spec.name))
+                        else:
+                            self.table(StagedRows(reading, staged, spec.name))
             except BaseException as exc:  # the staging could not be read: nothing is written
                 self.error = self.error or exc
                 self.rollback()
@@ -140,6 +152,19 @@ class Writer:
         if not self._again:
             self._replacing = check_newer(connection, self.manifest)
 
+    def _keep(self, name: str) -> None:
+        """A table the submission does not submit: the site's records of it stay."""
+        connection = self._connection
+        if self._again or self._new_database or connection is None:
+            return
+        target = table_spec(name).sql_table
+        kept = connection.execute(
+            select(func.count())
+            .select_from(target)
+            .where(target.c.patient_id.like(f"{self.site}-%"))
+        ).scalar_one()
+        self.changes.tables[name] = TableChanges(kept=kept)
+
     def table(self, rows: ArrowRows | StagedRows) -> None:
         """Compare a staged table with the site's records of it, and write it (unless the
         load is a dry run, or already to be refused because it removes records)."""
@@ -159,8 +184,11 @@ class Writer:
         if self._new_database:
             self.changes.tables[name] = TableChanges(added=rows.count)
             return
+        spec = table_spec(name)
+        # fields the submission's schema version does not collect keep their values
+        not_collected = frozenset(spec.fields) - set(spec.fields_in(self.manifest.schema_version))
         counts, removed = table_changes(
-            table_spec(name), rows.rows, rows.count, connection, self.site
+            spec, rows.rows, rows.count, connection, self.site, not_collected
         )
         self.changes.tables[name] = counts
         if removed:
@@ -168,7 +196,9 @@ class Writer:
         if self.dry_run or (self.changes.removes and not self.allow_removal):
             return  # the rest is compared, for the whole count; nothing more is written
         upsert = counts.changed + counts.unchanged > 0
-        self.counts[name] = rows.copy(connection, self.manifest.schema_version, upsert)
+        self.counts[name] = rows.copy(
+            connection, self.manifest.schema_version, upsert, not_collected
+        )
 
     def close_tables(self, file_sha256: dict[str, str], report: Any) -> None:
         """Every table is written: what the load guard decides; the removed records out."""
@@ -186,9 +216,12 @@ class Writer:
             verb = "replace" if self._replacing else "load"
             self.decided = _dry_run(report, self.changes, f"{verb} {self.site}")
         elif self.changes.removes and not self.allow_removal:
+            what = [f"remove {self.changes.total('removed'):,} records"]
+            if self.changes.emptied:
+                what.append(f"empty {self.changes.emptied:,} values")
             raise LoadRefused(
-                f"loading would remove {self.changes.total('removed'):,} records of "
-                f"{self.site} ({self.changes.summary(('added', 'changed', 'removed'))}); "
+                f"loading would {' and '.join(what)} of {self.site} "
+                f"({self.changes.summary(('added', 'changed', 'removed'))}); "
                 "nothing was loaded. If the site really deleted them, load again with "
                 "--allow-removal (allow_removal=True); --dry-run shows the comparison",
                 self.changes,
