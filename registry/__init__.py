@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from registry.validation.conformance import FieldError, parse_row, parse_rows
     from registry.validation.findings import Finding
     from registry.validation.inputs import UnusableInput
+    from registry.validation.manifests import (
+        ManifestRefused,
+        ManifestWritten,
+        make_manifest,
+        refresh_manifest,
+    )
     from registry.validation.report import Report
     from registry.validation.validate import validate_submission
     from registry.validation.validate import validate_submission as validate
@@ -39,6 +45,11 @@ _LAZY = {
     "parse_rows": ("registry.validation.conformance", "parse_rows"),
     "Finding": ("registry.validation.findings", "Finding"),
     "UnusableInput": ("registry.validation.inputs", "UnusableInput"),
+    #: ``make_manifest(folder, site, cutoff)``: the manifest of a site's own table files.
+    "make_manifest": ("registry.validation.manifests", "make_manifest"),
+    "refresh_manifest": ("registry.validation.manifests", "refresh_manifest"),
+    "ManifestRefused": ("registry.validation.manifests", "ManifestRefused"),
+    "ManifestWritten": ("registry.validation.manifests", "ManifestWritten"),
     "Report": ("registry.validation.report", "Report"),
     #: ``validate(path)``: validate a submission folder or .zip and return its ``Report``.
     "validate": ("registry.validation.validate", "validate_submission"),
@@ -67,13 +78,17 @@ __all__ = [
     "LoadError",
     "LoadRefused",
     "LoadResult",
+    "ManifestRefused",
+    "ManifestWritten",
     "Report",
     "UnusableInput",
     "__version__",
     "load",
+    "make_manifest",
     "parse_row",
     "parse_rows",
     "pseudonymize",
+    "refresh_manifest",
     "synthesize",
     "validate",
     "validate_submission",

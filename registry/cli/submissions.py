@@ -182,6 +182,64 @@ def _changes_table(changes: Any) -> Any:
 
 
 @app.command()
+def manifest(
+    path: Annotated[Path, typer.Argument(help="Folder of table files (<table>.csv or .parquet).")],
+    site: Annotated[
+        str | None, typer.Option("--site", help="Submitting site_id (3-8 upper-case letters).")
+    ] = None,
+    cutoff: Annotated[
+        str | None,
+        typer.Option("--cutoff", help="Data cutoff date, YYYY-MM-DD: data complete up to it."),
+    ] = None,
+    submission_id: Annotated[
+        str | None,
+        typer.Option("--submission-id", help="A UUID for the submission (default: a new one)."),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Rewrite the inventory of the folder's manifest after its files changed "
+            "(keeps site, cutoff and generator; a new submission_id).",
+        ),
+    ] = False,
+) -> None:
+    """Write manifest.json (schema 1.1) for a folder of table files: inventory, submission_id, created_at.
+
+    Refused in one line (exit 2) for a folder with no table file, an unknown file, two files
+    of one table or a file that cannot be read.
+
+    Example: vte-registry manifest site-export --site NYC01 --cutoff 2026-11-30
+    """  # noqa: E501 (typer shows the first line whole as the command's summary)
+    from registry.validation.inputs import UnusableInput
+    from registry.validation.manifests import make_manifest, refresh_manifest
+
+    if refresh and (site or cutoff or submission_id):
+        raise fail("--refresh keeps the manifest's site and cutoff: give neither with it")
+    if not refresh and not (site and cutoff):
+        raise fail("give --site and --cutoff (or --refresh for a folder that has a manifest)")
+    try:
+        with failing_as_usage(path):
+            if refresh:
+                written = refresh_manifest(path)
+            else:
+                assert site is not None and cutoff is not None
+                written = make_manifest(path, site, cutoff, submission_id)
+    except UnusableInput as exc:
+        raise fail(str(exc)) from None
+    tables = written.manifest.tables or {}
+    rows = sum(entry.rows for entry in tables.values())
+    console.print(
+        f"manifest written to {written.path}: {len(tables)} tables, {rows:,} rows "
+        f"(site {written.manifest.site_id}, submission {written.manifest.submission_id})",
+        highlight=False,
+    )
+    if refresh:
+        changed = ", ".join(written.changed) or "none"
+        console.print(f"tables changed since the manifest before: {changed}", highlight=False)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo submission and reports.")] = Path(
         "vte-registry-demo"

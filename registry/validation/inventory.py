@@ -204,7 +204,8 @@ def read_manifest(listing: Listing) -> ManifestRead:
             [
                 _mismatch(
                     f"{MANIFEST_FILE} is missing: the site, data cutoff and file inventory are "
-                    "unknown, so the checks that need them were not run"
+                    "unknown, so the checks that need them were not run (make one: "
+                    "vte-registry manifest FOLDER --site SITE --cutoff YYYY-MM-DD)"
                 )
             ],
         )
@@ -272,7 +273,8 @@ def check_table(
     return [
         _mismatch(
             f"{file}: {'; '.join(problems)} (truncated, changed after the export, "
-            "or from another export?)",
+            "or from another export? After an edit of the site's own: vte-registry manifest "
+            "FOLDER --refresh)",
             table=table,
             name=file,
         )
