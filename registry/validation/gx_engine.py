@@ -171,8 +171,10 @@ def run_suites(
     dialect: str,
     suites: tuple[dict[str, Any], ...] | None = None,
     with_manifest: bool = True,
+    unread: frozenset[str] = frozenset(),
 ) -> RuleRun:
     """Run the suites against a database holding the (staged) tables; rows become findings.
+    The expectations that read a table in ``unread`` are not run (as ``rules_engine``).
 
     Without a usable manifest (``with_manifest`` false) the expectations that read it are
     not run: one finding about the manifest, not one per record.

@@ -80,6 +80,10 @@ class SubmissionReader:
         self.columnar = True
         self.file_sha256: dict[str, str] = {}
         self.not_submitted: list[str] = []
+        #: Tables the submission has (or should have) that could not be read: a file that
+        #: is damaged, empty, not comma-separated or misnamed, or one the manifest lists
+        #: rows for and that is missing. Filled in as ``tables()`` is consumed.
+        self.unread: list[str] = []
         if self.listing.manifest is not None:
             self.file_sha256[MANIFEST_FILE] = _sha256(self.listing.manifest)
         #: The schema version the tables are read as: the manifest's (a manifest that could
@@ -115,6 +119,7 @@ class SubmissionReader:
                 self.findings.append(
                     finding("unreadable-file", f"{path.name}: {exc.strerror}", table=spec.name)
                 )
+                self.unread.append(spec.name)
                 continue
             digest = hashlib.sha256(data).hexdigest()
             self.file_sha256[path.name] = digest
@@ -126,15 +131,20 @@ class SubmissionReader:
             self.findings += check_table(
                 self.manifest, spec.name, path.name, None if raw is None else len(raw.rows), digest
             )
-            if raw is not None:
-                check_columns(raw, self.findings, self.version)
-                yield raw
-                raw = None  # the caller's table leaves memory before the next is read
+            if raw is None:
+                self.unread.append(spec.name)
+                continue
+            check_columns(raw, self.findings, self.version)
+            yield raw
+            raw = None  # the caller's table leaves memory before the next is read
         missing, self.not_submitted = check_unread_tables(self.manifest, self.listing)
         self.findings += missing
-        if "patients" not in self.listing.tables and not any(
-            f.table == "patients" for f in missing
-        ):
+        misnamed = set(self.listing.near_misses) - set(self.listing.tables)
+        self.unread += [f.table for f in missing if f.table and f.table not in self.unread]
+        self.unread += sorted(misnamed - set(self.unread))
+        self.not_submitted = [t for t in self.not_submitted if t not in self.unread]
+        if "patients" not in self.listing.tables and "patients" not in self.unread:
+            self.unread.append("patients")
             self.findings.append(
                 finding(
                     "unreadable-file",

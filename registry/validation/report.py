@@ -60,13 +60,18 @@ class Report:
         return self.errors == 0
 
     def rules(self) -> list[RuleSummary]:
-        """Failed rules, errors first, then by number of findings."""
+        """Failed rules in the order a person fixes them: the order of their first finding
+        (the findings come files and manifest first, then identifiers, records, and the
+        checks across records), errors before warnings."""
         counts = Counter(f.rule for f in self.findings)
+        first: dict[str, int] = {}
+        for index, f in enumerate(self.findings):
+            first.setdefault(f.rule, index)
         out = []
         for rule_id, count in counts.items():
             known = lookup_rule(rule_id)
             out.append(RuleSummary(rule_id, known.severity, known.category, known.title, count))
-        return sorted(out, key=lambda r: (SEVERITY_ORDER[r.severity], -r.count, r.rule))
+        return sorted(out, key=lambda r: (SEVERITY_ORDER[r.severity], first[r.rule]))
 
     def by_rule(self, rule_id: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule_id]

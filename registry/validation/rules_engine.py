@@ -33,7 +33,7 @@ from registry.validation.rule_rows import (
     share_finding,
 )
 
-__all__ = ["RuleRun", "check_order", "rule_engine", "run_checks", "run_rules"]
+__all__ = ["RuleRun", "check_order", "rule_engine", "run_checks", "run_rules", "runnable"]
 
 
 @dataclass
@@ -90,15 +90,29 @@ def _findings(check: Check, connection: Connection, dialect: str) -> list[Findin
 THREADS = 2
 
 
-def run_checks(engine: Engine, with_manifest: bool = True) -> RuleRun:
-    """Every check of the catalogue on a database holding the staged tables (or the
-    registry's, with ``_row`` and ``_valid``, and ``_manifest``), ``THREADS`` at a time;
-    the findings in ``check_order``.
+def runnable(
+    with_manifest: bool = True, unread: frozenset[str] = frozenset()
+) -> tuple[list[Check], list[Check]]:
+    """The checks to run, in ``check_order``, and those not run: without a usable manifest
+    (``with_manifest`` false) the checks that read it, and the checks that need a table that
+    could not be read (``unread``, ``Check.needs``), whose findings would be false. One
+    cause, one finding: not one per record."""
+    chosen: list[Check] = []
+    skipped: list[Check] = []
+    for check in check_order():
+        blind = (not with_manifest and needs_manifest(check.sql)) or unread & check.needed
+        (skipped if blind else chosen).append(check)
+    return chosen, skipped
 
-    Without a usable manifest (``with_manifest`` false) the checks that read it are not run:
-    one finding about the manifest, not one per record."""
+
+def run_checks(
+    engine: Engine, with_manifest: bool = True, unread: frozenset[str] = frozenset()
+) -> RuleRun:
+    """The checks of the catalogue (``runnable``) on a database holding the staged tables
+    (or the registry's, with ``_row`` and ``_valid``, and ``_manifest``), ``THREADS`` at a
+    time; the findings in ``check_order``."""
     dialect = engine.dialect.name
-    chosen = [c for c in check_order() if with_manifest or not needs_manifest(c.sql)]
+    chosen, _ = runnable(with_manifest, unread)
 
     def run(check: Check) -> tuple[list[Finding], float]:
         started = time.perf_counter()
@@ -125,11 +139,13 @@ def rule_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def run_rules(url: str, with_manifest: bool = True) -> RuleRun:
+def run_rules(
+    url: str, with_manifest: bool = True, unread: frozenset[str] = frozenset()
+) -> RuleRun:
     """``run_checks`` on the database at ``url``."""
     engine = rule_engine(url)
     try:
-        return run_checks(engine, with_manifest)
+        return run_checks(engine, with_manifest, unread)
     except SQLAlchemyError as exc:
         raise RuleError(f"the checks could not reach their database: {exc}") from None
     finally:

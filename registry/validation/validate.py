@@ -24,7 +24,7 @@ from typing import Any, Literal
 from registry.models import Manifest, table_spec
 from registry.validation.arrow_rows import column
 from registry.validation.chunks import check_and_stage
-from registry.validation.findings import Finding
+from registry.validation.findings import Finding, finding
 from registry.validation.phi import (
     FREE_TEXT_FIELDS,
     mask_free_text,
@@ -32,8 +32,8 @@ from registry.validation.phi import (
     phi_findings,
 )
 from registry.validation.reading import RawTable, SubmissionReader, open_submission
-from registry.validation.report import Report
-from registry.validation.rules_engine import RuleRun, run_rules
+from registry.validation.report import SEVERITY_ORDER, Report
+from registry.validation.rules_engine import RuleRun, run_rules, runnable
 from registry.validation.staging import copy_query, staging_url
 from registry.validation.staging_engines import new_stager
 
@@ -56,13 +56,35 @@ Progress = Callable[[str], None]
 Engine = Literal["sql", "gx"]
 
 
-def run_engine(url: str, engine: Engine, with_manifest: bool = True) -> RuleRun:
-    """The rule catalogue on the database at ``url``, by ``engine``."""
+def run_engine(
+    url: str, engine: Engine, with_manifest: bool = True, unread: frozenset[str] = frozenset()
+) -> RuleRun:
+    """The rule catalogue on the database at ``url``, by ``engine`` (``runnable`` says which
+    checks ``with_manifest`` and ``unread`` leave out)."""
     if engine == "gx":
         from registry.validation.gx_engine import run_suites
 
-        return run_suites(url, url.split(":", 1)[0].split("+", 1)[0], None, with_manifest)
-    return run_rules(url, with_manifest)
+        dialect = url.split(":", 1)[0].split("+", 1)[0]
+        return run_suites(url, dialect, None, with_manifest, unread)
+    return run_rules(url, with_manifest, unread)
+
+
+def _skipped(unread: list[str]) -> list[Finding]:
+    """One finding per table that could not be read: which checks were not run for it."""
+    out = []
+    for table in unread:
+        _, skipped = runnable(True, frozenset({table}))
+        rules = sorted({c.rule for c in skipped})
+        if rules:
+            out.append(
+                finding(
+                    "unreadable-file",
+                    f"{table} could not be read (see the finding above), so the checks that "
+                    f"need it were not run: {', '.join(rules)}",
+                    table=table,
+                )
+            )
+    return out
 
 
 @dataclasses.dataclass
@@ -168,6 +190,8 @@ class StagedSubmission:
     free_text: set[tuple[str | None, str]]
     not_submitted: list[str]
     started: float
+    #: Tables that could not be read: the checks that need them are not run.
+    unread: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -189,7 +213,9 @@ class Staging:
         self._reader.columnar = rows >= COLUMNAR_MIN_ROWS
         self._stager = new_stager(tmp, rows, self._reader.version)
         self.counts: dict[str, int] = {}
+        #: Record conformance's findings, and the PHI scan's.
         self.findings: list[Finding] = []
+        self.identifiers: list[Finding] = []
         self._free: set[tuple[str | None, str]] = {
             (t, f) for t, fs in FREE_TEXT_FIELDS.items() for f in fs
         }
@@ -224,7 +250,7 @@ class Staging:
                         reader.columnar,
                     )
                     del rows  # the chunk's values leave memory
-                self.findings += _phi_table(raw)
+                self.identifiers += _phi_table(raw)
                 self._free |= {(raw.name, unknown) for unknown in raw.unknown_values}
                 self.counts[raw.name] = len(raw.rows)
                 name = raw.name
@@ -252,10 +278,15 @@ class Staging:
             file_sha256=reader.file_sha256,
             staging=stager.path,
             tables=self.counts,
-            findings=reader.findings + self.findings + _phi_manifest(reader.manifest_raw),
+            # files and manifest, identifiers, records: the order a person fixes them in
+            findings=reader.findings
+            + _phi_manifest(reader.manifest_raw)
+            + self.identifiers
+            + self.findings,
             free_text=self._free,
             not_submitted=reader.not_submitted,
             started=self.started,
+            unread=reader.unread,
         )
 
 
@@ -289,14 +320,20 @@ def check_staged(
     """Run the rule catalogue on a staged submission: its report (``engine``: "sql" runs the
     catalogue directly, "gx" its Great Expectations suites)."""
     (progress or (lambda _msg: None))("running the rule catalogue")
-    run = run_engine(staged.url, engine, with_manifest=staged.manifest is not None)
+    with_manifest = staged.manifest is not None
+    unread = frozenset(staged.unread)
+    run = run_engine(staged.url, engine, with_manifest, unread)
+    # in the order a person fixes them: files and manifest (and the checks they kept from
+    # running), identifiers, records, then the checks across records, errors first
+    checks = sorted(run.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+    found = staged.findings + _skipped(staged.unread) + checks
     manifest = staged.manifest
     return Report(
         source=str(staged.source),
         site_id=manifest.site_id if manifest else (staged.manifest_raw or {}).get("site_id"),
         submission_id=str(manifest.submission_id) if manifest else None,
         tables=staged.tables,
-        findings=mask_identifiers(mask_free_text(staged.findings + run.findings, staged.free_text)),
+        findings=mask_identifiers(mask_free_text(found, staged.free_text)),
         seconds=round(time.perf_counter() - staged.started, 2),
         schema_version=manifest.schema_version if manifest else None,
         not_submitted=staged.not_submitted,

@@ -158,3 +158,65 @@ def test_a_damaged_zip_is_unusable(tmp_path: Path, clean_cohort: Validated) -> N
     archive.write_bytes(data[: len(data) // 2] + b"\0" * 100 + data[-200:])
     with pytest.raises(UnusableInput):
         read_submission(archive)
+
+
+# --- one cause, one finding --------------------------------------------------------------------
+def _semicolons(folder: Path) -> None:
+    path = folder / "patients.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+
+
+UNREAD_PATIENTS = {
+    "separated by ';'": _semicolons,
+    "renamed Patients.CSV": lambda f: (f / "patients.csv").rename(f / "Patients.CSV"),
+    "empty": lambda f: (f / "patients.csv").write_bytes(b""),
+    "missing": lambda f: (f / "patients.csv").unlink(),
+    "binary": lambda f: (f / "patients.csv").write_bytes(b"\x00\x01PK\x03\x04"),
+}
+
+
+@pytest.mark.parametrize("how", list(UNREAD_PATIENTS), ids=list(UNREAD_PATIENTS))
+def test_an_unread_table_is_one_cause_and_one_finding(
+    how: str, tmp_path: Path, clean_cohort: Validated
+) -> None:
+    """patients cannot be read: the findings say so (files first), one more says which
+    checks were not run for it; none of the thousands of 'no patient' findings it causes."""
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(clean_cohort.folder, folder)
+    UNREAD_PATIENTS[how](folder)
+    report = validate_submission(folder)
+    assert len(report.findings) <= 4, [f.message for f in report.findings]
+    assert {f.rule for f in report.findings} <= {"unreadable-file", "manifest-mismatch"}
+    skipped = [f for f in report.findings if "checks that need it were not run" in f.message]
+    assert len(skipped) == 1 and skipped[0].table == "patients"
+    assert "fk-missing" in skipped[0].message
+    assert report.findings[-1] is skipped[0]  # after the cause it follows from
+    assert report.findings[0].table == "patients"  # the cause first
+
+
+def test_the_checks_left_out_are_exactly_those_that_need_the_table() -> None:
+    from registry.validation.rules_engine import runnable
+
+    run, skipped = runnable(True, frozenset({"lab_results"}))
+    assert skipped and all("lab_results" in c.needed for c in skipped)
+    assert all("lab_results" not in c.needed for c in run)
+    assert {c.rule for c in run} >= {"phase-overlap", "late-enrollment", "fk-missing"}
+    # a table whose records others reference: its references are not checked without it
+    _, without_patients = runnable(True, frozenset({"patients"}))
+    assert "fk-missing" in {c.rule for c in without_patients}
+
+
+def test_the_report_lists_rules_in_the_order_they_are_fixed(defect_cohort: Validated) -> None:
+    """Files and manifest first, then identifiers and records, then the checks across
+    records; errors before warnings."""
+    rules = [r.rule for r in defect_cohort.report.rules()]
+    errors = [r for r in defect_cohort.report.rules() if r.severity == "error"]
+    assert rules[: len(errors)] == [r.rule for r in errors]
+    for before, after in (
+        ("manifest-mismatch", "invalid-code"),
+        ("encoding-error", "fk-missing"),
+        ("invalid-code", "fk-missing"),
+    ):
+        assert rules.index(before) < rules.index(after), rules

@@ -31,9 +31,17 @@ class Check:
     #: (its type and keyword arguments); ``sql`` does the same work for the rules engine, and
     #: a test holds the two to the same findings.
     builtin: tuple[str, dict[str, Any]] | None = None
+    #: Tables whose rows the findings rely on being all there (a reference's target, the
+    #: subject of a NOT EXISTS): a check is not run when one of them could not be read, for
+    #: its findings would be false. None: every table it reads (``columns``).
+    needs: tuple[str, ...] | None = None
     #: What ``sql`` returns: "rows", the offending rows; "share", the ``total`` rows and
     #: the ``missing`` ones of one column (``rule_rows.share_finding`` decides).
     shape: str = "rows"
+
+    @property
+    def needed(self) -> frozenset[str]:
+        return frozenset(self.columns if self.needs is None else self.needs)
 
     def expectation(self) -> dict[str, Any]:
         """The Great Expectations configuration (JSON) of this check."""
@@ -43,6 +51,7 @@ class Check:
             "severity": known.severity,
             "category": known.category,
             "tables": list(self.columns),
+            "needs": sorted(self.needed),
             "columns": self.columns,
             **self.params,
         }

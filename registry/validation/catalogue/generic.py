@@ -117,6 +117,7 @@ def id_unique(spec: TableSpec) -> Check:
         {t: [key]},
         source="generic.id_unique",
         builtin=(UNIQUE, {"column": key}),
+        needs=(),
     )
 
 
@@ -150,6 +151,7 @@ def fk_missing() -> Check:
         _union(branches),
         columns,
         source="generic.fk_missing",
+        needs=tuple(sorted({target for _, _, target, _ in refs})),  # the referenced tables
     )
 
 
@@ -180,6 +182,7 @@ def fk_other_patient() -> Check:
         _union(branches),
         columns,
         source="generic.fk_other_patient",
+        needs=(),  # joins: an empty table finds nothing
     )
 
 
@@ -230,6 +233,7 @@ def site_mismatch() -> Check:
         _union(branches),
         columns,
         source="generic.site_mismatch",
+        needs=(),
     )
 
 
@@ -273,6 +277,7 @@ def after_cutoff() -> Check:
         _union(branches),
         columns,
         source="generic.after_cutoff",
+        needs=(),
     )
 
 
@@ -307,6 +312,7 @@ def before_diagnosis() -> Check:
         _union(branches),
         columns,
         source="generic.before_diagnosis",
+        needs=(),
     )
 
 
@@ -340,6 +346,7 @@ def after_death() -> Check:
         _union(branches),
         columns,
         source="generic.after_death",
+        needs=(),
     )
 
 
@@ -401,6 +408,7 @@ def completeness(spec: TableSpec) -> list[Check]:
                     {"column": f, "mostly": round(1 - threshold, 10), "row_condition": condition},
                 ),
                 shape="share",
+                needs=(),
             )
         )
     return out
