@@ -1,8 +1,8 @@
 -- rule = "adjustment-direction"
 -- suite = "cross_table_clinical"
--- description = "a reduction's new_dose must be below the dose in force before it, an increase's above it (the course's dose, or the last new dose of the course before the adjustment)"
+-- description = "a reduction's new_dose must be below the dose in force before it, an increase's above it (the course's dose, or the new dose of the course's last adjustment before it: by date, then by the adjustment's number, D1, D2, ..., the same in a file and in the registry)"
 -- derived = ["in_force"]
--- columns = { dose_adjustments = ["course_id", "date", "action", "new_dose"], anticoagulation_courses = ["dose"] }
+-- columns = { dose_adjustments = ["adjustment_id", "patient_id", "course_id", "date", "action", "new_dose"], anticoagulation_courses = ["dose"] }
 
 SELECT
     'dose_adjustments' AS tbl,
@@ -22,8 +22,14 @@ FROM (
             WHERE
                 b.course_id = a.course_id AND b._valid = TRUE
                 AND b.action IN ('reduced', 'increased', 'resumed_full')
-                AND (b.date < a.date OR (b.date = a.date AND b._row < a._row))
-            ORDER BY b.date DESC, b._row DESC
+                AND (
+                    b.date < a.date OR (
+                        b.date = a.date
+                        AND CAST(SUBSTR(b.adjustment_id, LENGTH(b.patient_id) + 3) AS INTEGER)
+                        < CAST(SUBSTR(a.adjustment_id, LENGTH(a.patient_id) + 3) AS INTEGER)
+                    )
+                )
+            ORDER BY b.date DESC, CAST(SUBSTR(b.adjustment_id, LENGTH(b.patient_id) + 3) AS INTEGER) DESC
             LIMIT 1
         ), k.dose) AS in_force
     FROM dose_adjustments AS a
