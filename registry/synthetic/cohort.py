@@ -196,7 +196,8 @@ def generate_cohort(
     cutoff = prof.cohort.data_cutoff
     manifest = {
         "site_id": prof.cohort.site_id,
-        "submission_id": str(uuid.UUID(faker.uuid4())),
+        # per site too: two sites made from one seed are two submissions, not one loaded twice
+        "submission_id": str(uuid.uuid5(uuid.UUID(faker.uuid4()), prof.cohort.site_id)),
         "data_cutoff_date": cutoff.isoformat(),
         # A fixed time (the day after the cutoff) keeps the manifest reproducible too.
         "created_at": dt.datetime.combine(

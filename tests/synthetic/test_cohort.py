@@ -153,3 +153,25 @@ def test_custom_profile_is_merged_over_the_default(tmp_path: Path) -> None:
 def test_unknown_profile_name() -> None:
     with pytest.raises(ProfileError, match="no profile named"):
         load_profile("nonexistent")
+
+
+def test_two_sites_from_one_seed_are_two_submissions(tmp_path: Path) -> None:
+    """synth --site A --seed S and --site B --seed S: different submission_ids, so both load
+    into one registry (the second is not refused as "already loaded"); the same site and
+    seed give the same submission_id again."""
+    import json
+
+    from registry.database.loading import load_submission
+
+    def made(site: str, name: str) -> tuple[Path, str]:
+        folder = synthesize(tmp_path / name, 20, seed=4, site=site).folder
+        return folder, json.loads((folder / "manifest.json").read_text())["submission_id"]
+
+    (a, id_a), (b, id_b), (_, id_a_again) = (
+        made("SITEA", "a"),
+        made("SITEB", "b"),
+        made("SITEA", "a2"),
+    )
+    assert id_a != id_b and id_a == id_a_again
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    assert [load_submission(f, url).outcome for f in (a, b)] == ["loaded", "loaded"]
