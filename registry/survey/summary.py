@@ -132,9 +132,16 @@ def summarize(path: Path | str, invited: int | None = None) -> tuple[Summary, An
     ``n`` counts every response in the export; responses with error findings are left out
     of the item counts (``excluded_invalid``)."""
     from registry.survey.validate import check_survey
+    from registry.validation.inputs import UnusableInput
 
     report, records = check_survey(Path(path))
-    excluded = report.tables.get("survey_responses", 0) - len(records)
+    responses = report.tables.get("survey_responses", 0)
+    if invited is not None and responses > invited:
+        raise UnusableInput(
+            f"{path} holds {responses:,} responses but --invited says {invited:,} providers "
+            "were invited: more responses than invitations (duplicates, or the wrong number?)"
+        )
+    excluded = responses - len(records)
     summary = summarize_records(records, invited, excluded, str(path))
     summary.not_calibrated = _not_calibrated(Path(path))
     return summary, report

@@ -280,6 +280,12 @@ def test_cli_exit_codes(calibrated: Path, tmp_path: Path) -> None:
     assert (tmp_path / "s_charts" / "duration_by_vte_type.png").exists()
     result = run("summarize", str(calibrated), "-f", "json")
     assert json.loads(result.stdout)["n"] == 154
+    # more responses than invitations is an error, not a response rate of 154.0%
+    result = run("summarize", str(calibrated), "--invited", "100")
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "154 responses" in lines[0] and "100" in lines[0]
+    assert run("summarize", str(calibrated), "--invited", "154").returncode == 0
 
 
 @pytest.mark.parametrize(
