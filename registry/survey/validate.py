@@ -3,11 +3,12 @@ duplicate response IDs and the PHI scan; the same findings and reports as the re
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 from registry.models import SurveyResponseRecord
-from registry.models.survey import SurveyResponse, threshold_inconsistent
+from registry.models.survey import RESPONSE_ID_PATTERN, SurveyResponse, threshold_inconsistent
 from registry.survey.reading import TABLE, SurveyExport, read_survey
 from registry.validation.conformance import parse_rows
 from registry.validation.findings import Finding, finding
@@ -113,7 +114,9 @@ def check_survey(path: Path) -> tuple[Report, list[SurveyResponse]]:
     columns = {f: [row.get(f, "") for row in rows] for f in FREE_TEXT_FIELDS[TABLE]}
     columns.update(unknown)
     findings += phi_findings(TABLE, columns, [row.get("response_id") or None for row in rows])
-    findings = mask_identifiers(mask_free_text(findings, {(TABLE, column) for column in columns}))
+    free = mask_free_text(findings, {(TABLE, column) for column in columns})
+    # the survey's own response IDs (and REDCap's record numbers) name the response: kept
+    findings = mask_identifiers(free, re.compile(RESPONSE_ID_PATTERN), "response_id")
     report = Report(
         source=str(path),
         site_id=None,

@@ -265,13 +265,23 @@ def _suspect(text: str) -> bool:
     return not (_IDS.fullmatch(text) or _ISO_DATE.fullmatch(text)) and bool(scan_text(text))
 
 
-def mask_identifiers(findings: list[Finding]) -> list[Finding]:
+def mask_identifiers(
+    findings: list[Finding], own_ids: re.Pattern[str] | None = None, id_field: str | None = None
+) -> list[Finding]:
     """Mask what looks like an identifier in any part of a finding, free text or not: an MRN
-    typed as a patient ID, a name in a code field or a column header."""
+    typed as a patient ID, a name in a code field or a column header. ``own_ids``: the
+    format of the table's own record IDs (``id_field``), which are never masked where they
+    name the record (the survey's response IDs, REDCap's record numbers): a value of another
+    form there still is."""
+
+    def own(key: str, value: str, f: Finding) -> bool:
+        named = key == "record_id" or (key == "value" and f.field == id_field)
+        return own_ids is not None and named and own_ids.fullmatch(value) is not None
+
     out = []
     for f in findings:
         parts = {"value": f.value, "record_id": f.record_id, "field": f.field}
-        suspects = {k: v for k, v in parts.items() if v and _suspect(v)}
+        suspects = {k: v for k, v in parts.items() if v and not own(k, v, f) and _suspect(v)}
         if not suspects:
             out.append(f)
             continue

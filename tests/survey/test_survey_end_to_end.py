@@ -258,6 +258,29 @@ def test_findings_of_a_broken_export(tmp_path: Path) -> None:
     phi = next(f for f in report.findings if f.rule == "phi-suspected")
     assert "555" not in (phi.value or "")
     assert not report.ok
+    # the survey's own response IDs name the responses in clear; a data manager finds them
+    shown = {f.record_id for f in report.findings if f.record_id}
+    assert complete[0]["response_id"] in shown and complete[2]["response_id"] in shown
+    assert not any("*" in (f.record_id or "") for f in report.findings)
+    duplicate = next(f for f in report.findings if f.rule == "id-unique")
+    assert duplicate.value == complete[2]["response_id"]
+
+
+@pytest.mark.parametrize("response_id", ["17", "12-3"], ids=["redcap", "redcap-with-group"])
+def test_redcap_record_numbers_are_not_masked_but_an_mrn_is(
+    response_id: str, tmp_path: Path
+) -> None:
+    rows = generate_survey(5, seed=4)
+    complete = [r for r in rows if r["complete"]]
+    complete[0]["response_id"] = response_id
+    complete[0]["q31_plt_reduce_threshold"], complete[0]["q32_plt_hold_threshold"] = (
+        "lt_20",
+        "lt_50",
+    )
+    complete[1]["response_id"] = "MRN 00482913"  # an MRN where the response ID belongs
+    report = validate_survey(write_survey(tmp_path, rows))
+    assert response_id in {f.record_id for f in report.findings}
+    assert not any("00482913" in f"{f.record_id} {f.value} {f.message}" for f in report.findings)
 
 
 def test_cli_exit_codes(calibrated: Path, tmp_path: Path) -> None:
