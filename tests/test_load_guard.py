@@ -376,3 +376,11 @@ def test_a_replacement_leaves_exactly_the_new_submission(
     assert {k: len(v) for k, v in expected.items()} == {
         name: sum(1 for _ in (new / f"{name}.csv").open()) - 1 for name in expected
     }
+
+
+def test_a_dry_run_into_a_new_sqlite_file_leaves_no_file(site: Path, tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    result = load_submission(site, f"sqlite:///{path}", dry_run=True)
+    assert result.outcome == "dry-run" and "into a new database" in result.message
+    assert result.changes is not None and result.changes.total("added") > 0
+    assert sorted(tmp_path.iterdir()) == []

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from registry.database.load_writer import Writing, start_writing
-from registry.database.store import make_engine
+from registry.database.store import make_engine, sqlite_file_missing
 from registry.database.writing import LoadError, LoadRefused, LoadResult
 from registry.models import TABLES
 
@@ -53,8 +53,9 @@ def load_submission(
     own_engine = engine is None
     engine = engine or make_engine(url)
     try:
-        with engine.connect():  # a database that is down should say so now, not later
-            pass
+        if not (dry_run and sqlite_file_missing(engine)):  # a dry run creates no file
+            with engine.connect():  # a database that is down should say so now, not later
+                pass
         with staging(Path(path), progress) as stage:
             writing: Writing | None = None
             if stage.manifest is not None:  # else nothing will be written

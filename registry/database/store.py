@@ -140,6 +140,14 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def sqlite_file_missing(engine: Engine) -> bool:
+    """True for a SQLite database whose file does not exist yet (connecting creates it)."""
+    name = engine.url.database
+    if engine.dialect.name != "sqlite" or not name or name == ":memory:":
+        return False
+    return not Path(name).exists()
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (see ``database_url``): on SQLite with foreign keys enforced,
     transactional schema changes and writers that wait for each other."""

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from registry.database.changes import Changes, TableChanges, table_changes
 from registry.database.copying import ArrowRows, StagedRows
-from registry.database.store import AUDIT, migrate
+from registry.database.store import AUDIT, migrate, sqlite_file_missing
 from registry.database.submission_order import (
     LoadError,
     LoadRefused,
@@ -128,6 +128,9 @@ class Writer:
                 driver.cancel_safe()
 
     def _open(self) -> None:
+        if self.dry_run and sqlite_file_missing(self.engine):
+            self._new_database = True  # and no file: a dry run writes nothing, not even that
+            return
         connection = self._connection = self.engine.connect()
         self._transaction = connection.begin()
         if self.dry_run and not self.engine.dialect.has_table(connection, "submissions"):
@@ -173,8 +176,6 @@ class Writer:
     def _table(self, rows: ArrowRows | StagedRows) -> None:
         if self._again:
             return
-        connection = self._connection
-        assert connection is not None
         name = rows.name
         if foreign := rows.foreign(self.site):  # site isolation, whatever the rules say
             raise LoadError(
@@ -184,6 +185,8 @@ class Writer:
         if self._new_database:
             self.changes.tables[name] = TableChanges(added=rows.count)
             return
+        connection = self._connection
+        assert connection is not None
         spec = table_spec(name)
         # fields the submission's schema version does not collect keep their values
         not_collected = frozenset(spec.fields) - set(spec.fields_in(self.manifest.schema_version))
@@ -205,12 +208,14 @@ class Writer:
         self.step(lambda: self._close_tables(file_sha256, report))
 
     def _close_tables(self, file_sha256: dict[str, str], report: Any) -> None:
-        connection = self._connection
-        assert connection is not None
         self._hashes = json.dumps(file_sha256, sort_keys=True)
         if self._new_database:
             self.decided = _dry_run(report, self.changes, f"load {self.site} into a new database")
-        elif self._again:
+            self.rollback()
+            return
+        connection = self._connection
+        assert connection is not None
+        if self._again:
             self.decided = previous(connection, self.manifest, self._hashes, report)
         elif self.dry_run:
             verb = "replace" if self._replacing else "load"
