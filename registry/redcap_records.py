@@ -260,7 +260,13 @@ def _site_of(patients: list[dict[str, Any]]) -> str:
 
 
 def export_redcap_records(submission: Path, out: Path) -> tuple[int, list[Finding]]:
-    """Write a submission as a REDCap flat import file (raw values); returns rows written."""
+    """Write a submission as a REDCap flat import file (raw values); returns rows written.
+    A submission with error findings is refused (``SubmissionHasErrors``): nothing is
+    written."""
+    from registry.validation.validate import valid_submission
+
+    with valid_submission(submission):
+        pass
     sub = read_submission(submission)
     findings = list(sub.findings)
     _, by_table = _variables()

@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from registry.cli import app
-from tests.conftest import REPO
+from tests.conftest import REPO, Validated
 
 runner = CliRunner()
 
@@ -131,3 +131,23 @@ def test_every_command_describes_every_option_and_shows_an_example(
             assert param.help, f"{' '.join(path)} --{param.name} has no help"
     result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "fhir"], ["export", "redcap-records"]], ids=["fhir", "redcap-records"]
+)
+def test_every_export_of_a_submission_with_errors_is_refused_alike(
+    command: list[str], defect_cohort: Validated, tmp_path: Path
+) -> None:
+    """One rule for every export of a submission: refused, exit 1, one line, nothing
+    written."""
+    out = tmp_path / ("out.csv" if command[-1] == "redcap-records" else "out")
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", *command, str(defect_cohort.folder), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("not exported:") and "error findings" in lines[0]
+    assert not out.exists()

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from registry.cli import app
-from registry.fhir import FhirRefused, export_fhir
+from registry.fhir import export_fhir
 from tests.conftest import Registry, Validated
 
 
@@ -136,8 +136,10 @@ def test_the_database_exports_the_same(registry_db: Registry, tmp_path: Path) ->
 
 
 def test_a_submission_with_errors_is_refused(defect_cohort: Validated, tmp_path: Path) -> None:
+    from registry.validation.validate import SubmissionHasErrors
+
     out = tmp_path / "out"
-    with pytest.raises(FhirRefused, match="error findings"):
+    with pytest.raises(SubmissionHasErrors, match="error findings"):
         export_fhir(out, submission=defect_cohort.folder)
     assert not out.exists() or not list(out.iterdir())
 

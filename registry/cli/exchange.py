@@ -135,9 +135,13 @@ def export_redcap_records_command(
     """
     from registry.redcap_records import export_redcap_records
     from registry.validation.inputs import UnusableInput
+    from registry.validation.validate import SubmissionHasErrors
 
     try:
-        written, findings = export_redcap_records(submission, out)
+        with failing_as_usage(out):
+            written, findings = export_redcap_records(submission, out)
+    except SubmissionHasErrors as exc:
+        raise fail(str(exc), 1, "not exported:") from None
     except UnusableInput as exc:
         raise fail(str(exc)) from None
     console.print(f"wrote {written} REDCap rows to {out}", highlight=False)
@@ -200,6 +204,7 @@ def export_fhir_command(
     from registry.database.store import database_url
     from registry.fhir import FhirRefused, export_fhir
     from registry.validation.inputs import UnusableInput
+    from registry.validation.validate import SubmissionHasErrors
 
     if db is None and len(paths) != 2:
         raise fail("give SUBMISSION OUT, or --db URL OUT")
@@ -210,6 +215,8 @@ def export_fhir_command(
     try:
         with failing_as_usage(out, url):
             result = export_fhir(out, submission=paths[0] if db is None else None, url=url)
+    except SubmissionHasErrors as exc:
+        raise fail(str(exc), 1, "not exported:") from None
     except (FhirRefused, UnusableInput) as exc:
         raise fail(str(exc)) from None
     total = sum(result.counts.values())

@@ -98,14 +98,9 @@ def _from_database(url: str | None, out: Path) -> Counter[str]:
 
 def _from_submission(path: Path, out: Path) -> Counter[str]:
     from registry.validation.staging import staging_engine, staging_metadata
-    from registry.validation.validate import checked_submission
+    from registry.validation.validate import valid_submission
 
-    with checked_submission(path) as checked:
-        if not checked.report.ok:
-            raise FhirRefused(
-                f"{path} has {checked.report.errors} error findings: fix them first "
-                f"(`vte-registry validate {path}`); nothing was exported"
-            )
+    with valid_submission(path) as checked:
         _, staged = staging_metadata()
         staging = staging_engine(checked.staging)
         try:

@@ -42,11 +42,13 @@ __all__ = [
     "Engine",
     "StagedSubmission",
     "Staging",
+    "SubmissionHasErrors",
     "check_staged",
     "checked_submission",
     "run_engine",
     "stage_submission",
     "staging",
+    "valid_submission",
     "validate_submission",
 ]
 
@@ -349,6 +351,28 @@ def checked_submission(
     with stage_submission(path, progress) as staged:
         report = check_staged(staged, engine, progress)
         yield CheckedSubmission(report, staged.manifest, staged.file_sha256, staged.staging)
+
+
+class SubmissionHasErrors(Exception):
+    """A submission with error findings was given to be exported: nothing is written (the
+    one rule of every export of a submission; exit code 1)."""
+
+    def __init__(self, path: Path | str, report: Report) -> None:
+        super().__init__(
+            f"{path} has {report.errors:,} error findings: fix them first "
+            f"(`vte-registry validate {path}`); nothing was exported"
+        )
+        self.report = report
+
+
+@contextmanager
+def valid_submission(path: Path | str) -> Iterator[CheckedSubmission]:
+    """A submission to export: validated, and refused (``SubmissionHasErrors``) when it has
+    error findings; the staging database lives until the block ends."""
+    with checked_submission(path) as checked:
+        if not checked.report.ok:
+            raise SubmissionHasErrors(path, checked.report)
+        yield checked
 
 
 def validate_submission(
