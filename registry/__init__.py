@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from registry.version import SCHEMA_VERSION, __version__
 
 if TYPE_CHECKING:
-    from registry.database.loading import LoadError, LoadRefused, LoadResult
+    from registry.database.loading import DatabaseUnusable, LoadError, LoadRefused, LoadResult
     from registry.database.loading import load_submission as load
     from registry.models.ids import pseudonymize
     from registry.synthetic import synthesize
@@ -57,6 +57,7 @@ _LAZY = {
     "synthesize": ("registry.synthetic", "synthesize"),
     "load": ("registry.database.loading", "load_submission"),
     "LoadError": ("registry.database.loading", "LoadError"),
+    "DatabaseUnusable": ("registry.database.loading", "DatabaseUnusable"),
     "LoadRefused": ("registry.database.loading", "LoadRefused"),
     "LoadResult": ("registry.database.loading", "LoadResult"),
 }
@@ -73,6 +74,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DatabaseUnusable",
     "FieldError",
     "Finding",
     "LoadError",

@@ -128,3 +128,23 @@ def test_a_locked_database_says_so(tmp_path: Path) -> None:
         engine.dispose()
         holder.rollback()
         holder.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("notaurl", "is not a database URL"),
+        ("mysql://x@y/z", "no database driver"),
+        ("postgresql+psycopg://postgres@127.0.0.1:5999/none", "cannot reach the database"),
+    ],
+    ids=["not-a-url", "no-driver", "down"],
+)
+def test_the_python_api_raises_the_packages_error_with_the_cli_line(
+    url: str, expected: str, tmp_path: Path
+) -> None:
+    from registry import DatabaseUnusable, load
+
+    folder = synthesize(tmp_path / "s", 5, seed=1).folder
+    with pytest.raises(DatabaseUnusable, match=expected) as raised:
+        load(folder, url)
+    assert "\n" not in str(raised.value)

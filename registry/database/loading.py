@@ -22,13 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from registry.database.load_writer import Writing, start_writing
-from registry.database.store import make_engine, sqlite_file_missing
+from registry.database.store import (
+    DatabaseUnusable,
+    explain_database_error,
+    make_engine,
+    sqlite_file_missing,
+)
 from registry.database.writing import LoadError, LoadRefused, LoadResult
 from registry.models import TABLES
 
-__all__ = ["LoadError", "LoadRefused", "LoadResult", "load_submission"]
+__all__ = ["DatabaseUnusable", "LoadError", "LoadRefused", "LoadResult", "load_submission"]
 
 
 def load_submission(
@@ -54,8 +60,12 @@ def load_submission(
     engine = engine or make_engine(url)
     try:
         if not (dry_run and sqlite_file_missing(engine)):  # a dry run creates no file
-            with engine.connect():  # a database that is down should say so now, not later
-                pass
+            try:
+                with engine.connect():  # a database that is down should say so now
+                    pass
+            except DBAPIError as exc:
+                where = engine.url.render_as_string(hide_password=False)
+                raise DatabaseUnusable(explain_database_error(exc, where) or str(exc)) from None
         with staging(Path(path), progress) as stage:
             writing: Writing | None = None
             if stage.manifest is not None:  # else nothing will be written

@@ -151,10 +151,16 @@ def sqlite_file_missing(engine: Engine) -> bool:
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (see ``database_url``): on SQLite with foreign keys enforced,
     transactional schema changes and writers that wait for each other."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     resolved = database_url(url)
     if resolved.startswith("sqlite"):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_SECONDS)
-    engine = create_engine(resolved, **kwargs)
+    try:
+        engine = create_engine(resolved, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+        # the package's error, with the command line's one line (never SQLAlchemy's own)
+        raise DatabaseUnusable(explain_database_error(exc, resolved) or str(exc)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
