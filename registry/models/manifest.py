@@ -101,7 +101,14 @@ class Manifest(BaseModel):
 
     @model_validator(mode="after")
     def _dates_and_inventory(self) -> Self:
-        created = self.created_at.astimezone(dt.UTC)
+        try:
+            created = self.created_at.astimezone(dt.UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the calendar in UTC
+            raise PydanticCustomError(
+                "out-of-range",
+                "created_at {created} lies outside the calendar in UTC",
+                {"created": self.created_at.isoformat(), "field": "created_at"},
+            ) from None
         if created.date() < self.data_cutoff_date:
             raise PydanticCustomError(
                 "out-of-range",

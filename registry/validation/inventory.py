@@ -9,6 +9,7 @@ in folders and archives (``.DS_Store``, ``Thumbs.db``, ``__MACOSX/``, ``._*``).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -63,7 +64,10 @@ def _mismatch(message: str, table: str = "manifest", name: str | None = None) ->
 def _regular(folder: Path, entry: os.DirEntry[str], listing: Listing) -> bool:
     """True when ``entry`` is a regular file inside ``folder`` (a link to one counts)."""
     if entry.is_symlink():
-        target = Path(entry.path).resolve()
+        try:
+            target = Path(entry.path).resolve()
+        except (OSError, RuntimeError):  # Python 3.11 says RuntimeError for a loop
+            target = Path(entry.path)  # os.stat below says what is wrong with it
         if not target.is_relative_to(folder.resolve()):
             listing.findings.append(
                 finding(
@@ -75,7 +79,22 @@ def _regular(folder: Path, entry: os.DirEntry[str], listing: Listing) -> bool:
                 )
             )
             return False
-    mode = os.stat(entry.path).st_mode if entry.is_symlink() else entry.stat().st_mode
+    try:
+        mode = os.stat(entry.path).st_mode if entry.is_symlink() else entry.stat().st_mode
+    except OSError as exc:  # a link that loops, or points at nothing; a file that vanished
+        why = {
+            errno.ELOOP: "is a link that loops",
+            errno.ENOENT: "is a link to a file that is not there",
+        }.get(exc.errno or 0, f"cannot be read ({exc.strerror})")
+        listing.findings.append(
+            finding(
+                "unreadable-file",
+                f"{entry.name} {why}: it was not read",
+                table="manifest",
+                field=entry.name,
+            )
+        )
+        return False
     if stat.S_ISDIR(mode):
         listing.findings.append(
             _mismatch(

@@ -68,14 +68,15 @@ class SubmissionReader:
     findings and ``file_sha256`` fill in as ``tables()`` is consumed, ``not_submitted`` at
     its end."""
 
-    def __init__(self, folder: Path, source: Path) -> None:
+    def __init__(self, folder: Path, source: Path, problems: list[Finding] | None = None) -> None:
         self.folder = folder
         self.source = source
         self.listing = list_folder(folder)
         read = read_manifest(self.listing)
         self.manifest: Manifest | None = read.manifest
         self.manifest_raw: dict[str, Any] | None = read.raw
-        self.findings: list[Finding] = read.findings + self.listing.findings
+        #: ``problems``: the entries of a .zip that could not be extracted (open_submission)
+        self.findings: list[Finding] = [*(problems or []), *read.findings, *self.listing.findings]
         #: Plain CSV files read by Arrow into columns (large submissions: ``validate.py``).
         self.columnar = True
         self.file_sha256: dict[str, str] = {}
@@ -162,8 +163,9 @@ def read_submission(path: Path | str) -> Submission:
     """Read a whole submission folder or .zip into memory (UnusableInput if it is not one).
 
     Validation streams tables instead (``SubmissionReader``); this is for small ones."""
-    with open_submission(Path(path)) as folder:
-        reader = SubmissionReader(folder, Path(path))
+    problems: list[Finding] = []
+    with open_submission(Path(path), problems) as folder:
+        reader = SubmissionReader(folder, Path(path), problems)
         tables = {raw.name: raw for raw in reader.tables()}
         return Submission(
             Path(path),

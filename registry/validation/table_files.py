@@ -251,8 +251,20 @@ def read_parquet(path: Path, data: bytes, table: str, findings: list[Finding]) -
     rows: list[dict[str, str]] = []
     raw = RawTable(table, path.name, list(parsed.column_names), rows, range(1, parsed.num_rows + 1))
     columns = []
-    for column in parsed.columns:
-        values = column.to_pylist()
+    for name, column in zip(parsed.column_names, parsed.columns, strict=True):
+        try:
+            values = column.to_pylist()
+        except (ValueError, OverflowError, ArithmeticError) as exc:  # a date past year 9999
+            findings.append(
+                finding(
+                    "unreadable-file",
+                    f"{path.name}: column {name} holds a value that cannot be read "
+                    f"({str(exc).splitlines()[0][:120]}): a date out of the calendar?",
+                    table=table,
+                    field=name,
+                )
+            )
+            return None
         columns.append(["" if v is None else _text(v) for v in values])
     for cells in zip(*columns, strict=True):
         rows.append(

@@ -206,11 +206,18 @@ class Staging:
     next are staged: ``arrow``), ``finish()`` closes the staging database and gives the
     ``StagedSubmission``. Made by ``staging``."""
 
-    def __init__(self, path: Path, folder: Path, tmp: Path, progress: Progress | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        folder: Path,
+        tmp: Path,
+        progress: Progress | None,
+        problems: list[Finding] | None = None,
+    ) -> None:
         self.started = time.perf_counter()
         self.source = path
         self._say = progress or (lambda _msg: None)
-        self._reader = SubmissionReader(folder, path)
+        self._reader = SubmissionReader(folder, path, problems)
         rows = _expected_rows(self._reader)
         self._reader.columnar = rows >= COLUMNAR_MIN_ROWS
         self._stager = new_stager(tmp, rows, self._reader.version)
@@ -297,11 +304,12 @@ def staging(path: Path | str, progress: Progress | None = None) -> Iterator[Stag
     """A submission to stage (``Staging``); the staging database lives until the block ends.
     Raises UnusableInput when ``path`` is not a submission at all."""
     path = Path(path)
+    problems: list[Finding] = []  # entries of a .zip that could not be extracted
     with (
-        open_submission(path) as folder,
+        open_submission(path, problems) as folder,
         tempfile.TemporaryDirectory(prefix="vte-registry-stage-") as tmp,
     ):
-        yield Staging(path, folder, Path(tmp), progress)
+        yield Staging(path, folder, Path(tmp), progress, problems)
 
 
 @contextmanager
