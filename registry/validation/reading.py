@@ -26,7 +26,13 @@ from registry.validation.inventory import (
     list_folder,
     read_manifest,
 )
-from registry.validation.table_files import RawTable, check_columns, read_csv, read_parquet
+from registry.validation.table_files import (
+    RawTable,
+    check_characters,
+    check_columns,
+    read_csv,
+    read_parquet,
+)
 from registry.version import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION
 
 __all__ = [
@@ -136,6 +142,7 @@ class SubmissionReader:
                 self.unread.append(spec.name)
                 continue
             check_columns(raw, self.findings, self.version)
+            check_characters(raw, self.findings, spec.id_field)
             yield raw
             raw = None  # the caller's table leaves memory before the next is read
         missing, self.not_submitted = check_unread_tables(self.manifest, self.listing)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,11 +16,38 @@ from pathlib import Path
 from typing import Any
 
 from registry.models import TABLE_NAMES, table_spec
-from registry.validation.arrow_rows import read_plain_csv
+from registry.validation.arrow_rows import ArrowRows, read_plain_csv
 from registry.validation.findings import Finding, finding
 from registry.version import SCHEMA_VERSION
 
-__all__ = ["RawTable", "check_columns", "read_csv", "read_parquet"]
+__all__ = [
+    "FORBIDDEN_CHARACTERS",
+    "RawTable",
+    "check_characters",
+    "check_columns",
+    "read_csv",
+    "read_parquet",
+]
+
+#: Characters no cell may hold, whatever the file's format (ranges of code points): the C0
+#: and C1 control characters (NUL among them, which PostgreSQL refuses in text; tab, line
+#: feed and carriage return excepted) and the Unicode bidirectional overrides and isolates
+#: (U+202A-U+202E, U+2066-U+2069), which make text display in another order than stored.
+FORBIDDEN_CHARACTERS = (
+    (0x00, 0x08),
+    (0x0B, 0x0C),
+    (0x0E, 0x1F),
+    (0x7F, 0x9F),
+    (0x202A, 0x202E),
+    (0x2066, 0x2069),
+)
+_FORBIDDEN = re.compile(
+    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in FORBIDDEN_CHARACTERS) + "]"
+)
+#: The same class for Arrow's regular expressions (RE2).
+_FORBIDDEN_RE2 = (
+    "[" + "".join(f"\\x{{{low:x}}}-\\x{{{high:x}}}" for low, high in FORBIDDEN_CHARACTERS) + "]"
+)
 
 
 @dataclass
@@ -281,6 +310,53 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return repr(value)
     return str(value)
+
+
+def _candidates(rows: Sequence[dict[str, str]]) -> Sequence[int]:
+    """Rows that may hold a forbidden character: all of them, or those Arrow finds."""
+    if not isinstance(rows, ArrowRows):
+        return range(len(rows))
+    import pyarrow.compute as pc
+
+    hits = None
+    for column in rows.table.columns:
+        found = pc.fill_null(pc.match_substring_regex(column, _FORBIDDEN_RE2), False)
+        hits = found if hits is None else pc.or_(hits, found)
+    if hits is None:
+        return []
+    return [int(i) for i in pc.indices_nonzero(hits).to_pylist()]
+
+
+def _named(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
+
+
+def check_characters(raw: RawTable, findings: list[Finding], id_field: str | None) -> None:
+    """Text from any format is held to the same rule: a cell holding a forbidden character
+    (``FORBIDDEN_CHARACTERS``) is a finding naming its row and column, and its row is not
+    read (so nothing the validator passes can fail the database)."""
+    rows = raw.rows
+    for index in _candidates(rows):
+        if index in raw.excluded:
+            continue
+        row = rows[index]
+        for column, value in row.items():
+            if (match := _FORBIDDEN.search(value)) is None:
+                continue
+            findings.append(
+                finding(
+                    "encoding-error",
+                    f"{raw.file} row {index + 1}, column {column}: holds "
+                    f"{_named(match.group())}, which text may not hold; the row was not read",
+                    table=raw.name,
+                    row=index + 1,
+                    record_id=(row.get(id_field) if id_field else None) or None,
+                    field=column,
+                    value=value.encode("unicode_escape").decode("ascii"),
+                )
+            )
+            raw.excluded.add(index)
+            break
 
 
 def check_columns(raw: RawTable, findings: list[Finding], version: str = SCHEMA_VERSION) -> None:

@@ -432,3 +432,87 @@ def test_a_created_at_past_the_calendar_in_utc_is_a_finding(clean: Path, tmp_pat
     manifest["created_at"] = "9999-12-31T23:59:59-01:00"
     (folder / "manifest.json").write_text(json.dumps(manifest))
     _reading_finding(_validate_cli(folder), "lies outside the calendar in UTC")
+
+
+# --- text from any format is held to the same rules ------------------------------------------
+def test_the_two_forms_of_the_forbidden_characters_agree() -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from registry.validation import table_files
+
+    chars = [chr(c) for c in range(0x3000) if not 0xD800 <= c <= 0xDFFF]
+    by_arrow = pc.match_substring_regex(pa.array(chars), table_files._FORBIDDEN_RE2).to_pylist()
+    by_python = [bool(table_files._FORBIDDEN.search(c)) for c in chars]
+    assert by_arrow == by_python
+    assert sum(by_python) == sum(high - low + 1 for low, high in table_files.FORBIDDEN_CHARACTERS)
+    assert not any(table_files._FORBIDDEN.search(c) for c in "\t\n\r é€")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "value", "named"),
+    [
+        ("parquet", "AALL\x001731", "U+0000"),
+        ("csv", "AALL\x1b[2J1731", "U+001B"),
+        ("csv", "AALL\u202e1731", "U+202E"),
+        ("parquet", "AALL\u20661731", "U+2066"),
+    ],
+    ids=["nul-parquet", "escape-csv", "bidi-override-csv", "bidi-isolate-parquet"],
+)
+def test_a_control_character_in_a_cell_is_a_finding_naming_the_cell(
+    fmt: str, value: str, named: str, tmp_path: Path, pg_db: Any
+) -> None:
+    """NUL, other control characters and bidirectional overrides, in CSV or Parquet: a
+    finding naming row and column, the row not read, and a load refused before any database
+    sees them (PostgreSQL refuses NUL in text: nothing the validator passes may fail it)."""
+    import pyarrow.parquet as pq
+
+    from registry.database.loading import load_submission
+
+    folder = synthesize(tmp_path / "s", 10, seed=3, fmt=fmt).folder  # type: ignore[arg-type]
+    if fmt == "parquet":
+        table = pq.read_table(folder / "patients.parquet")
+        names = table.column("protocol_name").to_pylist()
+        names[2] = value
+        index = table.column_names.index("protocol_name")
+        table = table.set_column(index, "protocol_name", pa_array(names))
+        pq.write_table(table, folder / "patients.parquet")
+    else:
+        path = folder / "patients.csv"
+        rows = path.read_text(encoding="utf-8").split("\n")
+        header = rows[0].split(",")
+        cells = rows[3].split(",")
+        cells[header.index("protocol_name")] = value
+        rows[3] = ",".join(cells)
+        path.write_text("\n".join(rows), encoding="utf-8")
+    reinventory(folder)
+    report = validate_submission(folder)
+    found = [f for f in report.findings if f.rule == "encoding-error"]
+    assert [(f.table, f.row, f.field) for f in found] == [("patients", 3, "protocol_name")]
+    assert named in found[0].message and "\x00" not in (found[0].value or "")
+    result = load_submission(folder, pg_db.url)
+    assert result.outcome == "rejected"
+
+
+def pa_array(values: list[Any]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
+
+
+def test_a_control_character_is_found_on_the_columnar_path_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large plain CSV files are read by Arrow (column by column): the same finding."""
+    import registry.validation.validate as validate_module
+
+    monkeypatch.setattr(validate_module, "COLUMNAR_MIN_ROWS", 0)
+    folder = synthesize(tmp_path / "s", 10, seed=3).folder
+    path = folder / "catheters.csv"
+    rows = path.read_text(encoding="utf-8").split("\n")
+    rows[2] = rows[2].replace(",", ",\x07", 1)  # a bell after the first cell
+    path.write_text("\n".join(rows), encoding="utf-8")
+    reinventory(folder)
+    found = [f for f in validate_submission(folder).findings if f.rule == "encoding-error"]
+    assert [(f.table, f.row) for f in found] == [("catheters", 2)]
+    assert "U+0007" in found[0].message
