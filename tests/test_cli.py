@@ -30,11 +30,15 @@ ALL_COMMANDS = _commands(typer.main.get_command(app))
 assert ALL_COMMANDS, "no commands found: the test would check nothing"
 
 
-@pytest.mark.parametrize("path", ALL_COMMANDS, ids=" ".join)
-def test_every_command_has_help(path: tuple[str, ...]) -> None:
-    result = runner.invoke(app, [*path, "--help"])
+@pytest.mark.parametrize("path", [(), *ALL_COMMANDS], ids=lambda p: " ".join(p) or "top")
+def test_every_command_and_group_has_help_that_reads_plainly(path: tuple[str, ...]) -> None:
+    """Usage, an example, arguments in capitals (PATH, not {path}), no type after a flag."""
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
-    assert "Usage" in result.output
+    usage = next(line for line in result.output.splitlines() if "Usage:" in line)
+    assert "{" not in usage and "}" not in usage, usage
+    assert "<bool>" not in result.output
+    assert "Example: vte-registry" in result.output
 
 
 def test_version() -> None:

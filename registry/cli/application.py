@@ -38,19 +38,83 @@ __all__ = [
     "write_output",
 ]
 
-app = typer.Typer(
+
+class Command(typer.core.TyperCommand):
+    """A command whose help reads as a data manager expects: arguments in capitals in the
+    usage line (``PATH``, not ``{path}``), and no type shown for a flag (``--dry-run``, not
+    ``--dry-run <bool>``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _no_flag_type(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            _no_flag_type(option)
+        return option
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                name = param.display_name_raw.upper() + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+def _no_flag_type(param: Any) -> None:
+    if getattr(param, "is_flag", False) and param.metavar is None:
+        param.metavar = ""
+
+
+class Group(typer.core.TyperGroup):
+    """A group of commands, its own flags shown as a ``Command``'s are."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _no_flag_type(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            _no_flag_type(option)
+        return option
+
+
+class Typer(typer.Typer):
+    """The package's typer application: every command is a ``Command``, every group a
+    ``Group``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", Group)
+        super().__init__(*args, **kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", Command)
+        return super().command(*args, **kwargs)
+
+
+app = Typer(
     name="vte-registry",
-    help="ALL-VTE registry: generate synthetic submissions, validate, load and export schemas.",
+    help="ALL-VTE registry: generate synthetic submissions, validate, load and export schemas."
+    "\n\nExample: vte-registry demo (a synthetic submission generated, validated, loaded and "
+    "reported on); vte-registry validate site-submission.zip",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-export_app = typer.Typer(
-    help="Write the published contracts generated from the models.", no_args_is_help=True
+export_app = Typer(
+    help="Write the published contracts generated from the models, or a submission in "
+    "another format.\n\nExample: vte-registry export schemas schemas",
+    no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
-survey_app = typer.Typer(
-    help="The provider practice survey: synthetic responses, validation and summaries.",
+survey_app = Typer(
+    help="The provider practice survey: synthetic responses, validation and summaries."
+    "\n\nExample: vte-registry survey summarize responses.csv --invited 400",
     no_args_is_help=True,
 )
 app.add_typer(survey_app, name="survey")
@@ -175,10 +239,18 @@ def shown_url(url: str) -> str:
     return safe_url(url)
 
 
-import_app = typer.Typer(help="Bring data in from other systems.", no_args_is_help=True)
+import_app = Typer(
+    help="Bring data in from other systems.\n\nExample: vte-registry import redcap "
+    "export.csv submission --site NYC01 --cutoff 2026-11-30",
+    no_args_is_help=True,
+)
 app.add_typer(import_app, name="import")
 
-db_app = typer.Typer(help="The registry database: schema migrations.", no_args_is_help=True)
+db_app = Typer(
+    help="The registry database: schema migrations.\n\nExample: vte-registry db upgrade "
+    "--db sqlite:///vte_registry.sqlite",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 

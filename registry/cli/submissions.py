@@ -280,10 +280,15 @@ def demo(
         )
     console.print(
         f"2. validated: {report.errors} errors, {report.warnings} warnings "
-        f"({report.seconds:.1f} s)",
+        f"({report.seconds:.1f} s); the report:",
         highlight=False,
     )
-    console.print(f"3. {loaded.message} into {shown_url(url)}", highlight=False)
+    if console.is_terminal:
+        print_report(report, console)
+    else:  # a file or a pipe: wide enough that IDs are never folded
+        sys.stdout.write(render_text(report))
+    where = "in" if loaded.outcome in ("unchanged", "rejected") else "into"
+    console.print(f"3. {loaded.message} ({where} {shown_url(url)})", highlight=False)
     if loaded.outcome in ("loaded", "replaced", "unchanged"):
         from registry.report import build_center_report
         from registry.report import render_html as render_registry
@@ -295,10 +300,6 @@ def demo(
             f"4. registry report (every site in the database): {(out / 'registry.html').resolve()}",
             highlight=False,
         )
-    if console.is_terminal:
-        print_report(report, console)
-    else:  # a file or a pipe: wide enough that IDs are never folded
-        sys.stdout.write(render_text(report))
     console.print(f"HTML report: {html.resolve()}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
