@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["dump_dom", "screenshot"]
+__all__ = ["dump_dom", "pdf_text", "screenshot"]
 
 CHROME_FLAGS = [
     "--headless",
@@ -58,3 +58,20 @@ def dump_dom(page: Path, profile: Path) -> str:
         text=True,
         timeout=120,
     ).stdout
+
+
+def pdf_text(page: Path, pdf: Path, profile: Path) -> str:
+    """The text of ``page`` as Chromium prints it to PDF (its print stylesheet applied),
+    ligatures and spacing normalized."""
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    subprocess.run(
+        [*_base(profile), "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = "\n".join(page_.extract_text() or "" for page_ in PdfReader(pdf).pages)
+    return unicodedata.normalize("NFKC", text)
