@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from registry.version import SCHEMA_VERSION, __version__
+from registry.visible import visible
 
 __all__ = [
     "DbOption",
@@ -119,11 +120,20 @@ survey_app = Typer(
 )
 app.add_typer(survey_app, name="survey")
 
+
 # Markup off: every value printed may come from a submission (a cell holding "[/]" would be
 # read as markup and crash); styles are given as Text styles instead.
 # soft_wrap: a message is never folded inside an ID or a path when piped.
-console = Console(markup=False, soft_wrap=True)
-err_console = Console(stderr=True, markup=False, soft_wrap=True)
+class _Console(Console):
+    """A console whose plain strings are shown with their control characters made visible:
+    the lines the commands print name files, IDs and values of a submission."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+console = _Console(markup=False, soft_wrap=True)
+err_console = _Console(stderr=True, markup=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -148,9 +158,11 @@ def _root(
 
 
 def fail(message: str, code: int = 2, label: str = "error:") -> typer.Exit:
-    """Print a one-line reason and return the Exit to raise (2 = unusable input or usage)."""
+    """Print a one-line reason and return the Exit to raise (2 = unusable input or usage).
+    The message may name a file, an ID or a value of a submission: its control characters
+    are made visible (one line, and nothing that drives the terminal)."""
     err_console.print(
-        Text.assemble((label, "bold red"), " ", message), highlight=False, soft_wrap=True
+        Text.assemble((label, "bold red"), " ", visible(message)), highlight=False, soft_wrap=True
     )  # one line, whatever the terminal's width
     return typer.Exit(code)
 
@@ -267,7 +279,7 @@ def main() -> None:
         err_console.print(
             Text.assemble(
                 ("internal error:", "bold red"),
-                f" {type(exc).__name__}: {exc} "
+                f" {type(exc).__name__}: {visible(exc)} "
                 "(set VTE_REGISTRY_DEBUG=1 for details and please report it)",
             ),
             highlight=False,

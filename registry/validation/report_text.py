@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from registry.validation.report import Report
+from registry.visible import visible
 
 __all__ = ["print_report", "render_text"]
 
@@ -23,9 +24,11 @@ def _summary(report: Report) -> Panel:
         verdict,
         f"  {report.errors} errors, {report.warnings} warnings, {len(report.rules())} rules failed",
     )
-    where = Text(f"{report.kind}: {report.source}")
+    # every value from the submission, control characters made visible (registry.visible)
+    where = Text(f"{report.kind}: {visible(report.source)}")
     if report.site_id or report.submission_id:
-        where.append(f"\nsite {report.site_id or '?'}   submission {report.submission_id or '?'}")
+        site, submission = visible(report.site_id or "?"), visible(report.submission_id or "?")
+        where.append(f"\nsite {site}   submission {submission}")
     if report.schema_version:
         where.append(f"\nread as registry schema {report.schema_version}")
     if report.not_submitted:
@@ -33,7 +36,8 @@ def _summary(report: Report) -> Panel:
             f"\nnot submitted (no file; not the same as no rows): {', '.join(report.not_submitted)}"
         )
     counts = Text(
-        "rows: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()), style="dim"
+        "rows: " + ", ".join(f"{visible(name)} {n}" for name, n in report.tables.items()),
+        style="dim",
     )
     return Panel(Group(line, where, counts), title="validation report", expand=False)
 
@@ -68,10 +72,11 @@ def _top_findings(report: Report) -> list[Table]:
                 column, overflow="fold", no_wrap=column in ("table", "row", "record", "field")
             )
         for f in rows[:TOP_PER_RULE]:
-            # Text, never markup: every value here comes from the submission.
+            # Text, never markup, its control characters made visible: every value here
+            # comes from the submission.
             table.add_row(
                 *(
-                    Text(v)
+                    Text(visible(v))
                     for v in (
                         f.table or "",
                         "" if f.row is None else str(f.row),

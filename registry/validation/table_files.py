@@ -19,6 +19,7 @@ from registry.models import TABLE_NAMES, table_spec
 from registry.validation.arrow_rows import ArrowRows, read_plain_csv
 from registry.validation.findings import Finding, finding
 from registry.version import SCHEMA_VERSION
+from registry.visible import BIDI_CONTROLS
 
 __all__ = [
     "FORBIDDEN_CHARACTERS",
@@ -38,8 +39,7 @@ FORBIDDEN_CHARACTERS = (
     (0x0B, 0x0C),
     (0x0E, 0x1F),
     (0x7F, 0x9F),
-    (0x202A, 0x202E),
-    (0x2066, 0x2069),
+    *BIDI_CONTROLS,
 )
 _FORBIDDEN = re.compile(
     "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in FORBIDDEN_CHARACTERS) + "]"

@@ -516,3 +516,45 @@ def test_a_control_character_is_found_on_the_columnar_path_too(
     found = [f for f in validate_submission(folder).findings if f.rule == "encoding-error"]
     assert [(f.table, f.row) for f in found] == [("catheters", 2)]
     assert "U+0007" in found[0].message
+
+
+# --- the terminal cannot be driven by the data -----------------------------------------------
+CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x202E, 0x2066)]
+
+
+def _no_controls(text: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in text if c in CONTROLS and c != "\n"})
+
+
+def test_control_characters_of_a_submission_never_reach_the_terminal(
+    clean: Path, tmp_path: Path
+) -> None:
+    """Every C0 and C1 control character (and the bidirectional ones) in a manifest's
+    site_id, which the text report's header and findings show: stdout and stderr hold
+    none of them (an ESC would let a submission write to the data manager's terminal)."""
+    folder = _copy(clean, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["site_id"] = "NYC" + "".join(CONTROLS) + "01"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "validate", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "\\x1b" in done.stdout  # shown, made visible
+    assert _no_controls(done.stdout) == [] and _no_controls(done.stderr) == []
+
+
+def test_a_one_line_message_holds_no_control_character(tmp_path: Path) -> None:
+    name = "site" + "".join(c for c in CONTROLS if c not in "\x00/") + ".zip"
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "validate", str(tmp_path / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert _no_controls(done.stderr) == [] and "does not exist" in done.stderr
