@@ -206,10 +206,10 @@ def _not_json_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _unreadable(message: str) -> ManifestRead:
-    return ManifestRead(
-        None, None, [finding("unreadable-file", f"{MANIFEST_FILE} {message}", table="manifest")]
-    )
+def _unreadable(message: str, key: str | None = None) -> ManifestRead:
+    """``key``: a key of the manifest the message names (the PHI masking reads it there)."""
+    found = finding("unreadable-file", f"{MANIFEST_FILE} {message}", table="manifest", field=key)
+    return ManifestRead(None, None, [found])
 
 
 def read_manifest(listing: Listing) -> ManifestRead:
@@ -239,7 +239,9 @@ def read_manifest(listing: Listing) -> ManifestRead:
     except UnicodeDecodeError:
         return _unreadable("is not UTF-8 text")
     except _DuplicateKey as exc:
-        return _unreadable(f"has the key {str(exc)!r} twice: which one is meant is unknown")
+        return _unreadable(
+            f"has the key {str(exc)!r} twice: which one is meant is unknown", str(exc)
+        )
     except RecursionError:
         return _unreadable("is nested too deeply to be a manifest")
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity

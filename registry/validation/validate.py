@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
+import re
 import sys
 import tempfile
 import time
@@ -22,11 +23,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from registry.models import Manifest, table_spec
+from registry.models.ids import SITE_ID_PATTERN
 from registry.validation.arrow_rows import column
 from registry.validation.chunks import check_and_stage
 from registry.validation.findings import Finding, finding
 from registry.validation.phi import (
     FREE_TEXT_FIELDS,
+    mask,
     mask_free_text,
     mask_identifiers,
     phi_findings,
@@ -69,6 +72,15 @@ def run_engine(
         dialect = url.split(":", 1)[0].split("+", 1)[0]
         return run_suites(url, dialect, None, with_manifest, unread)
     return run_rules(url, with_manifest, unread)
+
+
+def _claimed_site(raw: dict[str, Any] | None) -> str | None:
+    """The site_id an invalid manifest claims, for the report's header: as it is when it
+    has the form of a site ID, else masked (it might be anything, a name or an MRN)."""
+    claimed = (raw or {}).get("site_id")
+    if not isinstance(claimed, str):
+        return None
+    return claimed if re.fullmatch(SITE_ID_PATTERN, claimed) else mask(claimed)
 
 
 def _skipped(unread: list[str]) -> list[Finding]:
@@ -340,7 +352,7 @@ def check_staged(
     manifest = staged.manifest
     return Report(
         source=str(staged.source),
-        site_id=manifest.site_id if manifest else (staged.manifest_raw or {}).get("site_id"),
+        site_id=manifest.site_id if manifest else _claimed_site(staged.manifest_raw),
         submission_id=str(manifest.submission_id) if manifest else None,
         tables=staged.tables,
         findings=mask_identifiers(mask_free_text(found, staged.free_text)),

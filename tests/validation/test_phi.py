@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from faker import Faker
@@ -162,3 +163,35 @@ def test_a_completeness_finding_shows_its_percentage(defect_cohort) -> None:
     assert found, "the defect cohort has a completeness defect on protocol_name"
     assert found[0].value is not None and "*" not in found[0].value
     assert float(found[0].value) > 20
+
+
+def test_an_identifier_in_the_manifest_is_never_echoed(tmp_path: Path) -> None:
+    """An invalid site_id (a name and an MRN) is masked in the report's header, its JSON,
+    text and HTML; a manifest key typed twice that is an identifier is masked in its
+    message."""
+    import json
+    import subprocess
+    import sys
+
+    from registry.synthetic import synthesize
+    from registry.validation.report_html import render_html
+    from registry.validation.report_text import render_text
+    from registry.validation.validate import validate_submission
+
+    folder = synthesize(tmp_path / "s", 5, seed=2).folder
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["site_id"] = "Maria Garcia MRN 00482913"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    report = validate_submission(folder)
+    shown = json.dumps(report.to_dict()) + render_text(report) + render_html(report)
+    assert "Garcia" not in shown and "00482913" not in shown
+    assert report.site_id == "M**** G***** M** 0*******"
+    text = (folder / "manifest.json").read_text()
+    twice = text[:-1] + ', "John Smith 555-201-3344": 1, "John Smith 555-201-3344": 2}'
+    (folder / "manifest.json").write_text(twice)
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "validate", str(folder), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert "twice" in done.stdout and "Smith" not in done.stdout and "3344" not in done.stdout
