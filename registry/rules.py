@@ -245,6 +245,77 @@ _SPEC_RULES: tuple[
     ),
 )
 
+#: The plausibility rules of shared/spec/registry.md ("Plausibility rules", added after
+#: 1.1): what cannot happen, whatever the form says.
+_PLAUSIBILITY_RULES: tuple[
+    tuple[str, Severity, str, str] | tuple[str, Severity, str, str, dict[str, Any]], ...
+] = (
+    (
+        "date-outside-reference",
+        "error",
+        "plausibility.temporal",
+        "a date outside the bound a referenced record sets (an intervention before its event's "
+        "diagnosis - 1 day, an assessment before its event, an adjustment outside its course, "
+        "a bleed outside the course it names, a recurrence before the event it recurs from)",
+    ),
+    (
+        "before-birth",
+        "error",
+        "plausibility.temporal",
+        "a date before the first day of the month of birth (the month of ALL diagnosis minus "
+        "age_at_diagnosis_months), less {slack_months} month of slack",
+        {"slack_months": 1},
+    ),
+    (
+        "after-last-contact",
+        "error",
+        "plausibility.temporal",
+        "a dated record after the patient's last_contact_date (death_date is exempt)",
+    ),
+    (
+        "death-record-inconsistent",
+        "error",
+        "conformance.computational",
+        "a record that implies death in a patient who is not dead, or dated away from the "
+        "death: an autopsy finding in a living patient or before the death; a catheter removed "
+        "for death in a living patient or more than {removal_days} day from the death; "
+        "off_study_reason death with vital_status alive",
+        {"removal_days": 1},
+    ),
+    (
+        "growth-implausible",
+        "error",
+        "plausibility.atemporal",
+        "weight, height or BMI at diagnosis beyond the biologically implausible limits of the "
+        "growth references for age and sex (WHO below 24 months, CDC 2000 from 24 months)",
+    ),
+    (
+        "catheter-anatomy-inconsistent",
+        "error",
+        "plausibility.atemporal",
+        "a catheter type inserted in a vein it cannot be inserted in (a PICC in a central vein)",
+    ),
+    (
+        "catheter-tip-unusual",
+        "warning",
+        "plausibility.atemporal",
+        "a catheter tip in the other caval territory than its insertion vein (a malposition)",
+    ),
+    (
+        "event-anatomy-inconsistent",
+        "error",
+        "plausibility.atemporal",
+        "an event whose site does not fit its side, its catheter's venous territory or its "
+        "intervention",
+    ),
+    (
+        "bleeding-site-implausible",
+        "error",
+        "plausibility.atemporal",
+        "a bleed at a site the patient's sex does not have (menstrual bleeding in a male)",
+    ),
+)
+
 _GENERIC_RULES: tuple[tuple[str, str, str], ...] = (
     ("missing-value", "completeness", "a required value is missing"),
     (
@@ -264,6 +335,7 @@ _GENERIC_RULES: tuple[tuple[str, str, str], ...] = (
 
 RULES: dict[str, Rule] = {
     **{entry[0]: Rule(*entry) for entry in _SPEC_RULES},
+    **{entry[0]: Rule(*entry) for entry in _PLAUSIBILITY_RULES},
     **{rid: Rule(rid, "error", cat, title) for rid, cat, title in _GENERIC_RULES},
 }
 

@@ -116,7 +116,8 @@ class AnticoagulationCourseRecord(RegistryRecord):
     frequency: Frequency = field("Dosing frequency.", sa_type=CODE)
     weight_kg: float = field("Weight used for dosing.", unit="kg", ge=1.5, le=200)
     start_date: Date = field(
-        "First dose; for treatment not earlier than the event's diagnosis_date - 1 day."
+        "First dose; for treatment not earlier than the event's diagnosis_date - 1 day.",
+        record_date=True,
     )
     intended_duration: IntendedDuration = field("Planned duration at the start.", sa_type=CODE)
     stop_date: Date | None = field("Last dose; missing while ongoing.", required=False)

@@ -38,7 +38,7 @@ class AsparaginaseDoseRecord(RegistryRecord):
         sa_type=CODE,
     )
     administration_date: Date = field(
-        "Date given; expected within a treatment phase of the patient."
+        "Date given; expected within a treatment phase of the patient.", record_date=True
     )
     route: Route = field("Route of administration.", sa_type=CODE)
     hypersensitivity: Flag = field("Hypersensitivity reaction at this dose.")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import BleedingSite, IsthCategory
-from registry.models.fields import CODE, Date, Flag, field, own_id, patient_ref, ref
+from registry.models.fields import CODE, Bound, Date, Flag, field, own_id, patient_ref, ref
 
 __all__ = [
     "MAJOR_HB_DROP_G_DL",
@@ -86,7 +86,11 @@ class BleedingEventRecord(RegistryRecord):
 
     bleed_id: str = own_id("Bleeding record ID: <patient_id>-B<n>.")
     patient_id: str = patient_ref()
-    date: Date = field("Date of the bleed.")
+    date: Date = field(
+        "Date of the bleed; within the course it names, if any (the course active on that date).",
+        bounds=(Bound("course_id", "start_date"), Bound("course_id", "stop_date", not_after=True)),
+        record_date=True,
+    )
     site: BleedingSite = field("Site of bleeding.", sa_type=CODE)
     isth_category: IsthCategory = field(
         "ISTH bleeding category; must equal the category derived from the fields below.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry.models import anatomy
 from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import CatheterType, InsertionVein, RemovalReason, Side, TipPosition
 from registry.models.fields import CODE, Date, Present, field, own_id, patient_ref
@@ -16,7 +17,12 @@ class CatheterRecord(RegistryRecord):
     table_name = "catheters"
     id_prefix = "C"
     id_field = "catheter_id"
-    row_rule_ids = ("id-format", "end-before-start")
+    row_rule_ids = (
+        "id-format",
+        "end-before-start",
+        "catheter-anatomy-inconsistent",
+        "catheter-tip-unusual",
+    )
 
     catheter_id: str = own_id("Catheter record ID: <patient_id>-C<n>.")
     patient_id: str = patient_ref()
@@ -27,6 +33,7 @@ class CatheterRecord(RegistryRecord):
     insertion_date: Date = field(
         "Date of insertion; not more than 30 days before the ALL diagnosis.",
         not_before_diagnosis_days=30,
+        record_date=True,
     )
     removal_date: Date | None = field(
         "Date of removal; missing while the catheter is in place.", required=False
@@ -43,7 +50,7 @@ class CatheterRecord(RegistryRecord):
         since="1.1",
     )
 
-    row_checks = (NotBefore("removal_date", "insertion_date"),)
+    row_checks = (NotBefore("removal_date", "insertion_date"), *anatomy.row_checks("catheters"))
 
 
 class Catheter(StoredRecord, CatheterRecord, table=True):

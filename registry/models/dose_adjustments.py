@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import DoseAdjustmentAction, DoseAdjustmentReason
-from registry.models.fields import CODE, Date, Eq, Flag, In, Ne, field, own_id, patient_ref, ref
+from registry.models.fields import (
+    CODE,
+    Bound,
+    Date,
+    Eq,
+    Flag,
+    In,
+    Ne,
+    field,
+    own_id,
+    patient_ref,
+    ref,
+)
 
 __all__ = ["DoseAdjustment", "DoseAdjustmentRecord"]
 
@@ -24,7 +36,11 @@ class DoseAdjustmentRecord(RegistryRecord):
         index=True,
     )
     patient_id: str = patient_ref()
-    date: Date = field("Date of the adjustment; within the course.")
+    date: Date = field(
+        "Date of the adjustment; within the course.",
+        bounds=(Bound("course_id", "start_date"), Bound("course_id", "stop_date", not_after=True)),
+        record_date=True,
+    )
     action: DoseAdjustmentAction = field("What was done.", sa_type=CODE)
     reason: DoseAdjustmentReason = field("Why.", sa_type=CODE)
     platelets: float | None = field(

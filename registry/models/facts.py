@@ -17,7 +17,7 @@ import annotated_types as at
 from pydantic.fields import FieldInfo
 
 from registry.models.codes import CodeList
-from registry.models.fields import Conditional, conditional_of, since_of
+from registry.models.fields import Bound, Conditional, conditional_of, since_of
 
 __all__ = ["FieldFacts", "field_facts"]
 
@@ -43,6 +43,11 @@ class FieldFacts:
     #: A date that may lie at most this many days before the ALL diagnosis (rule
     #: before-diagnosis).
     not_before_diagnosis_days: int | None = None
+    #: Dates of referenced records this date is bounded by (rule date-outside-reference).
+    bounds: tuple[Bound, ...] = ()
+    #: The date the record happened on: not after the patient's last contact (rule
+    #: after-last-contact).
+    record_date: bool = False
     #: An optional field whose absence means "not recorded": its share of missing values is
     #: watched (rule completeness-threshold).
     completeness_monitored: bool = False
@@ -71,6 +76,10 @@ class FieldFacts:
         if self.max_length is not None:
             parts.append(f"<= {self.max_length} characters")
         return "; ".join(parts)
+
+
+def _bounds(declared: Any) -> tuple[Bound, ...]:
+    return tuple(Bound(**bound) for bound in declared or ())
 
 
 def _num(value: Any) -> str:
@@ -146,6 +155,8 @@ def field_facts(name: str, info: FieldInfo) -> FieldFacts:
         unit=unit if isinstance(unit := extra.get("x-unit"), str) else None,
         pattern=pattern,
         not_before_diagnosis_days=None if days is None else int(str(days)),
+        bounds=_bounds(extra.get("x-bounds")),
+        record_date=bool(extra.get("x-record-date", False)),
         completeness_monitored=bool(extra.get("x-completeness-monitored", False)),
         since=since_of(info),
         **facts,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
@@ -39,6 +40,7 @@ __all__ = [
     "All",
     "AtLeast",
     "Below",
+    "Bound",
     "Checked",
     "Cond",
     "Conditional",
@@ -149,6 +151,32 @@ def since_of(info: Any) -> str | None:
     return extra.get("x-since") if isinstance(extra, dict) else None
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A date bounded by a date of the record it references (rule date-outside-reference):
+    not before (or, ``not_after``, not after) ``date`` of the record named by ``reference``,
+    moved by ``days``. Checked only where both dates are given."""
+
+    reference: str
+    date: str
+    days: int = 0
+    not_after: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "date": self.date,
+            "days": self.days,
+            "not_after": self.not_after,
+        }
+
+    def text(self, target: str) -> str:
+        """``not before vte_events.diagnosis_date - 1 day``: for messages and dictionaries."""
+        shift = "" if not self.days else f" {'+' if self.days > 0 else '-'} {abs(self.days)} day"
+        shift += "s" if abs(self.days) > 1 else ""
+        return f"{'not after' if self.not_after else 'not before'} {target}.{self.date}{shift}"
+
+
 def field(
     description: str,
     *,
@@ -160,6 +188,8 @@ def field(
     missing_rule: str = "missing-value",
     source: str | None = None,
     not_before_diagnosis_days: int | None = None,
+    bounds: tuple[Bound, ...] = (),
+    record_date: bool = False,
     monitor_completeness: bool = False,
     since: str | None = None,
     required_when_in_1_0: Cond | None = None,
@@ -167,8 +197,10 @@ def field(
 ) -> Any:
     """Declare a field once: description, unit, range (ge/le/gt/max_length), condition,
     and the facts the generated checks read: ``not_before_diagnosis_days`` (a date at most
-    that many days before the ALL diagnosis) and ``monitor_completeness`` (an optional field
-    whose absence means "not recorded").
+    that many days before the ALL diagnosis), ``bounds`` (a date bounded by a date of a
+    referenced record), ``record_date`` (the date a record happened on, which the patient's
+    last contact bounds) and ``monitor_completeness`` (an optional field whose absence means
+    "not recorded").
 
     ``since``: the schema version that added the field. A submission of an earlier version
     does not collect it: its column is nullable in the database even when required now.
@@ -192,6 +224,10 @@ def field(
         extra["x-source"] = source
     if not_before_diagnosis_days is not None:
         extra["x-not-before-diagnosis-days"] = not_before_diagnosis_days
+    if bounds:
+        extra["x-bounds"] = [b.to_json() for b in bounds]
+    if record_date:
+        extra["x-record-date"] = True
     if monitor_completeness:
         extra["x-completeness-monitored"] = True
     if conditional is not None:

@@ -45,7 +45,7 @@ class LabResultRecord(RegistryRecord):
 
     lab_id: str = own_id("Lab record ID: <patient_id>-L<n>.")
     patient_id: str = patient_ref()
-    date: Date = field("Sample date.")
+    date: Date = field("Sample date.", not_before_diagnosis_days=30, record_date=True)
     test: T = field("Laboratory test.", sa_type=CODE)
     value: float = field(
         "Result, in the unit fixed for the test: "

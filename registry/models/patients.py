@@ -19,8 +19,9 @@ from registry.models.codes import (
     YesNoUnknown,
 )
 from registry.models.fields import CODE, All, AtLeast, Below, Date, Eq, Flag, field
+from registry.models.growth import Growth
 from registry.models.ids import PATIENT_ID_PATTERN, SITE_ID_PATTERN
-from registry.models.row_checks import Derived, NotBefore, OwnPrefix
+from registry.models.row_checks import Derived, Never, NotBefore, OwnPrefix
 from registry.rules import rule
 
 __all__ = [
@@ -76,6 +77,8 @@ class PatientRecord(RegistryRecord):
         "nci-risk-inconsistent",
         "end-before-start",
         "before-diagnosis",
+        "death-record-inconsistent",
+        "growth-implausible",
     )
 
     patient_id: str = field(
@@ -148,6 +151,19 @@ class PatientRecord(RegistryRecord):
         NotBefore("enrollment_date", "diagnosis_date", "before-diagnosis"),
         NotBefore("last_contact_date", "enrollment_date"),
         NotBefore("death_date", "diagnosis_date", "before-diagnosis"),
+        # spec, Plausibility rules (death-record-inconsistent): off study for death, alive
+        Never(
+            All(
+                (
+                    Eq("off_study_reason", OffStudyReason.DEATH),
+                    Eq("vital_status", VitalStatus.ALIVE),
+                )
+            ),
+            "off_study_reason",
+            "death-record-inconsistent",
+            "off_study_reason death with vital_status alive",
+        ),
+        Growth(),
         Derived(
             "nci_risk_group",
             _NCI_DEFINED,

@@ -17,7 +17,17 @@ from typing import Any, NamedTuple
 
 from registry.models.conditions import Cond
 
-__all__ = ["Allowed", "Derived", "NotBefore", "OwnPrefix", "RowCheck", "Violation", "WithinRange"]
+__all__ = [
+    "Allowed",
+    "Derived",
+    "Disallowed",
+    "Never",
+    "NotBefore",
+    "OwnPrefix",
+    "RowCheck",
+    "Violation",
+    "WithinRange",
+]
 
 
 class Violation(NamedTuple):
@@ -194,3 +204,52 @@ class Derived(RowCheck):
         checked = pc.and_(pc.is_valid(value), self.applies.holds_over(columns))
         consistent = pc.or_kleene(pc.invert(checked), pc.equal(value, expected))
         return pc.fill_null(consistent, False)
+
+
+@dataclass(frozen=True)
+class Disallowed(RowCheck):
+    """The pairs of codes of ``field`` and ``other`` that cannot go together (a field left
+    empty is not checked): the anatomy of ``registry/models/data/anatomy.toml``."""
+
+    field: str
+    other: str
+    pairs: frozenset[tuple[str, str]]
+    rule: str
+    #: str.format: {field} and {other} (the codes)
+    message: str
+
+    def violations(self, record: Any) -> Iterator[Violation]:
+        value, other = getattr(record, self.field), getattr(record, self.other)
+        if value is None or other is None:
+            return
+        if (_code(value), _code(other)) in self.pairs:
+            text = self.message.format(field=_code(value), other=_code(other))
+            yield Violation(self.rule, self.field, text)
+
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        pairs = [f"{a}|{b}" for a, b in sorted(self.pairs)]
+        joined = pc.binary_join_element_wise(columns[self.field], columns[self.other], "|")
+        bad = pc.fill_null(pc.is_in(joined, value_set=pa.array(pairs, pa.string())), False)
+        return pc.invert(bad)
+
+
+@dataclass(frozen=True)
+class Never(RowCheck):
+    """A combination ``condition`` describes that cannot be (reported on ``field``)."""
+
+    condition: Cond
+    field: str
+    rule: str
+    message: str
+
+    def violations(self, record: Any) -> Iterator[Violation]:
+        if self.condition.holds(record):
+            yield Violation(self.rule, self.field, self.message)
+
+    def holds_over(self, columns: Mapping[str, Any]) -> Any:
+        import pyarrow.compute as pc
+
+        return pc.invert(self.condition.holds_over(columns))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import Imaging, PtsInstrument, ThrombusResponse
-from registry.models.fields import CODE, Date, Present, field, own_id, patient_ref, ref
+from registry.models.fields import CODE, Bound, Date, Present, field, own_id, patient_ref, ref
 
 __all__ = ["VteAssessment", "VteAssessmentRecord"]
 
@@ -24,7 +24,11 @@ class VteAssessmentRecord(RegistryRecord):
         index=True,
     )
     patient_id: str = patient_ref()
-    date: Date = field("Date of the assessment; not before the event's diagnosis_date.")
+    date: Date = field(
+        "Date of the assessment; not before the event's diagnosis_date.",
+        bounds=(Bound("event_id", "diagnosis_date"),),
+        record_date=True,
+    )
     imaging: Imaging | None = field(
         "Imaging used, if any.", required=False, sa_type=CODE, monitor_completeness=True
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from registry.models import anatomy
 from registry.models.base import RegistryRecord, StoredRecord, Violation
 from registry.models.codes import (
     Detection,
@@ -15,7 +16,7 @@ from registry.models.codes import (
     Phase,
     VteSite,
 )
-from registry.models.fields import CODE, Date, Eq, Flag, field, own_id, patient_ref, ref
+from registry.models.fields import CODE, Bound, Date, Eq, Flag, field, own_id, patient_ref, ref
 
 __all__ = [
     "CTCAE_GRADE_3_SITES",
@@ -130,14 +131,17 @@ class VteEventRecord(RegistryRecord):
     table_name = "vte_events"
     id_prefix = "V"
     id_field = "event_id"
-    row_rule_ids = ("id-format", "ptwg-inconsistent", "fk-missing")
+    row_rule_ids = ("id-format", "ptwg-inconsistent", "fk-missing", "event-anatomy-inconsistent")
+    row_checks = anatomy.row_checks("vte_events")
 
     event_id: str = own_id("Event record ID: <patient_id>-V<n>.")
     patient_id: str = patient_ref()
     diagnosis_date: Date = field(
-        "Date the event was diagnosed; not more than 30 days before the ALL diagnosis and "
-        "not after the data cutoff.",
+        "Date the event was diagnosed; not more than 30 days before the ALL diagnosis, not "
+        "after the data cutoff, and not before the event it recurs from.",
         not_before_diagnosis_days=30,
+        bounds=(Bound("recurrence_of_event_id", "diagnosis_date"),),
+        record_date=True,
     )
     site: VteSite = field("Site of the thrombosis.", sa_type=CODE)
     catheter_related: Flag = field("Thrombosis related to a central venous catheter.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from registry.models.base import RegistryRecord, StoredRecord
 from registry.models.codes import InterventionType, LysisResult, Thrombolytic
-from registry.models.fields import CODE, Date, In, field, own_id, patient_ref, ref
+from registry.models.fields import CODE, Bound, Date, In, field, own_id, patient_ref, ref
 
 __all__ = ["THROMBOLYSIS", "VteIntervention", "VteInterventionRecord"]
 
@@ -32,7 +32,9 @@ class VteInterventionRecord(RegistryRecord):
     )
     patient_id: str = patient_ref()
     date: Date = field(
-        "Date of the procedure; not earlier than the event's diagnosis_date - 1 day."
+        "Date of the procedure; not earlier than the event's diagnosis_date - 1 day.",
+        bounds=(Bound("event_id", "diagnosis_date", days=-1),),
+        record_date=True,
     )
     type: InterventionType = field(
         "Procedure. Thrombolysis and thrombectomy are urgent medical interventions: their "

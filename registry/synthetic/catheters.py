@@ -21,7 +21,8 @@ _LUMENS = {
     "picc": (1, 2),
     "non_tunneled_cvc": (2, 3),
 }
-#: Tip on the first chest film [GK: most tips are placed at the cavoatrial junction].
+#: Tip on the first chest film [GK: most tips are placed at the cavoatrial junction]; a
+#: femoral line ends in the IVC or at its junction with the right atrium.
 _TIP = {
     "cavoatrial_junction": 0.6,
     "svc": 0.25,
@@ -29,12 +30,15 @@ _TIP = {
     "other": 0.03,
     "unknown": 0.05,
 }
+_FEMORAL_TIP = {"ivc": 0.8, "right_atrium": 0.1, "other": 0.05, "unknown": 0.05}
 _EARLY_REASONS = {"infection": 0.5, "malfunction": 0.3, "accidental": 0.15, "other": 0.05}
 
 
 def _new(case: Case, inserted: dt.date) -> Rec:
     d, prof = case.draw, case.profile.catheters
     kind = d.pick(prof.type)
+    vein = d.pick(_VEINS[kind])
+    tips = _FEMORAL_TIP if vein == "femoral" else _TIP
     low, high = _LUMENS[kind]
     return case.add(
         "catheters",
@@ -42,13 +46,13 @@ def _new(case: Case, inserted: dt.date) -> Rec:
             "catheter_id": None,
             "patient_id": None,
             "catheter_type": kind,
-            "insertion_vein": d.pick(_VEINS[kind]),
+            "insertion_vein": vein,
             "side": "right" if d.chance(prof.right_side_share) else "left",
             "lumens": d.integer(low, high),
             "insertion_date": inserted,
             "removal_date": None,
             "removal_reason": None,
-            "tip_position": d.pick(_TIP) if d.chance(0.9) else None,
+            "tip_position": d.pick(tips) if d.chance(0.9) else None,
         },
     )
 

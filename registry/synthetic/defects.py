@@ -24,6 +24,7 @@ from registry.synthetic.defect_context import (
 from registry.synthetic.defects_clinical import CLINICAL_DEFECTS
 from registry.synthetic.defects_fields import FIELD_DEFECTS
 from registry.synthetic.defects_files import FILE_DEFECTS
+from registry.synthetic.defects_plausibility import PLAUSIBILITY_DEFECTS
 from registry.synthetic.defects_rules import RULE_DEFECTS
 from registry.synthetic.draw import Draw
 
@@ -36,7 +37,12 @@ __all__ = [
     "inject",
 ]
 
-PATIENT_DEFECTS: dict[str, Injector] = {**FIELD_DEFECTS, **RULE_DEFECTS, **CLINICAL_DEFECTS}
+PATIENT_DEFECTS: dict[str, Injector] = {
+    **FIELD_DEFECTS,
+    **RULE_DEFECTS,
+    **CLINICAL_DEFECTS,
+    **PLAUSIBILITY_DEFECTS,
+}
 TABLE_DEFECTS = FILE_DEFECTS
 DEFECT_RULES: tuple[str, ...] = (*TABLE_DEFECTS, *PATIENT_DEFECTS)
 

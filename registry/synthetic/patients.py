@@ -7,17 +7,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from registry.models.growth import value_at_z
 from registry.models.ids import pseudonymize
 from registry.models.patients import nci_risk
 from registry.synthetic.profile import CohortProfile
 
 __all__ = ["PROTOCOL_NAMES", "Baseline", "draw_baselines"]
 
-# Median height (cm) by age in months, both sexes [GK: WHO/CDC growth charts, 50th centile].
-_HEIGHT_AGE = np.array([0, 12, 24, 36, 60, 96, 120, 144, 180, 216, 264])
-_HEIGHT_CM = np.array([50, 75, 87, 96, 110, 128, 138, 150, 166, 171, 172])
-# Median BMI (kg/m2) by age in months [GK: CDC BMI-for-age, 50th centile].
-_BMI = np.array([13.5, 17.0, 16.5, 16.0, 15.5, 16.0, 17.0, 18.0, 20.0, 21.5, 22.5])
+#: Height and BMI are drawn as z-scores of the growth references (registry.models.growth:
+#: WHO below 24 months, CDC 2000 after, the trisomy 21 reference for Down syndrome), within
+#: this many SD of the median, a healthy spread at diagnosis.
+_GROWTH_Z_LIMIT = 2.5
+
 
 #: Protocol names a site writes, by protocol (the PHI scan must let them through).
 PROTOCOL_NAMES = {
@@ -103,8 +104,15 @@ def draw_baselines(profile: CohortProfile, n: int, seed: int) -> list[Baseline]:
     start, end = cohort.diagnosis_start.toordinal(), cohort.diagnosis_end.toordinal()
     dx = rng.integers(start, end + 1, size=n)
 
-    height = np.interp(age_months, _HEIGHT_AGE, _HEIGHT_CM) * np.exp(rng.normal(0, 0.05, n))
-    bmi = np.interp(age_months, _HEIGHT_AGE, _BMI) * np.exp(rng.normal(0, 0.12, n))
+    height_z, bmi_z = np.clip(rng.standard_normal((2, n)), -_GROWTH_Z_LIMIT, _GROWTH_Z_LIMIT)
+    chart_sex = np.where(sex == "unknown", np.where(rng.random(n) < 0.5, "male", "female"), sex)
+    height = np.empty(n)
+    bmi = np.empty(n)
+    for i in range(n):
+        # the charts end at 20 years; growth has ended by then
+        args = (str(chart_sex[i]), min(int(age_months[i]), 239))
+        height[i] = value_at_z(*args, "height", float(height_z[i]), bool(down[i]))
+        bmi[i] = value_at_z(*args, "bmi", float(bmi_z[i]), bool(down[i]))
     height = np.clip(np.round(height, 1), 40.0, 220.0)
     weight = np.clip(np.round(bmi * (height / 100) ** 2, 1), 1.5, 200.0)
     seeds = rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)

@@ -208,7 +208,7 @@ def run_suites(
         for exp in stored["expectations"]:
             if not with_manifest and needs_manifest(exp["kwargs"].get("unexpected_rows_query", "")):
                 continue
-            if unread & set(exp["meta"]["needs"]):  # its findings would be false
+            if unread & set(exp["meta"].get("needs", ())):  # its findings would be false
                 continue
             rendered = json.loads(json.dumps(exp))
             if (query := rendered["kwargs"].get("unexpected_rows_query")) is not None:

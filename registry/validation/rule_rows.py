@@ -5,7 +5,8 @@ query is rendered for a dialect, and how its rows become findings, in which orde
 A check's query returns the offending rows as ``tbl, row_no, record_id, field_name,
 value_text[, message]``; ``DAYS(x)`` stands for a date as a day number: SQLite's
 ``julianday(x)``, or in PostgreSQL and DuckDB (where a date minus a date is a number of
-days) ``(x - DATE '1970-01-01')``. A completeness check counts instead (``share_finding``).
+days) ``(x - DATE '1970-01-01')``; ``MONTHS(x)`` for year * 12 + month. A completeness
+check counts instead (``share_finding``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 _DAYS = re.compile(r"DAYS\(([^()]*(?:\([^()]*\))?[^()]*)\)")
+_MONTHS = re.compile(r"MONTHS\(([^()]*(?:\([^()]*\))?[^()]*)\)")
 
 
 class RuleError(EngineError):
@@ -37,10 +39,20 @@ class RuleError(EngineError):
 
 
 def render(query: str, dialect: str) -> str:
-    """The query for a SQL dialect ("sqlite", "postgresql" or "duckdb")."""
+    """The query for a SQL dialect ("sqlite", "postgresql" or "duckdb"): ``DAYS(x)`` a day
+    number, ``MONTHS(x)`` a month number (year * 12 + month)."""
     if dialect == "sqlite":
+        query = _MONTHS.sub(
+            r"(CAST(strftime('%Y', \1) AS INTEGER) * 12 + CAST(strftime('%m', \1) AS INTEGER))",
+            query,
+        )
         return _DAYS.sub(r"julianday(\1)", query)
     if dialect in ("postgresql", "duckdb"):
+        query = _MONTHS.sub(
+            r"(CAST(EXTRACT(YEAR FROM \1) AS INTEGER) * 12"
+            r" + CAST(EXTRACT(MONTH FROM \1) AS INTEGER))",
+            query,
+        )
         return _DAYS.sub(r"(\1 - DATE '1970-01-01')", query)
     raise ValueError(f"unsupported SQL dialect {dialect!r}")
 

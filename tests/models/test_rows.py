@@ -10,6 +10,58 @@ from tests.rows import PID, VALID, VALID_MANIFEST, VALID_SURVEY, row
 
 # (id, table, changes, rule, field)
 INVALID: list[tuple[str, str, dict[str, str], str, str]] = [
+    # the plausibility rules of one record (spec: "Plausibility rules")
+    (
+        "off-study-for-death-alive",
+        "patients",
+        {"off_study_reason": "death"},
+        "death-record-inconsistent",
+        "off_study_reason",
+    ),
+    # a 50-month-old girl of 104 cm weighing 90 kg: BMI 83, far past CDC's modified z 8
+    (
+        "growth-weight-implausible",
+        "patients",
+        {"weight_kg_at_diagnosis": "90"},
+        "growth-implausible",
+        "weight_kg_at_diagnosis",
+    ),
+    # 60 cm at 50 months: modified height z far below -5
+    (
+        "growth-height-implausible",
+        "patients",
+        {"height_cm_at_diagnosis": "60", "weight_kg_at_diagnosis": "6"},
+        "growth-implausible",
+        "height_cm_at_diagnosis",
+    ),
+    (
+        "picc-in-the-jugular",
+        "catheters",
+        {"catheter_type": "picc"},
+        "catheter-anatomy-inconsistent",
+        "catheter_type",
+    ),
+    (
+        "femoral-tip-in-the-svc",
+        "catheters",
+        {"insertion_vein": "femoral", "tip_position": "svc"},
+        "catheter-tip-unusual",
+        "insertion_vein",
+    ),
+    (
+        "jugular-tip-in-the-ivc",
+        "catheters",
+        {"tip_position": "ivc"},
+        "catheter-tip-unusual",
+        "insertion_vein",
+    ),
+    (
+        "limb-dvt-in-the-midline",
+        "vte_events",
+        {"side": "midline"},
+        "event-anatomy-inconsistent",
+        "site",
+    ),
     # patients
     ("sex-missing", "patients", {"sex": ""}, "missing-value", "sex"),
     ("sex-code", "patients", {"sex": "m"}, "invalid-code", "sex"),
@@ -607,7 +659,16 @@ VALID_VARIANTS: list[tuple[str, str, dict[str, str]]] = [
     ("flags-1-0", "patients", {"down_syndrome": "1", "prior_vte": "0"}),
     ("flags-yes-no-any-case", "patients", {"down_syndrome": "YES", "mediastinal_mass": "No"}),
     ("t-all-no-nci", "patients", {"immunophenotype": "t_cell", "nci_risk_group": ""}),
-    ("infant-no-nci", "patients", {"age_at_diagnosis_months": "8", "nci_risk_group": ""}),
+    (
+        "infant-no-nci",
+        "patients",
+        {
+            "age_at_diagnosis_months": "8",
+            "nci_risk_group": "",
+            "weight_kg_at_diagnosis": "7.9",
+            "height_cm_at_diagnosis": "69",
+        },
+    ),
     (
         "csvt-with-infarct",
         "vte_events",
@@ -653,7 +714,18 @@ VALID_VARIANTS: list[tuple[str, str, dict[str, str]]] = [
         {"test": "asparaginase_activity", "unit": "iu_ml", "value": "0.2", "course_id": ""},
     ),
     ("captsure-60", "vte_assessments", {"pts_instrument": "captsure", "pts_score": "60"}),
-    ("high-risk-10y", "patients", {"age_at_diagnosis_months": "120", "nci_risk_group": "high"}),
+    # growth: not checked for sex unknown; Down syndrome judged on its own reference
+    ("growth-sex-unknown", "patients", {"sex": "unknown", "weight_kg_at_diagnosis": "90"}),
+    (
+        "high-risk-10y",
+        "patients",
+        {
+            "age_at_diagnosis_months": "120",
+            "nci_risk_group": "high",
+            "weight_kg_at_diagnosis": "32",
+            "height_cm_at_diagnosis": "138",
+        },
+    ),
     (
         "dead",
         "patients",

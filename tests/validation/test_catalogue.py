@@ -83,6 +83,17 @@ def test_same_findings_as_the_hand_written_suites(
         "adjustment-direction",
         "anticoagulation-after-major-bleed",
         "pts-too-early",
+        # the Plausibility rules, added after 1.1 (before-diagnosis extended to labs)
+        "date-outside-reference",
+        "before-diagnosis",
+        "before-birth",
+        "after-last-contact",
+        "death-record-inconsistent",
+        "growth-implausible",
+        "catheter-anatomy-inconsistent",
+        "catheter-tip-unusual",
+        "event-anatomy-inconsistent",
+        "bleeding-site-implausible",
     }
 
     def same(findings: list) -> list:

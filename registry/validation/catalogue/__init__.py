@@ -61,7 +61,11 @@ def checks() -> list[Check]:
         generic.after_cutoff(),
         generic.before_diagnosis(),
         generic.after_death(),
+        generic.date_outside_reference(),
+        generic.before_birth(),
+        generic.after_last_contact(),
     ]
+    generated["cross_table_clinical"] += generic.anatomy()
     last = {spec.name: generic.completeness(spec) for spec in TABLES}
     out: list[Check] = []
     for name in SUITES:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.models import TABLES, TableSpec
+from registry.models import TABLES, TableSpec, table_spec
+from registry.models.anatomy import anatomy_rules
 from registry.models.base import VERSION_COLUMN
 from registry.models.facts import FieldFacts
 from registry.models.versions import added_after
@@ -29,8 +30,12 @@ __all__ = [
     "UNIQUE",
     "after_cutoff",
     "after_death",
+    "after_last_contact",
+    "anatomy",
+    "before_birth",
     "before_diagnosis",
     "completeness",
+    "date_outside_reference",
     "fk_missing",
     "fk_other_patient",
     "id_unique",
@@ -348,6 +353,184 @@ def after_death() -> Check:
         source="generic.after_death",
         needs=(),
     )
+
+
+def date_outside_reference() -> Check:
+    """Every date a field declares bounded by a date of the record it references
+    (``Bound``: an assessment not before its event, an adjustment within its course, ...):
+    a table that states such a bound gets its check with no new SQL."""
+    branches: list[str] = []
+    columns: dict[str, list[str]] = {_PATIENTS: []}
+    for spec in TABLES:
+        refs = {facts.name: facts.foreign_key for facts in spec.facts if facts.foreign_key}
+        for facts in spec.facts:
+            for bound in facts.bounds:
+                f = facts.name
+                target, key = (refs[bound.reference] or "").split(".")
+                limit = f"DAYS(t.{bound.date})" + (f" + ({bound.days})" if bound.days else "")
+                compare = ">" if bound.not_after else "<"
+                message = (
+                    f"'{f} ' || CAST(x.{f} AS TEXT) || ' is "
+                    f"{'after' if bound.not_after else 'before'} {target}.{bound.date} ' || "
+                    f"CAST(t.{bound.date} AS TEXT) || ' of ' || x.{bound.reference}"
+                    + (
+                        f" || ' ({bound.days:+d} day{'s' if abs(bound.days) > 1 else ''})'"
+                        if bound.days
+                        else ""
+                    )
+                )
+                branches.append(
+                    _select(spec.name, "x", spec.id_field, f"'{f}'", f"x.{f}", message)
+                    + f"\nFROM {spec.name} AS x\n"
+                    + f"INNER JOIN {target} AS t ON x.{bound.reference} = t.{key}"
+                    + " AND t._valid = TRUE\n"
+                    + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id\n"
+                    + f"WHERE x._valid = TRUE AND t.{bound.date} IS NOT NULL "
+                    + f"AND DAYS(x.{f}) {compare} {limit}"
+                )
+                columns.setdefault(spec.name, []).extend([f, bound.reference])
+                columns.setdefault(target, []).append(bound.date)
+    return Check(
+        "date-outside-reference",
+        "cross_table_temporal",
+        "a date outside the bound its referenced record sets",
+        _union(branches),
+        {t: sorted(set(c)) for t, c in columns.items()},
+        source="generic.date_outside_reference",
+        needs=(),  # joins: a table not read finds nothing
+    )
+
+
+def before_birth() -> Check:
+    """Every date of every table against the month of birth, taken as the month of ALL
+    diagnosis minus age_at_diagnosis_months (the registry keeps no birth date), less the
+    rule's slack (spec: "Plausibility rules", before-birth)."""
+    slack = int(rule("before-birth").params["slack_months"])
+    birth = f"MONTHS(p.diagnosis_date) - p.age_at_diagnosis_months - {slack}"
+    branches, columns = [], {_PATIENTS: ["diagnosis_date", "age_at_diagnosis_months"]}
+    for spec in TABLES:
+        source = "(SELECT * FROM {batch})" if spec.name == _PATIENTS else spec.name
+        for f in _dates(spec):
+            if spec.name == _PATIENTS and f == "diagnosis_date":
+                continue  # the month of birth is counted from it
+            branches.append(
+                _select(
+                    spec.name,
+                    "x",
+                    spec.id_field,
+                    f"'{f}'",
+                    f"x.{f}",
+                    f"'{f} ' || CAST(x.{f} AS TEXT) || ' is before the month of birth "
+                    "(ALL diagnosis ' || CAST(p.diagnosis_date AS TEXT) || ' at ' || "
+                    "CAST(p.age_at_diagnosis_months AS TEXT) || ' months)'",
+                )
+                + f"\nFROM {source} AS x\n"
+                + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id AND p._valid = TRUE\n"
+                + f"WHERE x._valid = TRUE AND MONTHS(x.{f}) < {birth}"
+            )
+            columns.setdefault(spec.name, []).append(f)
+    return Check(
+        "before-birth",
+        "cross_table_temporal",
+        f"a date before the month of birth (less {slack} month of slack)",
+        _union(branches),
+        columns,
+        {"slack_months": slack},
+        source="generic.before_birth",
+        needs=(),
+    )
+
+
+def after_last_contact() -> Check:
+    """The date of every dated record (fields declared ``record_date``) against the
+    patient's last contact; death_date is exempt (a death can be learned of later)."""
+    branches, columns = [], {_PATIENTS: ["last_contact_date"]}
+    for spec in TABLES:
+        for facts in spec.facts:
+            if not facts.record_date:
+                continue
+            f = facts.name
+            branches.append(
+                _select(
+                    spec.name,
+                    "x",
+                    spec.id_field,
+                    f"'{f}'",
+                    f"x.{f}",
+                    "'after the last contact on ' || CAST(p.last_contact_date AS TEXT)",
+                )
+                + f"\nFROM {spec.name} AS x\n"
+                + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id AND p._valid = TRUE\n"
+                + f"WHERE x._valid = TRUE AND x.{f} > p.last_contact_date"
+            )
+            columns.setdefault(spec.name, []).append(f)
+    return Check(
+        "after-last-contact",
+        "cross_table_temporal",
+        "a dated record after the patient's last contact",
+        _union(branches),
+        columns,
+        source="generic.after_last_contact",
+        needs=(),
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def anatomy() -> list[Check]:
+    """The anatomy rules on a field of a referenced record (``data/anatomy.toml``: a
+    catheter-related event against its catheter's vein, an IVC filter against its event's
+    site, a bleed against the patient's sex); the rules on one record are row rules."""
+    out = []
+    for entry in anatomy_rules():
+        if entry.same_record:
+            continue
+        spec = table_spec(entry.table)
+        target, column = entry.other.split(".")
+        key = next(f for f in spec.facts if f.name == entry.via).foreign_key or ""
+        target_key = key.split(".")[1]
+        f = entry.field
+        pairs = [
+            f"(x.{f} = '{a}'" + ("" if b == "*" else f" AND o.{column} = '{b}'") + ")"
+            for a, b in entry.cannot
+        ]
+        pairs += [
+            f"(x.{f} = '{a}' AND o.{column} NOT IN ({', '.join(repr(v) for v in allowed)}))"
+            for a, allowed in entry.only
+        ]
+        joins = (
+            "INNER JOIN {batch} AS o ON x.patient_id = o.patient_id AND o._valid = TRUE"
+            if target == _PATIENTS
+            else f"INNER JOIN {target} AS o ON x.{entry.via} = o.{target_key} AND o._valid = TRUE\n"
+            + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id"
+        )
+        when = f" AND x.{entry.when} = TRUE" if entry.when else ""
+        message = f"'{f} ' || x.{f} || ' with {target} {column} ' || o.{column} || " + _literal(
+            f": {entry.why}"
+        )
+        sql = (
+            _select(entry.table, "x", spec.id_field, f"'{f}'", f"x.{f}", message)
+            + f"\nFROM {entry.table} AS x\n{joins}\n"
+            + f"WHERE x._valid = TRUE{when} AND o.{column} IS NOT NULL AND (\n    "
+            + "\n    OR ".join(pairs)
+            + "\n)"
+        )
+        columns = {entry.table: sorted({f, entry.via or f, *([entry.when] if entry.when else [])})}
+        columns.setdefault(target, []).append(column)
+        out.append(
+            Check(
+                entry.rule,
+                "cross_table_clinical",
+                f"{entry.field} against {entry.other}: {entry.why} ({entry.source})",
+                sql,
+                columns,
+                source="generic.anatomy",
+                needs=(),
+            )
+        )
+    return out
 
 
 def _comparison(column: str, operator: str, parameter: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 -- rule = "anticoagulation-after-major-bleed"
 -- suite = "cross_table_clinical"
--- description = "a treatment course still running {{ window_days }} days after a major bleed with no hold, reduction or stop in between"
--- columns = { bleeding_events = ["isth_category", "date"], anticoagulation_courses = ["intent", "start_date", "stop_date"], dose_adjustments = ["course_id", "date", "action"] }
+-- description = "a treatment course still running {{ window_days }} days after a major bleed with no hold, reduction or stop in between (a course already held on the day of the bleed is not running)"
+-- columns = { bleeding_events = ["isth_category", "date"], anticoagulation_courses = ["intent", "start_date", "stop_date"], dose_adjustments = ["adjustment_id", "patient_id", "course_id", "date", "action"] }
 
 SELECT
     'bleeding_events' AS tbl,
@@ -22,4 +22,22 @@ WHERE b._valid = TRUE AND b.isth_category = 'major' AND NOT EXISTS (
         a._valid = FALSE
         OR (a.action IN ('held', 'reduced') AND a.date >= b.date AND DAYS(a.date) <= DAYS(b.date) + {{ window_days }})
     )
+) AND NOT EXISTS (
+    -- already held on the day of the bleed: the course's last adjustment on or before it (by
+    -- date, then by the adjustment's number) is a hold
+    SELECT 1 FROM dose_adjustments AS h
+    WHERE
+        h.course_id = k.course_id AND h._valid = TRUE AND h.action = 'held' AND h.date <= b.date
+        AND NOT EXISTS (
+            SELECT 1 FROM dose_adjustments AS r
+            WHERE
+                r.course_id = k.course_id AND r._valid = TRUE AND r.date <= b.date
+                AND (
+                    r.date > h.date OR (
+                        r.date = h.date
+                        AND CAST(SUBSTR(r.adjustment_id, LENGTH(r.patient_id) + 3) AS INTEGER)
+                        > CAST(SUBSTR(h.adjustment_id, LENGTH(h.patient_id) + 3) AS INTEGER)
+                    )
+                )
+        )
 )
