@@ -13,7 +13,9 @@ arithmetic from rcpchgrowth (maintained by the Royal College of Paediatrics and 
   2016): height < -5 or > 4, weight < -5 or > 8, BMI < -4 or > 8.
 - Down syndrome (down_syndrome true): the UK Down syndrome reference the library carries
   ("trisomy-21": Styles et al., Arch Dis Child 2002), with the same limits by age (no limits of
-  their own are published); where it has no data for an age and measure, not checked.
+  their own are published); where it has no data for an age and measure (BMI from about 18.5
+  years), the general reference.
+- From 240 months, where the CDC charts end (growth has ended), the values at 239 months.
 - Age is age_at_diagnosis_months in completed months, taken at its middle (+ 0.5 month, as the
   CDC advises for completed months); BMI = weight / height(m)^2; sex ``unknown``: not checked.
 """
@@ -35,6 +37,8 @@ WHO_LIMITS = {"height": (-6.0, 6.0, True), "weight": (-6.0, 5.0, True), "bmi": (
 CDC_LIMITS = {"height": (-5.0, 4.0, False), "weight": (-5.0, 8.0, False), "bmi": (-4.0, 8.0, False)}
 #: Below this age (months) the WHO standards, from it the CDC charts.
 WHO_BELOW_MONTHS = 24
+#: The CDC charts end at 20 years (240 months): the last whole month they cover.
+LAST_MONTH = 239
 
 _FIELDS = {"weight": "weight_kg_at_diagnosis", "height": "height_cm_at_diagnosis"}
 
@@ -122,11 +126,10 @@ def value_at_z(
     general one)."""
     from rcpchgrowth.global_functions import measurement_for_z
 
-    for reference in dict.fromkeys(
-        (_reference(age_months, down_syndrome), _reference(age_months, False))
-    ):
+    age = min(age_months, LAST_MONTH)
+    for reference in dict.fromkeys((_reference(age, down_syndrome), _reference(age, False))):
         try:
-            lam, m, s = _lms(reference, measure, sex, age_months)
+            lam, m, s = _lms(reference, measure, sex, age)
         except (LookupError, ValueError, TypeError):
             continue
         return float(measurement_for_z(z, lam, m, s))
@@ -136,25 +139,28 @@ def value_at_z(
 def growth_z(
     sex: str, age_months: int, weight: float, height: float, down_syndrome: bool
 ) -> list[GrowthZ]:
-    """The z-scores of weight, height and BMI, each with its verdict; a measure the reference
-    has no data for (its age, a Down syndrome BMI below 2 years) is left out."""
+    """The z-scores of weight, height and BMI, each with its verdict. Down syndrome: the
+    trisomy 21 reference where it has data for the age and measure, else the general one.
+    From 20 years (past the CDC charts, growth has ended) the values at 20 years."""
     if sex not in ("male", "female") or weight <= 0 or height <= 0:
         return []
-    reference = _reference(age_months, down_syndrome)
     infant = age_months < WHO_BELOW_MONTHS
+    age = min(age_months, LAST_MONTH)
     values = {"weight": weight, "height": height, "bmi": weight / (height / 100) ** 2}
     out = []
     for measure, value in values.items():
-        try:
-            if infant:
-                z = _who_z(reference, measure, sex, age_months, value)
-            else:
-                z = _modified_z(reference, measure, sex, age_months, value)
-        except (LookupError, ValueError, ZeroDivisionError, TypeError):
-            continue  # no reference data for this age and measure: not checked
-        low, high, high_counts = (WHO_LIMITS if infant else CDC_LIMITS)[measure]
-        beyond = z < low or (z >= high if high_counts else z > high)
-        out.append(GrowthZ(measure, reference, z, beyond, (low, high)))
+        for reference in dict.fromkeys((_reference(age, down_syndrome), _reference(age, False))):
+            try:
+                if infant:
+                    z = _who_z(reference, measure, sex, age, value)
+                else:
+                    z = _modified_z(reference, measure, sex, age, value)
+            except (LookupError, ValueError, ZeroDivisionError, TypeError):
+                continue  # no data for this age and measure: the next reference
+            low, high, high_counts = (WHO_LIMITS if infant else CDC_LIMITS)[measure]
+            beyond = z < low or (z >= high if high_counts else z > high)
+            out.append(GrowthZ(measure, reference, z, beyond, (low, high)))
+            break
     return out
 
 

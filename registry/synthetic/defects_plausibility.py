@@ -83,7 +83,7 @@ def _growth(ctx: Context, p: PatientRecords) -> Defect | None:
     """Weight typed four times over (a unit or a digit slip): a BMI no child has."""
     patient = p.patient
     weight = round(patient["weight_kg_at_diagnosis"] * 4, 1)
-    if weight > 200 or patient["sex"] == "unknown" or patient["age_at_diagnosis_months"] >= 240:
+    if weight > 200 or patient["sex"] == "unknown":
         return None  # beyond the field's range, or not judged against a reference
     patient["weight_kg_at_diagnosis"] = weight
     return defect("growth-implausible", "patients", patient, "weight_kg_at_diagnosis")

@@ -109,8 +109,7 @@ def draw_baselines(profile: CohortProfile, n: int, seed: int) -> list[Baseline]:
     height = np.empty(n)
     bmi = np.empty(n)
     for i in range(n):
-        # the charts end at 20 years; growth has ended by then
-        args = (str(chart_sex[i]), min(int(age_months[i]), 239))
+        args = (str(chart_sex[i]), int(age_months[i]))
         height[i] = value_at_z(*args, "height", float(height_z[i]), bool(down[i]))
         bmi[i] = value_at_z(*args, "bmi", float(bmi_z[i]), bool(down[i]))
     height = np.clip(np.round(height, 1), 40.0, 220.0)

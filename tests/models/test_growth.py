@@ -68,5 +68,19 @@ def test_down_syndrome_uses_its_own_reference() -> None:
     assert down["height"].z > general["height"].z + 1
 
 
+def test_down_syndrome_falls_back_where_its_reference_ends() -> None:
+    # the trisomy 21 BMI reference ends before 20 years: BMI 97 at 230 months is still judged
+    found = _z("female", 230, 190.0, 140.0, down=True)
+    assert found["bmi"].reference == "cdc" and found["bmi"].implausible
+    assert found["height"].reference == "trisomy-21"
+
+
+def test_past_the_charts_the_last_month_judges() -> None:
+    # 21 years, past the CDC charts' 20: 190 kg at 120 cm is refused, 70 kg at 176 cm not
+    found = _z("male", 255, 190.0, 120.0)
+    assert found["height"].implausible and found["bmi"].implausible
+    assert not any(g.implausible for g in _z("male", 255, 70.0, 176.0).values())
+
+
 def test_unknown_sex_is_not_checked() -> None:
     assert growth_z("unknown", 60, 90.0, 100.0, False) == []
