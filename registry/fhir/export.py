@@ -22,7 +22,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine, select
 
 from registry.database.store import make_engine, require_registry
-from registry.fhir.resources import BUILDERS
+from registry.fhir.resources import BUILDERS, Seen
 from registry.models import TABLES
 
 __all__ = ["FhirExport", "FhirRefused", "export_fhir"]
@@ -64,9 +64,10 @@ def _write(rows: Iterator[tuple[str, dict[str, Any]]], out: Path) -> Counter[str
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".fhir-", dir=out.parent))
     handles: dict[str, IO[str]] = {}
+    seen = Seen()
     try:
         for table, row in rows:
-            for resource in BUILDERS[table](row):
+            for resource in BUILDERS[table](row, seen):
                 kind = resource["resourceType"]
                 if kind not in handles:
                     handles[kind] = (work / f"{kind}.ndjson").open("w", encoding="utf-8")

@@ -9,9 +9,17 @@ date; the age at diagnosis is an extension. Resource IDs are the registry's reco
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from registry.models.bindings import PROJECT_SYSTEM, System, bindings_of
+from registry.models.bindings import (
+    ANTI_XA_BY_AGENT,
+    BY_UNIT,
+    PROJECT_SYSTEM,
+    Binding,
+    System,
+    bindings_of,
+)
 from registry.models.codes import (
     AnticoagulantAgent,
     AsparaginaseProduct,
@@ -20,9 +28,12 @@ from registry.models.codes import (
     CatheterType,
     CodeList,
     CourseIntent,
+    DoseAdjustmentAction,
+    DoseAdjustmentReason,
     DoseUnit,
     EventSide,
     Frequency,
+    Imaging,
     Immunophenotype,
     IntendedDuration,
     InterventionType,
@@ -30,16 +41,19 @@ from registry.models.codes import (
     LabTest,
     LabUnit,
     LysisResult,
+    Phase,
+    PtsInstrument,
     RemovalReason,
     ResultCategory,
     ResultUnit,
     Route,
     Thrombolytic,
     ThrombophiliaTest,
+    ThrombusResponse,
     VteSite,
 )
 
-__all__ = ["BUILDERS", "EXTENSION", "Resource", "coding", "concept"]
+__all__ = ["BUILDERS", "EXTENSION", "Resource", "Seen", "coding", "concept"]
 
 Resource = dict[str, Any]
 EXTENSION = "https://all-vte-registry.org/fhir/StructureDefinition"
@@ -52,11 +66,21 @@ def _kebab(codes: type[CodeList]) -> str:
     return "".join(f"-{c.lower()}" if c.isupper() else c for c in codes.__name__).lstrip("-")
 
 
-def coding(code: CodeList) -> list[dict[str, str]]:
-    """The standard codings of ``code``, then the project coding."""
-    standard = [
-        {"system": b.system.value, "code": b.code, "display": b.display} for b in bindings_of(code)
-    ]
+@dataclass
+class Seen:
+    """What the export has read so far that later records refer to: each course's agent and
+    dose unit (an adjustment's dose is in its course's unit; an anti-Xa is coded by the
+    calibration its course's agent calls for)."""
+
+    courses: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def coding(
+    code: CodeList, standard_codes: tuple[Binding, ...] | None = None
+) -> list[dict[str, str]]:
+    """The standard codings of ``code`` (or ``standard_codes``), then the project coding."""
+    found = bindings_of(code) if standard_codes is None else standard_codes
+    standard = [{"system": b.system.value, "code": b.code, "display": b.display} for b in found]
     project = {
         "system": f"{PROJECT_SYSTEM}/{_kebab(type(code))}",
         "code": code.value,
@@ -65,8 +89,8 @@ def coding(code: CodeList) -> list[dict[str, str]]:
     return [*standard, project]
 
 
-def concept(code: CodeList) -> dict[str, Any]:
-    return {"coding": coding(code), "text": code.label}
+def concept(code: CodeList, standard_codes: tuple[Binding, ...] | None = None) -> dict[str, Any]:
+    return {"coding": coding(code, standard_codes), "text": code.label}
 
 
 def _quantity(value: float, unit: CodeList) -> dict[str, Any]:
@@ -91,7 +115,7 @@ def _drop_none(resource: Resource) -> Resource:
     return {k: v for k, v in resource.items() if v is not None and v != []}
 
 
-def patients(r: dict[str, Any]) -> list[Resource]:
+def patients(r: dict[str, Any], seen: Seen) -> list[Resource]:
     gender = {"female": "female", "male": "male"}.get(r["sex"], "unknown")
     patient = _drop_none(
         {
@@ -130,7 +154,7 @@ def patients(r: dict[str, Any]) -> list[Resource]:
     return [patient, leukemia]
 
 
-def vte_events(r: dict[str, Any]) -> list[Resource]:
+def vte_events(r: dict[str, Any], seen: Seen) -> list[Resource]:
     return [
         _drop_none(
             {
@@ -167,7 +191,8 @@ def _body_site(r: dict[str, Any]) -> dict[str, Any]:
     return {"coding": coded, "text": text} if coded else {"text": text}
 
 
-def anticoagulation_courses(r: dict[str, Any]) -> list[Resource]:
+def anticoagulation_courses(r: dict[str, Any], seen: Seen) -> list[Resource]:
+    seen.courses[r["course_id"]] = (r["agent"], r["dose_unit"])
     stopped = r["stop_date"] is not None
     return [
         _drop_none(
@@ -207,7 +232,7 @@ def anticoagulation_courses(r: dict[str, Any]) -> list[Resource]:
     ]
 
 
-def asparaginase_doses(r: dict[str, Any]) -> list[Resource]:
+def asparaginase_doses(r: dict[str, Any], seen: Seen) -> list[Resource]:
     return [
         {
             "resourceType": "MedicationAdministration",
@@ -224,7 +249,17 @@ def asparaginase_doses(r: dict[str, Any]) -> list[Resource]:
     ]
 
 
-def lab_results(r: dict[str, Any]) -> list[Resource]:
+def _lab_code(r: dict[str, Any], seen: Seen) -> dict[str, Any]:
+    test = LabTest(r["test"])
+    if test is LabTest.ANTI_XA:
+        # coded by the calibration the monitored course's agent calls for (if one applies)
+        agent = seen.courses.get(r["course_id"] or "", (None, None))[0]
+        found = ANTI_XA_BY_AGENT.get(AnticoagulantAgent(agent)) if agent else None
+        return concept(test, (found,) if found is not None else ())
+    return concept(test)
+
+
+def lab_results(r: dict[str, Any], seen: Seen) -> list[Resource]:
     return [
         _drop_none(
             {
@@ -232,7 +267,7 @@ def lab_results(r: dict[str, Any]) -> list[Resource]:
                 "id": r["lab_id"],
                 "status": "final",
                 "category": [{"coding": [{"system": _CATEGORY, "code": "laboratory"}]}],
-                "code": concept(LabTest(r["test"])),
+                "code": _lab_code(r, seen),
                 "subject": _ref("Patient", r["patient_id"]),
                 "effectiveDateTime": _date(r["date"]),
                 "valueQuantity": _quantity(r["value"], LabUnit(r["unit"])),
@@ -241,16 +276,43 @@ def lab_results(r: dict[str, Any]) -> list[Resource]:
     ]
 
 
-def thrombophilia_tests(r: dict[str, Any]) -> list[Resource]:
-    value: dict[str, Any] = {"valueCodeableConcept": concept(ResultCategory(r["result_category"]))}
-    components = None
-    if r["result_value"] is not None and r["result_unit"] is not None:
-        components = [
-            {
-                "code": concept(ThrombophiliaTest(r["test"])),
-                "valueQuantity": _quantity(r["result_value"], ResultUnit(r["result_unit"])),
-            }
-        ]
+#: The registry's result categories as HL7 v3 ObservationInterpretation codes (the binding
+#: of Observation.interpretation, extensible); genotypes have none there (the project code).
+_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+_V3_INTERPRETATION = {
+    ResultCategory.NORMAL: ("N", "Normal"),
+    ResultCategory.LOW: ("L", "Low"),
+    ResultCategory.HIGH: ("H", "High"),
+    ResultCategory.POSITIVE: ("POS", "Positive"),
+    ResultCategory.NEGATIVE: ("NEG", "Negative"),
+    ResultCategory.INDETERMINATE: ("IND", "Indeterminate"),
+}
+
+
+def _interpretation(category: ResultCategory) -> dict[str, Any]:
+    out = concept(category)
+    if category in _V3_INTERPRETATION:
+        code, display = _V3_INTERPRETATION[category]
+        out["coding"].insert(0, {"system": _INTERPRETATION, "code": code, "display": display})
+    return out
+
+
+def thrombophilia_tests(r: dict[str, Any], seen: Seen) -> list[Resource]:
+    """A measured result is the value and its category the interpretation; a result with a
+    category only (a genotype, a lupus anticoagulant) has the category as its value. (The
+    result is never repeated in a component under the test's own code: invariant obs-7.)"""
+    test, category = ThrombophiliaTest(r["test"]), ResultCategory(r["result_category"])
+    measured = r["result_value"] is not None and r["result_unit"] is not None
+    if measured:
+        unit = ResultUnit(r["result_unit"])
+        by_unit = BY_UNIT.get((test, unit))
+        code = concept(test, (by_unit,) if by_unit is not None else None)
+        value: dict[str, Any] = {
+            "valueQuantity": _quantity(r["result_value"], unit),
+            "interpretation": [_interpretation(category)],
+        }
+    else:
+        code, value = concept(test), {"valueCodeableConcept": concept(category)}
     return [
         _drop_none(
             {
@@ -258,17 +320,16 @@ def thrombophilia_tests(r: dict[str, Any]) -> list[Resource]:
                 "id": r["test_id"],
                 "status": "final",
                 "category": [{"coding": [{"system": _CATEGORY, "code": "laboratory"}]}],
-                "code": concept(ThrombophiliaTest(r["test"])),
+                "code": code,
                 "subject": _ref("Patient", r["patient_id"]),
                 "effectiveDateTime": _date(r["sample_date"]),
                 **value,
-                "component": components,
             }
         )
     ]
 
 
-def catheters(r: dict[str, Any]) -> list[Resource]:
+def catheters(r: dict[str, Any], seen: Seen) -> list[Resource]:
     inserted = {
         "resourceType": "Procedure",
         "id": r["catheter_id"],
@@ -298,7 +359,7 @@ def catheters(r: dict[str, Any]) -> list[Resource]:
     return [inserted, removed]
 
 
-def vte_interventions(r: dict[str, Any]) -> list[Resource]:
+def vte_interventions(r: dict[str, Any], seen: Seen) -> list[Resource]:
     return [
         _drop_none(
             {
@@ -316,7 +377,7 @@ def vte_interventions(r: dict[str, Any]) -> list[Resource]:
     ]
 
 
-def bleeding_events(r: dict[str, Any]) -> list[Resource]:
+def bleeding_events(r: dict[str, Any], seen: Seen) -> list[Resource]:
     return [
         _drop_none(
             {
@@ -326,7 +387,14 @@ def bleeding_events(r: dict[str, Any]) -> list[Resource]:
                 "event": concept(BleedingSite(r["site"])),
                 "subject": _ref("Patient", r["patient_id"]),
                 "date": _date(r["date"]),
-                "severity": concept(IsthCategory(r["isth_category"])),
+                # the ISTH category is not a severity (AdverseEvent.severity is bound, required,
+                # to mild | moderate | severe): an extension of its own
+                "extension": [
+                    {
+                        "url": f"{EXTENSION}/isth-bleeding-category",
+                        "valueCodeableConcept": concept(IsthCategory(r["isth_category"])),
+                    }
+                ],
                 "outcome": {
                     "coding": [
                         {
@@ -343,10 +411,103 @@ def bleeding_events(r: dict[str, Any]) -> list[Resource]:
     ]
 
 
-#: Registry table -> its builder (tables with no FHIR resource here: treatment_phases,
-#: dose_adjustments, vte_assessments).
+def treatment_phases(r: dict[str, Any], seen: Seen) -> list[Resource]:
+    """A phase of leukemia therapy: the plan in force over its period."""
+    ongoing = r["end_date"] is None
+    return [
+        {
+            "resourceType": "CarePlan",
+            "id": r["phase_id"],
+            "status": "active" if ongoing else "completed",
+            "intent": "plan",
+            "category": [concept(Phase(r["phase"]))],
+            "title": f"ALL therapy: {Phase(r['phase']).label}",
+            "subject": _ref("Patient", r["patient_id"]),
+            "period": _drop_none({"start": _date(r["start_date"]), "end": _date(r["end_date"])}),
+            "addresses": [_ref("Condition", f"{r['patient_id']}-ALL")],
+        }
+    ]
+
+
+def dose_adjustments(r: dict[str, Any], seen: Seen) -> list[Resource]:
+    """A hold or change of a course: a new order that replaces the course's
+    (``priorPrescription``), on hold for a hold, with the new dose in the course's unit."""
+    agent, unit = seen.courses[r["course_id"]]
+    action = DoseAdjustmentAction(r["action"])
+    extensions: list[dict[str, Any]] = [
+        {"url": f"{EXTENSION}/dose-adjustment-action", "valueCodeableConcept": concept(action)},
+        {"url": f"{EXTENSION}/platelet-transfusion", "valueBoolean": r["platelet_transfusion"]},
+    ]
+    if r["platelets"] is not None:
+        extensions.append(
+            {
+                "url": f"{EXTENSION}/platelets-at-adjustment",
+                "valueQuantity": _quantity(r["platelets"], LabUnit.PLATELETS_10E9_L),
+            }
+        )
+    dosage = None
+    if r["new_dose"] is not None:
+        dosage = [{"doseAndRate": [{"doseQuantity": _quantity(r["new_dose"], DoseUnit(unit))}]}]
+    return [
+        _drop_none(
+            {
+                "resourceType": "MedicationRequest",
+                "id": r["adjustment_id"],
+                "status": "on-hold" if action is DoseAdjustmentAction.HELD else "active",
+                "intent": "order",
+                "medicationCodeableConcept": concept(AnticoagulantAgent(agent)),
+                "subject": _ref("Patient", r["patient_id"]),
+                "authoredOn": _date(r["date"]),
+                "priorPrescription": _ref("MedicationRequest", r["course_id"]),
+                "reasonCode": [concept(DoseAdjustmentReason(r["reason"]))],
+                "dosageInstruction": dosage,
+                "extension": extensions,
+            }
+        )
+    ]
+
+
+def vte_assessments(r: dict[str, Any], seen: Seen) -> list[Resource]:
+    """Follow-up of an event: the thrombus against diagnosis, and a post-thrombotic syndrome
+    score under its instrument."""
+    components = None
+    if r["pts_instrument"] is not None and r["pts_score"] is not None:
+        components = [
+            {"code": concept(PtsInstrument(r["pts_instrument"])), "valueInteger": r["pts_score"]}
+        ]
+    return [
+        _drop_none(
+            {
+                "resourceType": "Observation",
+                "id": r["assessment_id"],
+                "status": "final",
+                "code": {
+                    "coding": [
+                        {
+                            "system": f"{PROJECT_SYSTEM}/vte-assessment",
+                            "code": "thrombus_response",
+                            "display": "Thrombus response at follow-up",
+                        }
+                    ],
+                    "text": "Thrombus response at follow-up",
+                },
+                "subject": _ref("Patient", r["patient_id"]),
+                "focus": [_ref("Condition", r["event_id"])],
+                "effectiveDateTime": _date(r["date"]),
+                "valueCodeableConcept": concept(ThrombusResponse(r["thrombus_response"])),
+                "method": concept(Imaging(r["imaging"])) if r["imaging"] else None,
+                "component": components,
+            }
+        )
+    ]
+
+
+#: Registry table -> its builder, in the order of TABLES (a course before what refers to it).
 BUILDERS = {
     "patients": patients,
+    "treatment_phases": treatment_phases,
+    "dose_adjustments": dose_adjustments,
+    "vte_assessments": vte_assessments,
     "catheters": catheters,
     "vte_events": vte_events,
     "anticoagulation_courses": anticoagulation_courses,

@@ -33,8 +33,10 @@ from registry.models.codes import (
 )
 
 __all__ = [
+    "ANTI_XA_BY_AGENT",
     "BINDINGS",
     "BOUND",
+    "BY_UNIT",
     "COLUMNS",
     "NO_COUNTERPART",
     "PROJECT_SYSTEM",
@@ -106,6 +108,11 @@ CODE = "search tool, public code 2026-11-30: "
 TERMS = "shared/spec/terminology.md and " + CODE
 UNICOM = (
     "https://build.fhir.org/ig/hl7-eu/unicom-ig/Bundle-010-Clexane-60mg-06ml-EE-FullProduct.html"
+)
+#: WHOCC, ATC/DDD index, L01XX (atcddd.fhi.no, last updated 2024-01-26): "All asparaginases
+#: regardless of origins are classified in L01XX02" (pegaspargase's former L01XX24 included).
+WHOCC_ASPARAGINASE = (
+    "WHOCC ATC/DDD index, L01XX guideline: all asparaginases regardless of origins in L01XX02"
 )
 UCUM_SPEC = "UCUM c/s (unitsofmeasure.org); parses with ucumvert (tests)"
 _S, _I, _R, _A, _L, _U = (
@@ -345,14 +352,10 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
     ),
     Thrombolytic.RETEPLASE: (_b(_A, "B01AD07", "reteplase", CODE + "ATC B01AD07 reteplase"),),
     # --- asparaginase ----------------------------------------------------------------------
-    AsparaginaseProduct.PEGASPARGASE: (
-        _b(
-            _A,
-            "L01XX24",
-            "pegaspargase",
-            CODE + "ATC L01XX24 Pegaspargase (value set JSON, drug tables)",
-        ),
-    ),
+    **{
+        product: (_b(_A, "L01XX02", "asparaginase", WHOCC_ASPARAGINASE),)
+        for product in AsparaginaseProduct
+    },
     # --- laboratory tests (LOINC, in the unit the registry fixes for each test) ----------------
     L.PLATELETS: (
         _b(
@@ -474,8 +477,8 @@ BINDINGS: dict[CodeList, tuple[Binding, ...]] = {
             _L,
             "10835-7",
             "Lipoprotein a [Mass/volume] in Serum or Plasma",
-            CODE + "10835-7 'Lipoprotein a [Mass/volume] in Serum or Plasma'; a result in nmol/L "
-            "is 43583-4 (a lab program's Lp(a) molar code)",
+            CODE + "10835-7 'Lipoprotein a [Mass/volume] in Serum or Plasma' (a result in nmol/L: "
+            "BY_UNIT)",
         ),
     ),
     L.HEMOGLOBIN: (
@@ -552,20 +555,15 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     "drug list",
     (AsparaginaseProduct.PEGASPARGASE, _R): "searched 'pegaspargase': " + _NOT_FOUND + " (rxcui)",
     (AsparaginaseProduct.CALASPARGASE_PEGOL, _R): _NOT_CHECKED,
-    (AsparaginaseProduct.CALASPARGASE_PEGOL, _A): "searched 'calaspargase': no ATC code paired "
-    "with it",
     (AsparaginaseProduct.ERWINIA_RECOMBINANT, _R): _NOT_CHECKED,
-    (AsparaginaseProduct.ERWINIA_RECOMBINANT, _A): _NOT_CHECKED,
     (AsparaginaseProduct.ERWINIA_NATIVE, _R): _NOT_CHECKED,
-    (AsparaginaseProduct.ERWINIA_NATIVE, _A): _NOT_CHECKED,
     (AsparaginaseProduct.NATIVE_E_COLI, _R): _NOT_CHECKED,
-    (AsparaginaseProduct.NATIVE_E_COLI, _A): _NOT_CHECKED,
     (Thrombolytic.ALTEPLASE, _R): "searched the code 8410: no source paired it with alteplase",
     (Thrombolytic.UROKINASE, _R): _NOT_CHECKED,
     (Thrombolytic.TENECTEPLASE, _R): _NOT_CHECKED,
     (Thrombolytic.RETEPLASE, _R): _NOT_CHECKED,
-    (L.ANTI_XA, _L): "anti-Xa is calibrated per agent (LMWH, UFH, rivaroxaban ...): one code per "
-    "calibration, not one per test; searched 3274-0 (UFH): " + _NOT_FOUND,
+    (L.ANTI_XA, _L): "anti-Xa is calibrated per agent: one LOINC code per calibration, not per "
+    "test; the FHIR export codes it by the monitored course's agent (ANTI_XA_BY_AGENT)",
     (L.ASPARAGINASE_ACTIVITY, _L): _NOT_CHECKED,
     (T.LUPUS_ANTICOAGULANT, _L): "searched 'Lupus anticoagulant': "
     + _NOT_FOUND
@@ -584,6 +582,45 @@ UNVERIFIED: dict[tuple[CodeList, System], str] = {
     "table) and 706689003 (a code file)",
     (CatheterType.NON_TUNNELED_CVC, _S): _ONE_SOURCE + "706687001 in a code file",
     **{(i, _S): _NOT_CHECKED for i in InterventionType if i is not InterventionType.OTHER},
+}
+
+
+#: Anti-Xa activity by the calibration its course's agent calls for (lab_results.course_id):
+#: a heparin assay calibrated for unfractionated heparin, or for low-molecular-weight heparin.
+#: Other anti-Xa-monitored agents (fondaparinux, the xabans) have drug-specific calibrations
+#: not checked here: the project code only. Displays: LOINC's long names, as the labs' catalogues
+#: and LOINC's naming of heparin terms give them (not read from loinc.org itself).
+_UFH_ANTI_XA = _b(
+    _L,
+    "3274-8",
+    "Heparin unfractionated [Units/volume] in Platelet poor plasma by Chromogenic method",
+    "ARUP Laboratories test 0030143 'Heparin Anti-Xa, Unfractionated' (chromogenic): LOINC "
+    "3274-8; Machaon Diagnostics 'Heparin Level (UFH)' (chromogenic): LOINC 3274-8",
+)
+_LMWH_ANTI_XA = _b(
+    _L,
+    "32684-3",
+    "Heparin.LMW [Units/volume] in Platelet poor plasma by Chromogenic method",
+    "Cleveland Clinic Laboratories 'LMW Anti Xa Assay' (chromogenic): LOINC 32684-3 (ARUP "
+    "reports its LMWH assay under the heparin code 3274-8)",
+)
+ANTI_XA_BY_AGENT: dict[AnticoagulantAgent, Binding] = {
+    A.UNFRACTIONATED_HEPARIN: _UFH_ANTI_XA,
+    A.ENOXAPARIN: _LMWH_ANTI_XA,
+    A.DALTEPARIN: _LMWH_ANTI_XA,
+    A.TINZAPARIN: _LMWH_ANTI_XA,
+}
+
+#: A test whose LOINC code depends on the unit of its result: lipoprotein(a) by moles is a
+#: different measurement from Lp(a) by mass (10835-7, in BINDINGS).
+BY_UNIT: dict[tuple[CodeList, CodeList], Binding] = {
+    (T.LIPOPROTEIN_A, R.NMOL_L): _b(
+        _L,
+        "43583-4",
+        "Lipoprotein a [Moles/volume] in Serum or Plasma",
+        CODE + "43583-4 'Lipoprotein a [Moles/volume] in Serum or Plasma' with unit nmol/L "
+        "(a lab panel table; a unit-to-code test table: 10835-7 mg/dL, 43583-4 nmol/L)",
+    ),
 }
 
 

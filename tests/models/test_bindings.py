@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from registry.models.bindings import (
+    ANTI_XA_BY_AGENT,
     BINDINGS,
     BOUND,
+    BY_UNIT,
     NO_COUNTERPART,
     UNVERIFIED,
     System,
@@ -15,7 +17,11 @@ from registry.models.bindings import (
 )
 from registry.models.code_forms import icd10cm_ok, loinc_ok, snomed_ok, verhoeff_ok
 
-ALL = [(b.system, b.code, code) for code, bs in BINDINGS.items() for b in bs]
+ALL = [
+    *((b.system, b.code, code) for code, bs in BINDINGS.items() for b in bs),
+    *((b.system, b.code, agent) for agent, b in ANTI_XA_BY_AGENT.items()),
+    *((b.system, b.code, test) for (test, _), b in BY_UNIT.items()),
+]
 
 
 @pytest.mark.parametrize(
