@@ -59,14 +59,26 @@ _DURATION_DAYS = {"6_weeks": 42, "3_months": 91, "6_months": 182, "other": 120}
 _HEPARIN_SWITCH = "enoxaparin"
 
 
-def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, str, str]:
-    """(dose, dose_unit, frequency) for an agent, by intent, age and weight."""
+#: Enoxaparin prophylaxis, every 12 h: 0.75 mg/kg below 2 months, 0.5 mg/kg from 2 months
+#: [V Children's Mercy CPG; PMC7031103 Table 2, the same table as the treatment doses].
+_ENOXAPARIN_PROPHYLAXIS_UNDER_2_MONTHS = 0.75
+_ENOXAPARIN_PROPHYLAXIS = 0.5
+
+
+def dosing(
+    case: Case, agent: str, intent: str, weight: float, age_months: int
+) -> tuple[float, str, str]:
+    """(dose, dose_unit, frequency) for an agent, by intent, weight and the age at the
+    course's start (``age_months``; a course months after diagnosis is dosed for that age)."""
     t = case.profile.treatment
-    infant = case.age_months < 12
+    infant = age_months < 12
+    young = age_months < 2
     if agent == "enoxaparin":
         if intent != "treatment":
-            return 0.5, "mg_per_kg", "twice_daily"
-        young = case.age_months < 2
+            prophylaxis = (
+                _ENOXAPARIN_PROPHYLAXIS_UNDER_2_MONTHS if young else _ENOXAPARIN_PROPHYLAXIS
+            )
+            return prophylaxis, "mg_per_kg", "twice_daily"
         return (
             t.enoxaparin_mg_per_kg_under_2_months if young else t.enoxaparin_mg_per_kg,
             "mg_per_kg",
@@ -75,7 +87,7 @@ def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, s
     if agent == "dalteparin":
         if intent != "treatment":
             return _DALTEPARIN_PROPHYLAXIS, "iu_per_kg", "once_daily"
-        dose = next(iu for below, iu in _DALTEPARIN_TREATMENT if case.age_months < below)
+        dose = next(iu for below, iu in _DALTEPARIN_TREATMENT if age_months < below)
         return dose, "iu_per_kg", "twice_daily"
     if agent == "unfractionated_heparin":
         rate = t.ufh_units_per_kg_per_hour_under_1_year if infant else t.ufh_units_per_kg_per_hour
@@ -88,7 +100,7 @@ def dosing(case: Case, agent: str, intent: str, weight: float) -> tuple[float, s
     if agent == "apixaban":
         return next(mg for limit, mg in _APIXABAN if weight < limit), "mg", "twice_daily"
     if agent == "dabigatran":
-        table = _DABIGATRAN_CAPSULES if case.age_months >= 96 else _DABIGATRAN_PELLETS
+        table = _DABIGATRAN_CAPSULES if age_months >= 96 else _DABIGATRAN_PELLETS
         return next(mg for limit, mg in table if weight < limit), "mg", "twice_daily"
     raise ValueError(f"no dosing for {agent}")
 
@@ -109,7 +121,8 @@ def _course(
     reason: str = "completed",
 ) -> Rec:
     weight = _weight_on(case, start)
-    dose, unit, freq = dosing(case, agent, intent, weight)
+    age = case.age_months + max((start - case.dx).days, 0) * 12 // 365
+    dose, unit, freq = dosing(case, agent, intent, weight, age)
     stop: dt.date | None = planned_stop
     why: str | None = reason
     if stop is not None and stop > case.horizon:

@@ -108,12 +108,25 @@ def _event_date(case: Case) -> dt.date | None:
     return day if case.phase_on(day) is not None and day <= case.horizon else None
 
 
-def _site(case: Case, catheter: Rec | None) -> str:
+#: In the NOPHO ALL2008 children (1-17 y) every CSVT occurred within the first 5 months of
+#: treatment [V Tuckuviene, Br J Haematol 2014 (ASH 2014 abstract): 20 of 20]: a child's
+#: event after that is drawn among the other sites.
+CSVT_WITHIN_DAYS = 152
+_CHILD_BELOW_MONTHS = 216
+
+
+def _site(case: Case, catheter: Rec | None, day: dt.date) -> str:
     weights = dict(case.profile.vte.site)
     if catheter is None:
         for site in _CATHETER_SITES:
             weights.pop(site, None)
+    if _csvt_too_late(case, day):
+        weights.pop("cerebral_sinovenous", None)
     return case.draw.pick(weights)
+
+
+def _csvt_too_late(case: Case, day: dt.date) -> bool:
+    return case.age_months < _CHILD_BELOW_MONTHS and (day - case.dx).days > CSVT_WITHIN_DAYS
 
 
 def _detection(case: Case, site: str) -> str:
@@ -226,10 +239,12 @@ def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Re
     site = (
         recurrence_of["site"]
         if recurrence_of is not None and d.chance(0.7)
-        else (_site(case, catheter))
+        else (_site(case, catheter, day))
     )
-    if site in _CATHETER_SITES and catheter is None:
-        site = _site(case, None)
+    if (site in _CATHETER_SITES and catheter is None) or (
+        site == "cerebral_sinovenous" and _csvt_too_late(case, day)
+    ):
+        site = _site(case, catheter, day)
     femoral = catheter is not None and catheter["insertion_vein"] in LOWER_BODY_VEINS
     if site == "cvc_upper_dvt" and femoral:  # a femoral line thromboses the leg veins
         site = "lower_extremity_dvt"
