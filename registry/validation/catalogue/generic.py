@@ -409,7 +409,8 @@ def before_birth() -> Check:
     birth = f"MONTHS(p.diagnosis_date) - p.age_at_diagnosis_months - {slack}"
     branches, columns = [], {_PATIENTS: ["diagnosis_date", "age_at_diagnosis_months"]}
     for spec in TABLES:
-        source = "(SELECT * FROM {batch})" if spec.name == _PATIENTS else spec.name
+        # every branch joins, so GX puts {batch} in as a bare subquery that takes an alias
+        source = "{batch}" if spec.name == _PATIENTS else spec.name
         for f in _dates(spec):
             if spec.name == _PATIENTS and f == "diagnosis_date":
                 continue  # the month of birth is counted from it
