@@ -1,10 +1,13 @@
 """The PHI scan: direct identifiers in free text (rule ``phi-suspected``).
 
-Looks for person names, MRN-like numbers, phone numbers, e-mail addresses, SSNs, street
-addresses and full dates (birth dates) in every free-text field and every unknown column,
-in English and Spanish (the registry's sites include Spanish-speaking ones). Name and
-street vocabularies come from Faker's en_US, es_MX and es_ES data, the same source the
-synthetic defects and ``benchmarks/phi.py`` use.
+Looks for person names, MRN-like numbers, phone numbers, e-mail addresses, national
+identifiers (SSN, SIN, CURP, RFC, DNI/NIE, NHS, NIR, CPF, Steuer-ID, BSN, personnummer, CPR),
+street addresses and full dates (birth dates) in every free-text field and every unknown
+column, in the languages the registry's sites write (English, Spanish, French, Portuguese,
+German, Dutch, Swedish, Danish). Phone numbers by libphonenumber, national identifiers by
+their check digits (python-stdnum) (``phi_numbers``); names, street types and months from
+Faker's vocabularies per locale (``phi_vocabulary``), the same source the synthetic defects
+and ``benchmarks/phi.py`` draw identifiers from.
 
 Every pattern does bounded work per position (bounded repeats, anchored starts), and a value
 longer than ``MAX_SCANNED_CHARS`` is not scanned but reported: so no value, however long
@@ -18,10 +21,11 @@ import dataclasses
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
 
 from registry.models.ids import PATIENT_ID_PATTERN, RECORD_ID_PATTERN
 from registry.validation.findings import Finding, finding
+from registry.validation.phi_numbers import national_ids, phone_numbers, phone_shaped
+from registry.validation.phi_vocabulary import INSTITUTIONS, PARTICLES, vocabulary
 
 __all__ = [
     "FREE_TEXT_FIELDS",
@@ -64,117 +68,58 @@ _MRN = re.compile(
     r"|(?<![\w-])\d{2,4}-\d{3,4}-\d{3,4}(?![\w-])",
     re.IGNORECASE,
 )
-_MONTHS_EN = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
-    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_MONTHS_ES = (
-    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
-    r"octubre|noviembre|diciembre)"
-)
-_YEAR = r"(?:19|20)\d{2}"
-_DATE = re.compile(
-    r"\b(?:DOB|D\.O\.B\.?|born|birth\s{0,3}date|date\s{1,3}of\s{1,3}birth|fecha\s{1,3}de"
-    r"\s{1,3}nacimiento|naci[óo]|nacid[oa]|F\.\s?N\.)(?!\w)"
-    rf"|\b{_YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\b"
-    r"|\b(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d{2}\b"
-    rf"|\b(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.]{_YEAR}\b"  # 15.07.2006
-    rf"|\b{_MONTHS_EN}\.?\s{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?,?\s{{1,3}}{_YEAR}\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?{_MONTHS_EN}\.?,?\s{{1,3}}{_YEAR}\b"
-    rf"|\b\d{{1,2}}\s{{1,3}}de\s{{1,3}}{_MONTHS_ES}\s{{1,3}}(?:de|del)\s{{1,3}}{_YEAR}\b",
-    re.IGNORECASE,
-)
-_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y"})
 _WORD = re.compile(r"[^\W\d_][\w'-]{0,40}")
 _IDS = re.compile(f"(?:{PATIENT_ID_PATTERN.strip('^$')}|{RECORD_ID_PATTERN.strip('^$')})")
 
-#: Spanish street types (Faker es_MX and es_ES, and the usual abbreviations).
-_STREET_TYPES_ES = (
-    "Ampliación",
-    "Andador",
-    "Avenida",
-    "Av.",
-    "Avda.",
-    "Boulevard",
-    "Blvd.",
-    "Bulevar",
-    "Calle",
-    "C/",
-    "Callejón",
-    "Calzada",
-    "Calz.",
-    "Camino",
-    "Carrera",
-    "Carretera",
-    "Cerrada",
-    "Circuito",
-    "Circunvalación",
-    "Colonia",
-    "Col.",
-    "Continuación",
-    "Corredor",
-    "Diagonal",
-    "Eje vial",
-    "Glorieta",
-    "Pasaje",
-    "Paseo",
-    "Peatonal",
-    "Periférico",
-    "Plaza",
-    "Privada",
-    "Prolongación",
-    "Retorno",
-    "Ronda",
-    "Rambla",
-    "Travesía",
-    "Vía",
-    "Viaducto",
-)
 
-
-@cache
-def _vocabulary() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
-    from faker.providers.address.en_US import Provider as Address
-    from faker.providers.person.en_US import Provider as PersonEn
-    from faker.providers.person.es_ES import Provider as PersonEs
-    from faker.providers.person.es_MX import Provider as PersonMx
-
-    first: set[str] = set()
-    last: set[str] = set()
-    for person in (PersonEn, PersonMx, PersonEs):
-        for attribute in ("first_names", "first_names_female", "first_names_male"):
-            first |= {n.lower() for n in getattr(person, attribute, ())}
-        last |= {n.lower() for n in person.last_names}
-    suffixes = sorted(
-        {*Address.street_suffixes, "St", "Ave", "Rd", "Blvd", "Ln", "Dr", "Ct", "Pl", "Hwy"},
-        key=len,
-        reverse=True,
-    )
-    english = (
-        r"\b\d{1,6}\s{1,3}(?:[A-Z][\w'-]{0,30}\s{1,3}){1,3}(?:"
-        + "|".join(map(re.escape, suffixes))
-        + r")\b"
-    )
-    # Calle Juárez 123, Av. Reforma No. 45, Prolongación Sur Quezada 835, C/ Mayor, 12
-    spanish = (
-        r"(?<!\w)(?:"
-        + "|".join(map(re.escape, _STREET_TYPES_ES))
-        + r")\s{1,3}(?:[^\W\d_][\w'.-]{0,30},?\s{1,3}){1,9}(?:No\.?\s{0,2}|#\s{0,2}|"
-        r"n[.º°]\s{0,2})?\d{1,5}\b"
-    )
-    return frozenset(first), frozenset(last), re.compile(f"{english}|{spanish}")
+def _known(word: str, names: frozenset[str]) -> bool:
+    """A word (or a part of a hyphenated one: Devaux-Dumont, Anouk-Agathe) in ``names``."""
+    low = word.lower()
+    return low in names or ("-" in low and any(part in names for part in low.split("-")))
 
 
 def _names(text: str) -> bool:
-    first, last, _ = _vocabulary()
-    # Particles of Spanish surnames (Enrique de la Cruz) sit between a first and a last name.
-    words = [w for w in _WORD.findall(text) if w.lower() not in _PARTICLES]
-    for a, b in itertools.pairwise(words):
-        if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last:
+    vocab = vocabulary()
+    # Particles (de la, da, van der, von) sit between a first and a last name; a name right
+    # after an institution's word is the institution's (Hospital Sant Joan de Déu).
+    words = _WORD.findall(text)
+    kept = [(i, w) for i, w in enumerate(words) if w.lower() not in PARTICLES]
+    # and as written: a particle can be a whole last name (William Le, Anna Van)
+    for (i, a), (_, b) in itertools.chain(
+        itertools.pairwise(kept), itertools.pairwise(enumerate(words))
+    ):
+        if not (a[0].isupper() and b[0].isupper()):
+            continue
+        if i > 0 and words[i - 1].lower() in INSTITUTIONS:
+            continue
+        if _known(a, vocab.first) and _known(b, vocab.last):
             return True
     for m in re.finditer(r"\b([^\W\d_][\w'-]{0,40}),\s{0,3}([^\W\d_][\w'-]{0,40})", text):
         a, b = m.group(1), m.group(2)  # Doe, John
-        if a[0].isupper() and b[0].isupper() and a.lower() in last and b.lower() in first:
+        if a[0].isupper() and b[0].isupper() and _known(a, vocab.last) and _known(b, vocab.first):
+            return True
+    return False
+
+
+def _street(text: str) -> bool:
+    vocab = vocabulary()
+    for m in vocab.street.finditer(text):
+        if m.group("after") is not None:
+            # Sorø Allé 932, Lindestraat 4: capitalized words, not a code (FRALLE 2000) nor a
+            # phrase (1 mg/kg alle 12 h)
+            words = m.group("street").split()
+            if all(w[0].isupper() and not w.isupper() for w in words):
+                return True
+            continue
+        if m.group("before") is None:
+            return True
+        # a street type before a name: with a house number, or where the name is a person's
+        # (Faker's and most real streets are), not any capitalized word (Plaza Mayor)
+        if m.group("number") or any(
+            _known(w, vocab.first) or _known(w, vocab.last)
+            for w in _WORD.findall(m.group("rest"))
+            if w[0].isupper()
+        ):
             return True
     return False
 
@@ -188,15 +133,18 @@ def scan_text(text: str | None) -> list[str]:
     kinds = []
     if _EMAIL.search(text):
         kinds.append("e-mail address")
-    if _SSN.search(text):
+    kinds += national_ids(text)
+    if _SSN.search(text) and "SSN" not in kinds:
         kinds.append("SSN")
-    elif _PHONE.search(text):
+    elif not kinds and (_PHONE.search(text) or phone_numbers(text)):
         kinds.append("phone number")
     if (mrn := _MRN.search(text)) and (not kinds or mrn.group(0).isalpha()):
         kinds.append("MRN-like number")
-    if _DATE.search(text):
+    if not kinds and phone_shaped(text):  # digits grouped as a phone number, not allocated
+        kinds.append("phone number")
+    if vocabulary().date.search(text):
         kinds.append("full date (birth date?)")
-    if _vocabulary()[2].search(text):
+    if _street(text):
         kinds.append("street address")
     if _names(text):
         kinds.append("person name")

@@ -77,7 +77,61 @@ MULTILINGUAL = [
     ("(555) 123-4567 ext. 204", "phone number"),
     ("+27(8)6838738069", "phone number"),
     ("123 45 6789", "SSN"),
+    # the other languages of the registry's sites
+    ("83 58 06 96", "phone number"),
+    ("+46 (0)009 030 78", "phone number"),
+    ("00812 55591", "phone number"),
+    ("06 27 63 17 06", "phone number"),
+    ("Lindestraat 4", "street address"),
+    ("Björkgatan 8", "street address"),
+    ("Sorø Allé 932", "street address"),
+    ("507, rue de Maury", "street address"),
+    ("Rua Gomes, 2", "street address"),
+    ("Hilmar-Schuster-Platz 1-2", "street address"),
+    ("Flat 26K\nClarke Points", "street address"),
+    ("Charlotte van Vliet", "person name"),
+    ("Ana da Conceição", "person name"),
+    ("Léon Le Goff", "person name"),
+    ("geboren am 3. März 2015", "full date (birth date?)"),
+    ("né le 12 mars 2015", "full date (birth date?)"),
+    ("född 4 maj 2012", "full date (birth date?)"),
+    ("13. december 2024", "full date (birth date?)"),
+    ("nascido em 2 de junho de 2011", "full date (birth date?)"),
+    ("geboortedatum 01-02-2013", "full date (birth date?)"),
 ]
+
+# A national identifier with a valid check digit (python-stdnum's examples and Faker's), and
+# the same with its check digit changed, which is no longer that identifier.
+NATIONAL_IDS = [
+    ("CURP", "BOXW310820HNERXN09", None),
+    ("RFC", "GODE561231GR8", None),
+    ("NIE", "X2482300W", None),
+    ("DNI/NIF", "54362315K", "54362315L"),
+    ("NHS number", "943 476 5919", "943 476 5918"),
+    ("National Insurance number", "AB 12 34 56 C", None),
+    ("NIR (INSEE)", "2 95 10 99 126 111 93", "2 95 10 99 126 111 94"),
+    ("CPF", "390.533.447-05", "390.533.447-06"),
+    ("Steuer-ID", "36 574 261 809", "36 574 261 808"),
+    ("BSN", "1112.22.333", "1112.22.334"),
+    ("personnummer", "880320-0016", "880320-0017"),
+    ("CPR", "211062-5629", "321362-5629"),
+    ("SIN", "278 018 460", "278 018 461"),
+    ("SSN", "536-90-4399", "000-90-4399"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "valid", "invalid"), NATIONAL_IDS, ids=[k for k, *_ in NATIONAL_IDS]
+)
+def test_national_identifiers_by_their_check_digits(
+    kind: str, valid: str, invalid: str | None
+) -> None:
+    from registry.validation.phi_numbers import national_ids
+
+    assert kind in national_ids(f"ref {valid} (chart)")
+    assert scan_text(f"ref {valid} (chart)")
+    if invalid is not None:
+        assert kind not in national_ids(f"ref {invalid} (chart)")
 
 
 @pytest.mark.parametrize(("text", "kind"), MULTILINGUAL, ids=[t for t, _ in MULTILINGUAL])
@@ -85,40 +139,34 @@ def test_identifiers_beyond_us_english(text: str, kind: str) -> None:
     assert kind in scan_text(text), scan_text(text)
 
 
-# the nearest clinical text that is not an identifier
-@pytest.mark.parametrize(
-    "text",
-    [
-        "NCT03914625",
-        "EudraCT 2007-004270-43",
-        "DFCI 16-001",
-        "Hospital Niño Jesús",
-        "enoxaparina 1 mg/kg cada 12 h",
-        "LAL-SEHOP PETHEMA 2013",
-        "día 15 inducción",
-        "ALL-BFM 2000",
-        "UKALL 2011",
-        "Day 8 of induction",
-        "plaquetas > 50 x10^9/L",
-    ],
-)
+def _bench():  # type: ignore[no-untyped-def]
+    from benchmarks import phi
+
+    return phi
+
+
+@pytest.mark.parametrize("text", _bench().CLINICAL)
 def test_clinical_text_is_not_an_identifier(text: str) -> None:
+    """Protocols, doses, catheters and hospitals (some named after people) in the eight
+    languages: none is an identifier (the benchmark's phrases)."""
     assert scan_text(text) == []
 
 
-@pytest.mark.parametrize("locale", ["en_US", "es_MX"])
+@pytest.mark.parametrize("locale", _bench().LOCALES)
 def test_recall_on_faker_identifiers(locale: str) -> None:
-    """benchmarks/phi.py with 200 of each kind (the benchmark runs 1,000)."""
+    """benchmarks/phi.py with 100 of each kind in sentences of the locale's language (the
+    benchmark runs 200 or more): at least 95 of each are caught."""
     import random
 
-    from benchmarks import phi as bench
-
+    bench = _bench()
     fake = Faker(locale)
     fake.seed_instance(3)
     rnd = random.Random(3)
-    for kind, make in bench._kinds(fake, locale, rnd).items():
-        hits = sum(bool(scan_text(make())) for _ in range(200))
-        assert hits >= 190, (locale, kind, hits)
+    sentences = bench.SENTENCES[locale[:2]]
+    for kind, make in bench.kinds(fake, locale, rnd).items():
+        texts = [rnd.choice(sentences).format(make()) for _ in range(100)]
+        missed = [t for t in texts if not scan_text(t)]
+        assert len(missed) <= 5, (locale, kind, missed)
 
 
 def test_a_linear_scan_of_long_hostile_values() -> None:
