@@ -5,8 +5,9 @@ SQLite and PostgreSQL.
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Builds each registry once (synth + load, not timed), then prints the median wall time and
-peak memory of the report (HTML with every chart, and JSON) over --runs runs. Target (issue
-14): 100k patients in PostgreSQL in under a minute.
+peak memory of the report (HTML with every chart, and JSON) over --runs runs, and the
+privacy audit's own time within a report (issue 26) with the figures it withheld. Target
+(issue 14): 100k patients in PostgreSQL in under a minute, audit included.
 """
 
 from __future__ import annotations
@@ -30,6 +31,30 @@ def _registry(exe: str, out: Path, patients: int, url: str) -> None:
             out / f"report-{patients}" / site, patients // len(SITES), 40 + i, "--site", site
         )
         subprocess.run([exe, "load", str(folder), "--db", url], check=True, capture_output=True)
+
+
+def _audit(url: str) -> tuple[float, int]:
+    """The privacy audit's seconds within one report, and how many figures it withheld."""
+    import time
+
+    import registry.report.build as build
+
+    spent: list[float] = []
+    audit = build.audit
+
+    def timed(tables, min_cell):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return audit(tables, min_cell)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    build.audit = timed
+    try:
+        report = build.build_center_report(url)
+    finally:
+        build.audit = audit
+    return spent[0], len(report.withheld)
 
 
 def main() -> None:
@@ -61,6 +86,11 @@ def main() -> None:
                 seconds = statistics.median(r["seconds"] for r in runs)
                 peak = max(r["peak_mb"] for r in runs)
                 print(f"{n:>9,} {name:<11} {fmt:<6} {seconds:>9.1f} {peak:>8.0f}", flush=True)
+            audit_seconds, withheld = _audit(url)
+            print(
+                f"{n:>9,} {name:<11} audit  {audit_seconds:>9.1f}  ({withheld} figures withheld)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

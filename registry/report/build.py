@@ -14,7 +14,7 @@ from registry.report.figures import CenterReport
 from registry.report.management import management
 from registry.report.outcomes import outcomes
 from registry.report.patients import patients
-from registry.report.privacy import DEFAULT_MIN_CELL, suppress
+from registry.report.privacy import DEFAULT_MIN_CELL, audit, suppress
 from registry.report.quality import quality
 from registry.report.survey_side import read_summary
 from registry.report.vte import vte
@@ -61,9 +61,10 @@ def build_center_report(
         raise ReportRefused(str(exc)) from None
     finally:
         engine.dispose()
-    for section in sections:
-        for table in section.tables:
-            suppress(table, min_cell, everywhere=ctx.one_site)
+    tables = [table for section in sections for table in section.tables]
+    for table in tables:
+        suppress(table, min_cell, everywhere=ctx.one_site)
+    withheld = audit(tables, min_cell)  # what the tables, taken together, would give back
     from registry.version import __version__
 
     return CenterReport(
@@ -74,5 +75,6 @@ def build_center_report(
         min_cell=min_cell,
         sections=sections,
         survey_source=str(survey) if survey is not None else None,
+        withheld=[str(w) for w in withheld],
         seconds=round(time.perf_counter() - started, 2),
     )

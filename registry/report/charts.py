@@ -1,5 +1,6 @@
 """Charts of the center report (matplotlib, inline SVG), drawn from the rows of their table
-after suppression: a suppressed cell is drawn as no bar and labelled in the table beside it."""
+after suppression: a suppressed cell is drawn as no bar but marked with its "<k" or
+"suppressed" where the bar would be, never as a zero."""
 
 from __future__ import annotations
 
@@ -67,6 +68,20 @@ def _bars(table: Table, horizontal: bool) -> Any:
                 color=colour,
                 label=name,
             )
+        # a suppressed or withheld value is not a zero: it is marked where its bar would be
+        cells = [table.column(name)[i] for i in keep]
+        for position, base, cell in zip(positions, below, cells, strict=True):
+            if isinstance(cell, str) and cell:
+                where = base if chart.stacked else 0
+                ax.text(
+                    *((where, position) if horizontal else (position, where)),
+                    f" {cell}",
+                    rotation=0 if horizontal else 90,
+                    va="center" if horizontal else "bottom",
+                    ha="left" if horizontal else "center",
+                    fontsize=6,
+                    color="#52606d",
+                )
         if chart.stacked:
             below = [b + h for b, h in zip(below, heights, strict=True)]
     if horizontal:
@@ -117,9 +132,9 @@ def render_chart(table: Table) -> str | None:
     if chart.kind == "step" and not chart.series:
         return None
     if chart.kind != "step" and all(
-        math.isnan(_number(v)) or _number(v) == 0 for name in chart.y for v in table.column(name)
+        _number(v) == 0 or v is None for name in chart.y for v in table.column(name)
     ):
-        return None  # nothing to draw: every value is suppressed or zero
+        return None  # nothing to draw: every value is zero or missing
     fig = _steps(table) if chart.kind == "step" else _bars(table, chart.kind == "barh")
     plt = _plt()
     try:

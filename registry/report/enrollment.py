@@ -3,8 +3,10 @@ submission and data cutoff of each site (aggregated in the database)."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from registry.report.context import Context
-from registry.report.figures import Cell, Chart, Section, Table
+from registry.report.figures import Cell, Chart, Counted, Section, Table, counted
 
 __all__ = ["enrollment"]
 
@@ -23,16 +25,21 @@ def _latest(ctx: Context) -> dict[str, tuple[str, str, int]]:
 def enrollment(ctx: Context) -> Section:
     follow = ctx.data.follow_up()
     latest = _latest(ctx)
-    with_vte = ctx.events.groupby("site_id")["patient_id"].nunique()
+    p = ctx.patients
+    ids = p.groupby("site_id")["patient_id"]
+    with_vte = ctx.events.groupby("site_id")["patient_id"]
     rows: list[list[Cell]] = []
     for r in follow.to_dict("records"):
-        created, cutoff, loads = latest.get(str(r["site_id"]), ("", "", 0))
+        site = r["site_id"]
+        created, cutoff, loads = latest.get(str(site), ("", "", 0))
+        patients = counted("patient", ids.get_group(site) if site in ids.groups else ())
+        assert patients == int(r["patients"])  # the follow-up query and the frame agree
         rows.append(
             [
-                str(r["site_id"]),
-                int(r["patients"]),
+                str(site),
+                patients,
                 round(float(r["person_years"]), 1),
-                int(with_vte.get(r["site_id"], 0)),
+                counted("patient", with_vte.get_group(site) if site in with_vte.groups else ()),
                 loads,
                 created,
                 cutoff,
@@ -42,9 +49,9 @@ def enrollment(ctx: Context) -> Section:
         rows.append(
             [
                 "All sites",
-                int(follow["patients"].sum()),
+                counted("patient", p["patient_id"]),
                 round(float(follow["person_years"].sum()), 1),
-                int(with_vte.sum()),
+                counted("patient", ctx.events["patient_id"]),
                 sum(v[2] for v in latest.values()),
                 max(v[0] for v in latest.values()) if latest else "",
                 "",
@@ -70,15 +77,22 @@ def enrollment(ctx: Context) -> Section:
         chart=Chart("barh", "Site", ("Patients",), "patients"),
         total_row="All sites",
     )
-    months = ctx.data.by_month()
-    site_ids = sorted(months["site_id"].unique().tolist())
-    grid = months.pivot_table(
-        index="month", columns="site_id", values="patients", aggfunc="sum", fill_value=0
-    )
-    month_rows: list[list[Cell]] = [
-        [str(month), *(int(n) for n in counts[site_ids]), int(counts.sum())]
-        for month, counts in grid.iterrows()
-    ]
+    # every month from the first diagnosis to the last, so that no month is missing
+    month = p["diagnosis_date"].dt.to_period("M")
+    site_ids = sorted(p["site_id"].unique().tolist())
+    month_rows: list[list[Cell]] = []
+    if len(p):
+        members = p.groupby([month, p["site_id"]])["patient_id"]
+        for period in pd.period_range(month.min(), month.max(), freq="M"):
+            cells = [
+                counted("patient", members.get_group((period, site)))
+                if (period, site) in members.groups
+                else counted("patient", ())
+                for site in site_ids
+            ]
+            month_rows.append(
+                [str(period), *cells, Counted(frozenset().union(*(c.members for c in cells)))]
+            )
     by_month = Table(
         "by_month",
         "Patients by month of ALL diagnosis",

@@ -12,7 +12,7 @@ from registry.models.anticoagulation_courses import AGENT_CLASS, AGENT_CLASS_LAB
 from registry.models.codes import AnticoagulantAgent, IntendedDuration, InterventionType
 from registry.models.survey_codes import PlateletHoldThreshold, PlateletReduceThreshold
 from registry.report.context import VTE_TYPES, Context
-from registry.report.figures import Cell, Chart, Section, Table
+from registry.report.figures import Cell, Chart, Section, Table, counted
 from registry.report.stats import pct, proportion
 from registry.report.survey_side import survey_note, survey_percent
 
@@ -72,15 +72,15 @@ def _practice_table(
     item: str | None,
     label: str,
 ) -> Table:
-    total = int(values.size)
-    counts = values.value_counts()
+    """``values``: the practice of each treated event, indexed by event ID."""
+    total = counted("event", values.index)
     columns = [label, "Events", "%", "Lower 95% CI", "Upper 95% CI"]
     survey_item = item if ctx.survey is not None else None
     if survey_item is not None:
         columns.append("Survey: % of providers")
     rows: list[list[Cell]] = []
     for code, name in order:
-        k = int(counts.get(code, 0))
+        k = counted("event", values.index[values == code])
         row: list[Cell] = [name, k, *proportion(k, total)]
         if survey_item is not None:
             row.append(survey_percent(ctx, survey_item, code))
@@ -91,10 +91,12 @@ def _practice_table(
         title,
         columns,
         rows,
-        note=f"{total} treated events; first treatment course of each; Wilson 95% intervals."
+        note="{treated} treated events; first treatment course of each; Wilson 95% intervals."
         + (survey_note(ctx, survey_item) if survey_item is not None else ""),
         counts=("Events",),
         derived={"%": "Events", "Lower 95% CI": "Events", "Upper 95% CI": "Events"},
+        of=dict.fromkeys(("%", "Lower 95% CI", "Upper 95% CI"), total),
+        note_counts={"treated": total},
         chart=Chart("barh", label, y, "%"),
     )
 
@@ -107,15 +109,14 @@ def _interventions(ctx: Context) -> Table:
     for code, name in VTE_TYPES.items():
         events = e[e["vte_type"] == code]
         mine = i[i["event_id"].isin(events["event_id"])]
-        n_with = int(mine["event_id"].nunique())
-        by_kind = mine.groupby("type")["event_id"].nunique()
+        n_with = counted("event", mine["event_id"])
         rows.append(
             [
                 name,
-                len(events),
+                counted("event", events["event_id"]),
                 n_with,
                 pct(n_with, len(events)),
-                *(int(by_kind.get(k.value, 0)) for k in kinds),
+                *(counted("event", mine.loc[mine["type"] == k.value, "event_id"]) for k in kinds),
             ]
         )
     return Table(
@@ -126,20 +127,27 @@ def _interventions(ctx: Context) -> Table:
         note="Events with at least one intervention recorded (vte_interventions, schema 1.1).",
         counts=("Events", "With an intervention", *(k.label for k in kinds)),
         derived={"%": "With an intervention"},
+        of={"%": "Events"},
         chart=Chart("barh", "VTE type", ("%",), "% of events with an intervention"),
     )
 
 
 def _platelets(ctx: Context) -> Table:
-    a = ctx.frame("dose_adjustments", "action", "reason", "platelets")
-    a = a[(a["reason"] == "thrombocytopenia") & a["platelets"].notna()]
+    a = ctx.frame("dose_adjustments", "adjustment_id", "action", "reason", "platelets")
+    a = a[(a["reason"] == "thrombocytopenia") & a["platelets"].notna()].set_index("adjustment_id")
     holds = a.loc[a["action"] == "held", "platelets"].astype(float)
     reductions = a.loc[a["action"] == "reduced", "platelets"].astype(float)
+    all_holds, all_reductions = (
+        counted("adjustment", holds.index),
+        counted("adjustment", reductions.index),
+    )
     with_survey = ctx.survey is not None
     rows: list[list[Cell]] = []
     for low, high in PLATELET_BINS:
-        n_hold = int(((holds >= low) & (holds < high)).sum())
-        n_reduce = int(((reductions >= low) & (reductions < high)).sum())
+        n_hold = counted("adjustment", holds.index[(holds >= low) & (holds < high)])
+        n_reduce = counted(
+            "adjustment", reductions.index[(reductions >= low) & (reductions < high)]
+        )
         row: list[Cell] = [
             _bin_label(low, high),
             n_hold,
@@ -169,11 +177,13 @@ def _platelets(ctx: Context) -> Table:
         "Platelet counts at anticoagulant holds and dose reductions for thrombocytopenia",
         columns,
         rows,
-        note=f"{holds.size} holds and {reductions.size} reductions with a platelet count. "
+        note="{holds} holds and {reductions} reductions with a platelet count. "
         "The survey's threshold '< X' is shown in the bin just below X (the counts it acts on)."
         + survey_note(ctx, "q31_plt_reduce_threshold", "q32_plt_hold_threshold"),
         counts=("Holds", "Reductions"),
         derived={"% of holds": "Holds", "% of reductions": "Reductions"},
+        of={"% of holds": all_holds, "% of reductions": all_reductions},
+        note_counts={"holds": all_holds, "reductions": all_reductions},
         chart=Chart("bar", "Platelets (x10^9/L)", y, "%"),
     )
 
@@ -184,7 +194,7 @@ def _prophylaxis(ctx: Context) -> list[Table]:
     rows: list[list[Cell]] = []
     practice: dict[str, int] = {"none": 0, "high_risk_only": 0, "all_patients": 0}
     for site, g in p.groupby("site_id"):
-        k = int(g["patient_id"].isin(on).sum())
+        k = counted("patient", g.loc[g["patient_id"].isin(on), "patient_id"])
         share = k / len(g)
         kind = (
             "none"
@@ -194,7 +204,15 @@ def _prophylaxis(ctx: Context) -> list[Table]:
             else ("high_risk_only")
         )
         practice[kind] += 1
-        rows.append([str(site), len(g), k, pct(k, len(g)), kind.replace("_", " ")])
+        rows.append(
+            [
+                str(site),
+                counted("patient", g["patient_id"]),
+                k,
+                pct(k, len(g)),
+                kind.replace("_", " "),
+            ]
+        )
     per_site = Table(
         "prophylaxis_sites",
         "Primary prophylaxis by site",
@@ -205,6 +223,7 @@ def _prophylaxis(ctx: Context) -> list[Table]:
         "'high-risk only').",
         counts=("Patients", "With primary prophylaxis"),
         derived={"%": "With primary prophylaxis"},
+        of={"%": "Patients"},
         per_site=True,
         chart=Chart("barh", "Site", ("%",), "% of patients"),
     )
@@ -245,7 +264,7 @@ def management(ctx: Context) -> Section:
                 ctx,
                 f"agent_{code}",
                 f"{name}: first anticoagulant",
-                mine["agent_class"],
+                mine.set_index("event_id")["agent_class"],
                 classes,
                 agent_item,
                 "First agent",
@@ -256,7 +275,7 @@ def management(ctx: Context) -> Section:
                 ctx,
                 f"duration_{code}",
                 f"{name}: intended duration",
-                mine["intended_duration"],
+                mine.set_index("event_id")["intended_duration"],
                 durations,
                 duration_item,
                 "Intended duration",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from registry.models.codes import CauseOfDeath, IsthCategory, PtsInstrument, ThrombusResponse
 from registry.report.context import Context
-from registry.report.figures import Cell, Chart, Section, Table
+from registry.report.figures import Cell, Chart, Section, Table, counted
 from registry.report.stats import pct, poisson_rate, proportion
 
 __all__ = ["anticoagulated_intervals", "outcomes"]
@@ -54,12 +54,12 @@ def _bleeding(ctx: Context) -> Table:
     joined = b.merge(spans, on="patient_id", how="inner")
     on = joined[(joined["date"] >= joined["start"]) & (joined["date"] <= joined["end"])]
     on = on.drop_duplicates("bleed_id")
-    patients = int(spans["patient_id"].nunique())
+    patients = counted("patient", spans["patient_id"])
     rows: list[list[Cell]] = []
     for code in (IsthCategory.MAJOR, IsthCategory.CLINICALLY_RELEVANT_NON_MAJOR):
-        k = int((on["isth_category"] == code.value).sum())
+        k = counted("bleed", on.loc[on["isth_category"] == code.value, "bleed_id"])
         rows.append([code.label, k, round(years, 2), *poisson_rate(k, years)])
-    fatal = int(on["fatal"].astype(bool).sum())
+    fatal = counted("bleed", on.loc[on["fatal"].astype(bool), "bleed_id"])
     rows.append(["Fatal", fatal, round(years, 2), *poisson_rate(fatal, years)])
     return Table(
         "bleeding",
@@ -73,11 +73,12 @@ def _bleeding(ctx: Context) -> Table:
             "Upper 95% CI",
         ],
         rows,
-        note=f"{patients} anticoagulated patients, {years:.1f} patient-years on "
+        note="{patients} anticoagulated patients, " + f"{years:.1f} patient-years on "
         "anticoagulation (any intent; overlapping courses counted once; an open course "
         "runs to death or last contact). Bleeds dated within a span of anticoagulation; exact "
         "Poisson intervals.",
         counts=("Bleeds",),
+        note_counts={"patients": patients},
         derived={
             "Per 100 patient-years": "Bleeds",
             "Lower 95% CI": "Bleeds",
@@ -89,20 +90,22 @@ def _bleeding(ctx: Context) -> Table:
 
 def _recurrence(ctx: Context) -> Table:
     e = ctx.events
-    with_vte = int(e["patient_id"].nunique())
+    with_vte = counted("patient", e["patient_id"])
     recurrent = e[e["recurrence_of_event_id"].notna()]
-    n_pat = int(recurrent["patient_id"].nunique())
+    n_pat = counted("patient", recurrent["patient_id"])
+    n_rec, n_events = counted("event", recurrent["event_id"]), counted("event", e["event_id"])
     return Table(
         "recurrence",
         "Recurrent VTE",
         ["Measure", "n", "Of", "%", "Lower 95% CI", "Upper 95% CI"],
         [
-            ["Recurrent events", len(recurrent), len(e), *proportion(len(recurrent), len(e))],
+            ["Recurrent events", n_rec, n_events, *proportion(n_rec, n_events)],
             ["Patients with a recurrence", n_pat, with_vte, *proportion(n_pat, with_vte)],
         ],
         note="A recurrence is an event recorded with recurrence_of_event_id.",
         counts=("n", "Of"),
         derived={"%": "n", "Lower 95% CI": "n", "Upper 95% CI": "n"},
+        of=dict.fromkeys(("%", "Lower 95% CI", "Upper 95% CI"), "Of"),
     )
 
 
@@ -122,20 +125,21 @@ def _assessments(ctx: Context) -> pd.DataFrame:
 def _response(ctx: Context) -> Table:
     a = _assessments(ctx)
     last = a.sort_values("date").drop_duplicates("event_id", keep="last")
-    counts = last["thrombus_response"].value_counts()
-    total = len(last)
-    rows: list[list[Cell]] = [
-        [m.label, int(counts.get(m.value, 0)), *proportion(int(counts.get(m.value, 0)), total)]
-        for m in ThrombusResponse
-    ]
+    total = counted("event", last["event_id"])
+    rows: list[list[Cell]] = []
+    for m in ThrombusResponse:
+        k = counted("event", last.loc[last["thrombus_response"] == m.value, "event_id"])
+        rows.append([m.label, k, *proportion(k, total)])
     return Table(
         "thrombus_response",
         "Thrombus response at the last assessment",
         ["Response", "Events", "%", "Lower 95% CI", "Upper 95% CI"],
         rows,
-        note=f"{total} of {len(ctx.events)} events have a follow-up assessment.",
+        note="{assessed} of {events} events have a follow-up assessment.",
+        note_counts={"assessed": total, "events": counted("event", ctx.events["event_id"])},
         counts=("Events",),
         derived={"%": "Events", "Lower 95% CI": "Events", "Upper 95% CI": "Events"},
+        of=dict.fromkeys(("%", "Lower 95% CI", "Upper 95% CI"), total),
         chart=Chart("barh", "Response", ("%",), "% of assessed events"),
     )
 
@@ -143,15 +147,22 @@ def _response(ctx: Context) -> Table:
 def _pts(ctx: Context) -> Table:
     a = _assessments(ctx)
     a = a[a["pts_instrument"].notna()]
+    a = a.assign(
+        assessment=a["event_id"].astype(str)
+        + "@"
+        + a["date"].astype(str)
+        + "#"
+        + a.index.astype(str)
+    )
     rows: list[list[Cell]] = []
     for m in PtsInstrument:
-        scores = a.loc[a["pts_instrument"] == m.value, "pts_score"].astype(float)
-        events = int(a.loc[a["pts_instrument"] == m.value, "event_id"].nunique())
+        mine = a[a["pts_instrument"] == m.value]
+        scores = mine["pts_score"].astype(float)
         rows.append(
             [
                 m.label,
-                int(scores.size),
-                events,
+                counted("assessment", mine["assessment"]),
+                counted("event", mine["event_id"]),
                 float(scores.median()) if scores.size else None,
                 float(scores.quantile(0.25)) if scores.size else None,
                 float(scores.quantile(0.75)) if scores.size else None,
@@ -175,30 +186,32 @@ def _pts(ctx: Context) -> Table:
 def _deaths(ctx: Context) -> Table:
     p = ctx.patients
     dead = p[p["vital_status"] == "dead"]
-    counts = dead["cause_of_death"].value_counts()
-    rows: list[list[Cell]] = [
-        [m.label, int(counts.get(m.value, 0)), pct(int(counts.get(m.value, 0)), len(dead))]
-        for m in CauseOfDeath
-    ]
+    deaths = counted("patient", dead["patient_id"])
+    rows: list[list[Cell]] = []
+    for m in CauseOfDeath:
+        k = counted("patient", dead.loc[dead["cause_of_death"] == m.value, "patient_id"])
+        rows.append([m.label, k, pct(k, len(dead))])
     return Table(
         "deaths",
         "Deaths by cause",
         ["Cause of death", "Deaths", "% of deaths"],
         rows,
-        note=f"{len(dead)} deaths among {len(p)} patients.",
+        note="{deaths} deaths among {patients} patients.",
+        note_counts={"deaths": deaths, "patients": counted("patient", p["patient_id"])},
         counts=("Deaths",),
         derived={"% of deaths": "Deaths"},
+        of={"% of deaths": deaths},
         chart=Chart("barh", "Cause of death", ("Deaths",), "deaths"),
     )
 
 
 def _ctcae(ctx: Context) -> Table:
     e = ctx.events
-    counts = e["ctcae_grade"].value_counts()
-    rows: list[list[Cell]] = [
-        [f"Grade {g}", int(counts.get(g, 0)), *proportion(int(counts.get(g, 0)), len(e))]
-        for g in range(1, 6)
-    ]
+    events = counted("event", e["event_id"])
+    rows: list[list[Cell]] = []
+    for g in range(1, 6):
+        k = counted("event", e.loc[e["ctcae_grade"] == g, "event_id"])
+        rows.append([f"Grade {g}", k, *proportion(k, events)])
     return Table(
         "ctcae",
         "CTCAE v5 grade of the VTE events",
@@ -207,6 +220,7 @@ def _ctcae(ctx: Context) -> Table:
         note="Grades as recorded (checked against their definition at validation).",
         counts=("Events",),
         derived={"%": "Events", "Lower 95% CI": "Events", "Upper 95% CI": "Events"},
+        of=dict.fromkeys(("%", "Lower 95% CI", "Upper 95% CI"), events),
         chart=Chart("bar", "Grade", ("Events",), "events"),
     )
 

@@ -82,13 +82,23 @@ def patients(ctx: Context) -> Section:
     t1.columns = [c[-1] if isinstance(c, tuple) else c for c in t1.columns]
     rows: list[list[Cell]] = []
     groups: dict[str, list[int]] = {}
+    members: dict[tuple[int, str], frozenset[str]] = {}
+    ids = "patient:" + p["patient_id"].astype(str)
+    in_column = {
+        str(c): (frame["Site"] == c) if c != "Overall" else frame["Site"].notna()
+        for c in t1.columns
+    }
     for (variable, level), values in t1.iterrows():
-        label = "Patients, n" if variable == "n" else f"{variable.split(',')[0]}: {level}"
+        var = max((v for v in variables if variable.startswith(v)), key=len, default=None)
+        label = "Patients, n" if variable == "n" else f"{var}: {level}"
         # Only the "Yes" level of yes/no variables: the "No" row is its complement.
         if level == "No":
             continue
         if variable != "n" and not variable.startswith("Catheter"):
             groups.setdefault(variable, []).append(len(rows))  # levels add up to n
+        has = frame[var] == level if var is not None else frame["Site"].notna()
+        for column, where in in_column.items():
+            members[(len(rows), column)] = frozenset(ids[has & where])
         rows.append([label, *(str(v) for v in values.tolist())])
     columns = ["Characteristic", *(str(c) for c in t1.columns)]
     table = Table(
@@ -103,5 +113,6 @@ def patients(ctx: Context) -> Section:
         per_site=True,
         total_column="Overall" if several else None,
         row_groups=[tuple(g) for g in groups.values() if len(g) > 1],
+        members=members,
     )
     return Section("patients", "Patients", [table])

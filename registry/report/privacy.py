@@ -7,15 +7,29 @@ Zero is shown: it identifies no one. Where a total (a total row or column, the l
 characteristic) would give a single suppressed count back, the smallest other count that adds
 up to it is withheld too (complementary suppression). Suppression is applied to the tables
 once, before any renderer sees them.
+
+Then the whole report is audited (``audit``), as statistical agencies audit linked tables
+(tau-argus): a count shown in one table, a total in another, a percent with its
+denominator, a rate, an interval, a number in a note are linear facts about the same
+patients or events. Every count knows the units it counts (``Counted``), so the facts are
+equations over the "atoms" (sets of units that every figure either holds whole or not at
+all); a linear program (scipy's HiGHS) finds the least and the greatest value each
+suppressed count can take given everything published. A "<k" cell says its count is 1 to
+k-1; the rest of the report must leave at least that much room (an interval at least k-2
+wide, the width of 1 to k-1). Where it does not, the smallest published figure that bears
+on the cell is withheld, and the audit runs again; the report lists what was withheld.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from registry.report.figures import Cell, Table
 
-__all__ = ["DEFAULT_MIN_CELL", "WITHHELD", "suppress"]
+__all__ = ["DEFAULT_MIN_CELL", "WITHHELD", "Withheld", "audit", "suppress"]
 
 DEFAULT_MIN_CELL = 11
 #: What a cell derived from a suppressed count shows.
@@ -86,3 +100,217 @@ def suppress(table: Table, min_cell: int, everywhere: bool = False) -> Table:
             for column in table.counts:
                 changed |= _complement(table, [(row, column) for row in rows], small)
     return table
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """What one shown figure (or one "<k" cell) says: the number of ``members`` lies in
+    [low, high]."""
+
+    table: Table
+    row: int | str  # a row index, or "note"
+    column: str  # a column, or the note's count
+    members: frozenset[str]
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A figure the audit withheld, and the suppressed count it would have given back."""
+
+    table: str
+    row: str
+    column: str
+    protects: str
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.row} / {self.column} (it gave back {self.protects})"
+
+
+def _label(table: Table, row: int | str, column: str) -> str:
+    if row == "note":
+        return f"{table.key}: the note's {column}"
+    assert isinstance(row, int)
+    return f"{table.key}: {table.rows[row][0]} / {column}"
+
+
+def _facts(tables: Sequence[Table], min_cell: int) -> tuple[list[_Fact], list[_Fact]]:
+    """The published facts and the suppressed cells of ``tables``."""
+    small = f"<{min_cell}"
+    published: list[_Fact] = []
+    hidden: list[_Fact] = []
+    for table in tables:
+        for i, row in enumerate(table.rows):
+            for j, column in enumerate(table.columns):
+                value = row[j]
+                if value is None or value == WITHHELD:
+                    continue
+                if value == small:
+                    if (members := table.members.get((i, column))) is not None:
+                        hidden.append(_Fact(table, i, column, members, 1, min_cell - 1))
+                    continue
+                for members in table.revealed(i, column):
+                    n = len(members)
+                    published.append(_Fact(table, i, column, members, n, n))
+        for name, counted in table.note_counts.items():
+            if ("note", name) not in table.withheld:
+                n = len(counted.members)
+                published.append(_Fact(table, "note", name, counted.members, n, n))
+    return published, hidden
+
+
+def _ranges(
+    equal: list[frozenset[str]], bands: list[tuple[frozenset[str], int, int]], judge: int
+) -> list[tuple[float, float, set[int]]]:
+    """For each of the first ``judge`` banded sets, the least and greatest size the other
+    facts allow (its own band left out), by linear programming over the atoms: ``equal``
+    sets have their size published, ``bands`` are the suppressed cells (size in [low,
+    high]); and the published sets that bind it (nonzero dual values: withholding one
+    of them is what widens it)."""
+    import numpy as np
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix, vstack
+    from scipy.sparse.csgraph import connected_components
+
+    sets = [m for m, _, _ in bands] + equal
+    holding: dict[str, list[int]] = defaultdict(list)
+    for f, members in enumerate(sets):
+        for unit in members:
+            holding[unit].append(f)
+    atoms: dict[tuple[int, ...], int] = {}
+    for held in holding.values():
+        atoms.setdefault(tuple(held), len(atoms))
+    rows: list[int] = []
+    cols: list[int] = []
+    for signature, a in atoms.items():
+        rows.extend(signature)
+        cols += [a] * len(signature)
+    n_sets, n_atoms = len(sets), max(1, len(atoms))
+    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_sets, n_atoms))
+    # sets linked through shared atoms: one program per group that holds the cell
+    graph = csr_matrix(
+        (np.ones(len(rows)), (rows, [n_sets + c for c in cols])),
+        shape=(n_sets + n_atoms, n_sets + n_atoms),
+    )
+    _, label = connected_components(graph, directed=False)
+    sizes = np.array([len(m) for m in sets], dtype=float)
+    out: list[tuple[float, float, set[int]]] = []
+    for h in range(judge):
+        group = np.flatnonzero(label[:n_sets] == label[h])
+        variables = np.flatnonzero(label[n_sets:] == label[h])
+        sub = matrix[:, variables]
+        equals = [f for f in group if f >= len(bands)]
+        banded = [f for f in group if f < len(bands) and f != h]
+        a_ub = b_ub = a_eq = b_eq = None
+        if banded:
+            a_ub = vstack([sub[banded], -sub[banded]])
+            b_ub = np.array([bands[f][2] for f in banded] + [-bands[f][1] for f in banded])
+        if equals:
+            a_eq, b_eq = sub[equals], sizes[equals]
+        objective = sub[h].toarray().ravel()
+        found = []
+        binding: set[int] = set()
+        for sign in (1, -1):
+            result = linprog(  # type: ignore[call-overload]  # HiGHS takes sparse
+                sign * objective,
+                A_ub=a_ub,
+                b_ub=b_ub,
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=(0, None),
+                method="highs",
+            )
+            if result.status == 3:  # unbounded: nothing published holds it from above
+                found.append(float("inf"))
+            elif result.status != 0:  # the facts are the true counts: always feasible
+                raise RuntimeError(f"privacy audit: {result.message}")
+            else:
+                found.append(sign * float(result.fun or 0.0))
+                if equals:
+                    duals = np.asarray(result.eqlin.marginals)
+                    binding.update(
+                        int(equals[j]) - len(bands) for j in np.flatnonzero(np.abs(duals) > 1e-9)
+                    )
+        out.append((found[0], found[1], binding))
+    return out
+
+
+def _withhold(table: Table, row: int | str, column: str) -> None:
+    if row == "note":
+        table.withheld.append(("note", column))
+        table.render_note()
+        return
+    assert isinstance(row, int)
+    _hide(table, table.rows[row], column, WITHHELD)
+    table.withheld.append((row, column))
+
+
+def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
+    """Withhold published figures until no suppressed count of ``tables`` can be narrowed
+    below the width of "<k" by the rest; returns what was withheld."""
+    if min_cell <= 2:
+        return []  # "<2" is 1: a band with no width to keep
+    need = min_cell - 2
+    withheld: list[Withheld] = []
+    safe: set[frozenset[str]] = set()  # withholding only widens: a safe cell stays safe
+    for _ in range(10_000):  # each round withholds figures: bounded by their number
+        published, hidden = _facts(tables, min_cell)
+        shown: dict[frozenset[str], list[_Fact]] = defaultdict(list)
+        for fact in published:
+            shown[fact.members].append(fact)
+        cells = {h.members: h for h in hidden}
+        kinds: dict[str, set[str]] = defaultdict(set)
+        for members in shown:
+            for unit in members:
+                kinds[unit.split(":", 1)[0]].add(unit)
+        everyone = {frozenset(units) for units in kinds.values()}
+        bands = [(m, h.low, h.high) for m, h in cells.items()]
+        check = [i for i, (m, _, _) in enumerate(bands) if m not in safe]
+        if not check:
+            return withheld
+        # the cells to judge first, the others as bands only
+        order = check + [i for i in range(len(bands)) if i not in set(check)]
+        published_sets = list(shown)
+        ranges = _ranges(published_sets, [bands[i] for i in order], len(check))
+        narrow = [
+            i for i, (low, high, _) in zip(check, ranges, strict=True) if high - low < need - 1e-6
+        ]
+        safe.update(bands[i][0] for i in check if i not in narrow)
+        # the "<k" marks alone narrow a cell among other small ones (1 event in three
+        # small cells): published figures must not narrow it further than they do
+        order = narrow + [i for i in range(len(bands)) if i not in set(narrow)]
+        alone = _ranges([], [bands[i] for i in order], len(narrow))
+        width = dict(zip(narrow, (high - low for low, high, _ in alone), strict=True))
+        chosen: dict[frozenset[str], _Fact] = {}
+        for i, (low, high, binding) in zip(check, ranges, strict=True):
+            members = bands[i][0]
+            if i not in width or high - low >= min(need, width[i]) - 1e-6:
+                safe.add(members)
+                continue
+            # the published figures that pin it (the binding constraints of its programs),
+            # never the report's whole population of a kind (all patients, all events): if
+            # only that binds, the smallest figure that touches the cell goes instead
+            near = [published_sets[j] for j in sorted(binding)]
+            near = [m for m in near if m not in everyone or m == members]
+            if any(m in chosen for m in near):
+                continue  # a figure withheld for another cell this round bears on it too
+            if not near:
+                near = [m for m in shown if m & members and (m not in everyone or m == members)]
+            if not near:  # nothing published that may go pins it: the marks alone narrow it
+                safe.add(members)
+                continue
+            pick = min(near, key=lambda m: (m != members, len(m), sorted(m)[:1]))
+            chosen[pick] = cells[members]
+        if not chosen:
+            return withheld
+        for members, cell in chosen.items():
+            for fact in shown[members]:
+                row = fact.row if fact.row == "note" else str(fact.table.rows[fact.row][0])  # type: ignore[index]
+                _withhold(fact.table, fact.row, fact.column)
+                withheld.append(
+                    Withheld(
+                        fact.table.key, row, fact.column, _label(cell.table, cell.row, cell.column)
+                    )
+                )
+    raise RuntimeError("privacy audit: did not settle")

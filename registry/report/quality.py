@@ -11,7 +11,7 @@ import pandas as pd
 
 from registry.models import TABLES
 from registry.report.context import Context
-from registry.report.figures import Cell, Chart, Section, Table
+from registry.report.figures import Cell, Chart, Counted, Section, Table
 from registry.rules import rule
 
 __all__ = ["KAHN", "quality"]
@@ -38,6 +38,18 @@ def _loads(ctx: Context) -> list[dict[str, Any]]:
     return out
 
 
+def _findings(load: dict[str, Any], rules: list[str] | None = None) -> Counted:
+    """The findings of a load (of ``rules`` only, if given), one unit per finding: the audit
+    needs to know that a site's total is the sum of its rules."""
+    kept = load["findings"] or {}
+    return Counted(
+        f"finding:{load['submission']}:{rule_id}:{i}"
+        for rule_id, n in kept.items()
+        if rules is None or rule_id in rules
+        for i in range(int(n))
+    )
+
+
 def _per100(n: int, records: int) -> float | None:
     return round(100 * n / records, 2) if records else None
 
@@ -56,6 +68,7 @@ def quality(ctx: Context) -> Section:
         latest[load["site"]] = load
     rule_rows: list[list[Cell]] = []
     category_rows: list[list[Cell]] = []
+    category_members: dict[tuple[int, str], frozenset[str]] = {}
     for site, load in latest.items():
         findings = load["findings"]
         if findings is None:
@@ -71,15 +84,19 @@ def quality(ctx: Context) -> Section:
                     rule_id,
                     cat,
                     rule(rule_id).severity if cat != "unknown" else "",
-                    n,
+                    _findings(load, [rule_id]),
                     _per100(n, load["records"]),
                 ]
             )
+        for c in KAHN:  # a rate per 100 records (shown) gives its findings back
+            category_members[(len(category_rows), c.capitalize())] = _findings(
+                load, [r for r in findings if _category(r) == c]
+            ).members
         category_rows.append(
             [
                 site,
                 load["records"],
-                sum(findings.values()),
+                _findings(load),
                 *(_per100(per_category[c], load["records"]) for c in KAHN),
             ]
         )
@@ -100,6 +117,7 @@ def quality(ctx: Context) -> Section:
         category_rows,
         note="Kahn et al. 2016 categories; per 100 records of the submission.",
         counts=("Findings",),
+        members=category_members,
         per_site=True,
         chart=Chart("barh", "Site", tuple(c.capitalize() for c in KAHN), "per 100 records"),
     )
@@ -113,7 +131,7 @@ def quality(ctx: Context) -> Section:
                 load["site"],
                 load["submission"][:8],
                 load["records"],
-                total if total is not None else _NOT_KEPT,
+                _findings(load) if total is not None else _NOT_KEPT,
                 None if total is None else _per100(total, load["records"]),
             ]
         )

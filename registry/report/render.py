@@ -36,6 +36,12 @@ def render_text(report: CenterReport) -> str:
     ]
     if report.survey_source:
         out.append(f"Survey beside observed practice: {report.survey_source}")
+    if report.withheld:
+        out.append(
+            f"Withheld by the privacy audit ({len(report.withheld)}: with the rest of the "
+            "report they would give a suppressed count back):"
+        )
+        out += [f"  - {w}" for w in report.withheld]
     for section in report.sections:
         out += ["", f"== {section.title} =="]
         if section.text:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from registry.models.codes import Detection, Immunophenotype, Phase, VteSite
 from registry.report.context import DAYS_PER_MONTH, Context
-from registry.report.figures import Cell, Chart, Section, Table
+from registry.report.figures import Cell, Chart, Section, Table, counted
 from registry.report.stats import cumulative_incidence, poisson_rate, proportion
 
 __all__ = ["ASPARAGINASE_WINDOWS", "CIF_MONTHS", "vte"]
@@ -47,20 +47,20 @@ def _incidence_by_site(ctx: Context) -> Table:
         groups.append(("All sites", p))
     for site, g in groups:
         ev = e[e["patient_id"].isin(g["patient_id"])]
-        n_vte = int(g["vte"].sum())
+        n_vte = counted("patient", g.loc[g["vte"], "patient_id"])
         rate, low, high = poisson_rate(n_vte, float(g["py"].sum()))
-        symptomatic = int((ev["detection"] == Detection.SYMPTOMATIC.value).sum())
+        symptomatic = ev.loc[ev["detection"] == Detection.SYMPTOMATIC.value, "event_id"]
         rows.append(
             [
                 str(site),
-                len(g),
+                counted("patient", g["patient_id"]),
                 n_vte,
                 round(float(g["py"].sum()), 1),
                 rate,
                 low,
                 high,
-                len(ev),
-                symptomatic,
+                counted("event", ev["event_id"]),
+                counted("event", symptomatic),
             ]
         )
     return Table(
@@ -108,13 +108,14 @@ def _cif_table(
         columns += [f"{m} months (%)", f"{m} months lower", f"{m} months upper"]
     rows: list[list[Cell]] = []
     series: dict[str, list[tuple[float, float, float, float]]] = {}
+    ids = ctx.patients["patient_id"].to_numpy()
     for name, mask in groups.items():
         member = mask.to_numpy(dtype=bool)
-        n_vte = int((outcome[member] == 1).sum())
+        n_vte = counted("patient", ids[member & (outcome == 1)])
         fitted = dict(
             zip(times, cumulative_incidence(months[member], outcome[member], times), strict=True)
         )
-        cells: list[Cell] = [name, int(member.sum()), n_vte]
+        cells: list[Cell] = [name, counted("patient", ids[member]), n_vte]
         for m in CIF_MONTHS:
             cells += list(fitted[float(m)])
         rows.append(cells)
@@ -129,6 +130,7 @@ def _cif_table(
         "death without VTE as a competing risk, censored at last contact; 95% CI.",
         counts=("Patients", "Patients with VTE"),
         derived=dict.fromkeys(columns[3:], "Patients with VTE"),
+        of=dict.fromkeys(columns[3:], "Patients"),
         chart=Chart(
             "step", "months since ALL diagnosis", (), "cumulative incidence (%)", series=series
         ),
@@ -136,12 +138,13 @@ def _cif_table(
 
 
 def _share_table(
-    key: str, title: str, label: str, counts: pd.Series, order: list[tuple[str, str]], note: str
+    key: str, title: str, label: str, units: pd.Series, order: list[tuple[str, str]], note: str
 ) -> Table:
-    total = int(counts.sum())
+    """``units``: the code of each event, indexed by event ID."""
+    total = counted("event", units.index)
     rows: list[list[Cell]] = []
     for code, name in order:
-        k = int(counts.get(code, 0))
+        k = counted("event", units.index[units == code])
         rows.append([name, k, *proportion(k, total)])
     return Table(
         key,
@@ -151,6 +154,7 @@ def _share_table(
         note=note,
         counts=("Events",),
         derived={"%": "Events", "Lower 95% CI": "Events", "Upper 95% CI": "Events"},
+        of=dict.fromkeys(("%", "Lower 95% CI", "Upper 95% CI"), total),
         chart=Chart("barh", label, ("%",), "% of events"),
     )
 
@@ -161,7 +165,7 @@ def _asparaginase_timing(ctx: Context) -> pd.Series:
         "asparaginase_doses", "patient_id", "administration_date", dates=("administration_date",)
     )
     if e.empty:
-        return pd.Series(dtype="int64")
+        return pd.Series(dtype="object")
     joined = pd.merge_asof(
         e.sort_values("diagnosis_date"),
         doses.sort_values("administration_date")[["patient_id", "administration_date"]],
@@ -175,7 +179,7 @@ def _asparaginase_timing(ctx: Context) -> pd.Series:
     window[days > ASPARAGINASE_WINDOWS[-1][1]] = f"> {ASPARAGINASE_WINDOWS[-1][1]} days"
     for low, high, name in ASPARAGINASE_WINDOWS:
         window[(days >= low) & (days <= high)] = name
-    return window.value_counts()
+    return pd.Series(window.to_numpy(), index=joined["event_id"].to_numpy())
 
 
 def vte(ctx: Context) -> Section:
@@ -206,7 +210,7 @@ def vte(ctx: Context) -> Section:
             "site_mix",
             "Where: site of the VTE",
             "Site of VTE",
-            e["location"].value_counts(),
+            e.set_index("event_id")["location"],
             [(m.value, m.label) for m in VteSite],
             "All events; Wilson 95% intervals.",
         )
@@ -216,7 +220,7 @@ def vte(ctx: Context) -> Section:
             "phase",
             "When: treatment phase at the event",
             "Phase",
-            e["phase_at_event"].value_counts(),
+            e.set_index("event_id")["phase_at_event"],
             [(m.value, m.label) for m in Phase],
             "Phase as recorded with the event.",
         )
@@ -233,17 +237,18 @@ def vte(ctx: Context) -> Section:
             "Last dose on or before the day of the event.",
         )
     )
-    n = len(e)
-    qualifying = int(e["ptwg_qualifying"].astype(bool).sum())
-    symptomatic = int((e["detection"] == Detection.SYMPTOMATIC.value).sum())
-    with_vte = int(p["first_vte_date"].notna().sum())
+    n = counted("event", e["event_id"])
+    qualifying = counted("event", e.loc[e["ptwg_qualifying"].astype(bool), "event_id"])
+    symptomatic = counted("event", e.loc[e["detection"] == Detection.SYMPTOMATIC.value, "event_id"])
+    with_vte = counted("patient", p.loc[p["first_vte_date"].notna(), "patient_id"])
+    everyone = counted("patient", p["patient_id"])
     tables.append(
         Table(
             "ptwg",
             "Patients with VTE, and events meeting the Ponte di Legno (PTWG) definition",
             ["Measure", "n", "Of", "%", "Lower 95% CI", "Upper 95% CI"],
             [
-                ["Patients with VTE", with_vte, len(p), *proportion(with_vte, len(p))],
+                ["Patients with VTE", with_vte, everyone, *proportion(with_vte, everyone)],
                 ["PTWG-qualifying events", qualifying, n, *proportion(qualifying, n)],
                 ["Symptomatic events", symptomatic, n, *proportion(symptomatic, n)],
             ],
@@ -252,6 +257,7 @@ def vte(ctx: Context) -> Section:
             "intervals.",
             counts=("n", "Of"),
             derived={"%": "n", "Lower 95% CI": "n", "Upper 95% CI": "n"},
+            of=dict.fromkeys(("%", "Lower 95% CI", "Upper 95% CI"), "Of"),
         )
     )
     return Section("vte", "VTE", tables)

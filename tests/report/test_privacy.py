@@ -102,7 +102,9 @@ def test_levels_of_one_characteristic_add_up() -> None:
     assert t.column("A") == ["100", "<11", WITHHELD]
 
 
-def test_a_chart_of_suppressed_counts_only_is_not_drawn() -> None:
+def test_a_chart_of_suppressed_counts_only_marks_them() -> None:
+    """Issue 26: a suppressed count is never drawn as zero or an empty bar; a chart whose
+    counts are all suppressed still shows where they are, each marked "<k"."""
     from registry.report.charts import render_chart
     from registry.report.figures import Chart
 
@@ -117,4 +119,5 @@ def test_a_chart_of_suppressed_counts_only_is_not_drawn() -> None:
     )
     assert render_chart(t) is not None
     suppress(t, 50)
-    assert render_chart(t) is None  # an empty axis would only mislead
+    svg = render_chart(t)
+    assert svg is not None and svg.count("&lt;50") == 2
