@@ -250,7 +250,8 @@ def _new_event(case: Case, day: dt.date, recurrence_of: Rec | None = None) -> Re
         site = "lower_extremity_dvt"
     related = (
         site in _CATHETER_SITES
-        or (site == "right_atrial" and catheter is not None and d.chance(0.7))
+        # a femoral line does not reach the atrium (rule event-anatomy-inconsistent)
+        or (site == "right_atrial" and catheter is not None and d.chance(0.7) and not femoral)
         or (site == "lower_extremity_dvt" and femoral)
     )
     detection = _detection(case, site)
