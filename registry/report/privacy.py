@@ -160,33 +160,49 @@ def _facts(tables: Sequence[Table], min_cell: int) -> tuple[list[_Fact], list[_F
     return published, hidden
 
 
+class _Atoms:
+    """The units grouped by the figures that hold them, once for the whole audit (withholding
+    a figure only removes a constraint: finer atoms give the same bounds)."""
+
+    def __init__(self, sets: Sequence[frozenset[str]]) -> None:
+        holding: dict[str, list[int]] = defaultdict(list)
+        for f, members in enumerate(sets):
+            for unit in members:
+                holding[unit].append(f)
+        ids: dict[tuple[int, ...], int] = {}
+        self.of_unit = {
+            unit: ids.setdefault(tuple(held), len(ids)) for unit, held in holding.items()
+        }
+        self.count = max(1, len(ids))
+        self._cache: dict[frozenset[str], frozenset[int]] = {}
+
+    def __call__(self, members: frozenset[str]) -> frozenset[int]:
+        found = self._cache.get(members)
+        if found is None:
+            found = self._cache[members] = frozenset(self.of_unit[u] for u in members)
+        return found
+
+
 def _ranges(
-    equal: list[frozenset[str]], bands: list[tuple[frozenset[str], int, int]], judge: int
+    equal: list[tuple[frozenset[int], int]],
+    bands: list[tuple[frozenset[int], int, int]],
+    judge: int,
+    n_atoms: int,
 ) -> list[tuple[float, float, set[int]]]:
-    """For each of the first ``judge`` banded sets, the least and greatest size the other
-    facts allow (its own band left out), by linear programming over the atoms: ``equal``
-    sets have their size published, ``bands`` are the suppressed cells (size in [low,
-    high]); and the published sets that bind it (nonzero dual values: withholding one
-    of them is what widens it)."""
+    """For each of the first ``judge`` banded sets of atoms, the least and greatest size the
+    other facts allow (its own band left out), by linear programming over every fact of the
+    report linked to it: ``equal`` sets have their size published, ``bands`` are the
+    suppressed cells (size in [low, high]); and the published sets that bind it (nonzero
+    dual values: withholding one of them is what widens it)."""
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix, vstack
     from scipy.sparse.csgraph import connected_components
 
-    sets = [m for m, _, _ in bands] + equal
-    holding: dict[str, list[int]] = defaultdict(list)
-    for f, members in enumerate(sets):
-        for unit in members:
-            holding[unit].append(f)
-    atoms: dict[tuple[int, ...], int] = {}
-    for held in holding.values():
-        atoms.setdefault(tuple(held), len(atoms))
-    rows: list[int] = []
-    cols: list[int] = []
-    for signature, a in atoms.items():
-        rows.extend(signature)
-        cols += [a] * len(signature)
-    n_sets, n_atoms = len(sets), max(1, len(atoms))
+    sets = [m for m, _, _ in bands] + [m for m, _ in equal]
+    rows = [f for f, atoms in enumerate(sets) for _ in atoms]
+    cols = [a for atoms in sets for a in atoms]
+    n_sets = len(sets)
     matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_sets, n_atoms))
     # sets linked through shared atoms: one program per group that holds the cell
     graph = csr_matrix(
@@ -194,14 +210,14 @@ def _ranges(
         shape=(n_sets + n_atoms, n_sets + n_atoms),
     )
     _, label = connected_components(graph, directed=False)
-    sizes = np.array([len(m) for m in sets], dtype=float)
+    sizes = np.array([0.0] * len(bands) + [float(n) for _, n in equal])
     out: list[tuple[float, float, set[int]]] = []
     for h in range(judge):
         group = np.flatnonzero(label[:n_sets] == label[h])
         variables = np.flatnonzero(label[n_sets:] == label[h])
         sub = matrix[:, variables]
-        equals = [f for f in group if f >= len(bands)]
-        banded = [f for f in group if f < len(bands) and f != h]
+        equals = [int(f) for f in group if f >= len(bands)]
+        banded = [int(f) for f in group if f < len(bands) and f != h]
         a_ub = b_ub = a_eq = b_eq = None
         if banded:
             a_ub = vstack([sub[banded], -sub[banded]])
@@ -230,10 +246,14 @@ def _ranges(
                 if equals:
                     duals = np.asarray(result.eqlin.marginals)
                     binding.update(
-                        int(equals[j]) - len(bands) for j in np.flatnonzero(np.abs(duals) > 1e-9)
+                        equals[j] - len(bands) for j in np.flatnonzero(np.abs(duals) > 1e-9)
                     )
         out.append((found[0], found[1], binding))
     return out
+
+
+def _where(fact: _Fact) -> tuple[Table, int | str, str]:
+    return fact.table, fact.row, fact.column
 
 
 def _withhold(table: Table, row: int | str, column: str) -> None:
@@ -254,17 +274,18 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
     need = min_cell - 2
     withheld: list[Withheld] = []
     safe: set[frozenset[str]] = set()  # withholding only widens: a safe cell stays safe
+    published, hidden = _facts(tables, min_cell)
+    atoms = _Atoms(list({f.members for f in published + hidden}))
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for unit in atoms.of_unit:
+        kinds[unit.split(":", 1)[0]].add(unit)
+    everyone = {frozenset(units) for units in kinds.values()}
     for _ in range(10_000):  # each round withholds figures: bounded by their number
         published, hidden = _facts(tables, min_cell)
         shown: dict[frozenset[str], list[_Fact]] = defaultdict(list)
         for fact in published:
             shown[fact.members].append(fact)
         cells = {h.members: h for h in hidden}
-        kinds: dict[str, set[str]] = defaultdict(set)
-        for members in shown:
-            for unit in members:
-                kinds[unit.split(":", 1)[0]].add(unit)
-        everyone = {frozenset(units) for units in kinds.values()}
         bands = [(m, h.low, h.high) for m, h in cells.items()]
         check = [i for i, (m, _, _) in enumerate(bands) if m not in safe]
         if not check:
@@ -272,7 +293,9 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
         # the cells to judge first, the others as bands only
         order = check + [i for i in range(len(bands)) if i not in set(check)]
         published_sets = list(shown)
-        ranges = _ranges(published_sets, [bands[i] for i in order], len(check))
+        equal = [(atoms(m), len(m)) for m in published_sets]
+        banded = [(atoms(m), low, high) for m, low, high in bands]
+        ranges = _ranges(equal, [banded[i] for i in order], len(check), atoms.count)
         narrow = [
             i for i, (low, high, _) in zip(check, ranges, strict=True) if high - low < need - 1e-6
         ]
@@ -280,7 +303,7 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
         # the "<k" marks alone narrow a cell among other small ones (1 event in three
         # small cells): published figures must not narrow it further than they do
         order = narrow + [i for i in range(len(bands)) if i not in set(narrow)]
-        alone = _ranges([], [bands[i] for i in order], len(narrow))
+        alone = _ranges([], [banded[i] for i in order], len(narrow), atoms.count)
         width = dict(zip(narrow, (high - low for low, high, _ in alone), strict=True))
         chosen: dict[frozenset[str], _Fact] = {}
         for i, (low, high, binding) in zip(check, ranges, strict=True):
@@ -300,7 +323,7 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
             if not near:  # nothing published that may go pins it: the marks alone narrow it
                 safe.add(members)
                 continue
-            pick = min(near, key=lambda m: (m != members, len(m), sorted(m)[:1]))
+            pick = min(near, key=lambda m: (m != members, len(m), _label(*_where(shown[m][0]))))
             chosen[pick] = cells[members]
         if not chosen:
             return withheld

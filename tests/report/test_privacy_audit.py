@@ -157,7 +157,11 @@ def registries(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     from registry.synthetic import synthesize
 
     urls = []
-    plans = [((("SITEA", 60, 101),)), (("SITEA", 90, 102), ("SITEB", 25, 103))]
+    plans = [
+        (("SITEA", 60, 101),),
+        (("SITEA", 90, 102), ("SITEB", 25, 103)),
+        (("SITEA", 40, 104), ("SITEB", 30, 105), ("SITEC", 20, 106)),
+    ]
     for k, plan in enumerate(plans):
         root = tmp_path_factory.mktemp(f"audit{k}")
         url = f"sqlite:///{root / 'registry.sqlite'}"
