@@ -128,11 +128,21 @@ class Withheld:
         return f"{self.table}: {self.row} / {self.column} (it gave back {self.protects})"
 
 
+def _row_name(table: Table, i: int) -> str:
+    """The row's first cell, with the next ones while other rows begin the same (a site's
+    rows of findings are named by site and rule)."""
+    for width in range(1, len(table.columns) + 1):
+        names = [" ".join(str(c) for c in row[:width]) for row in table.rows]
+        if names.count(names[i]) == 1 or width == 3:
+            return names[i]
+    return str(table.rows[i][0])
+
+
 def _label(table: Table, row: int | str, column: str) -> str:
     if row == "note":
         return f"{table.key}: the note's {column}"
     assert isinstance(row, int)
-    return f"{table.key}: {table.rows[row][0]} / {column}"
+    return f"{table.key}: {_row_name(table, row)} / {column}"
 
 
 def _facts(tables: Sequence[Table], min_cell: int) -> tuple[list[_Fact], list[_Fact]]:
@@ -329,7 +339,7 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
             return withheld
         for members, cell in chosen.items():
             for fact in shown[members]:
-                row = fact.row if fact.row == "note" else str(fact.table.rows[fact.row][0])  # type: ignore[index]
+                row = fact.row if isinstance(fact.row, str) else _row_name(fact.table, fact.row)
                 _withhold(fact.table, fact.row, fact.column)
                 withheld.append(
                     Withheld(

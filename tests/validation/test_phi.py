@@ -243,3 +243,53 @@ def test_an_identifier_in_the_manifest_is_never_echoed(tmp_path: Path) -> None:
         text=True,
     )
     assert "twice" in done.stdout and "Smith" not in done.stdout and "3344" not in done.stdout
+
+
+def test_identifiers_in_protocol_name_never_reach_the_registry(tmp_path: Path) -> None:
+    """End to end: one identifier of each locale, written as a site would, in protocol_name
+    of twelve patients; the validator names each row and the load refuses, so none of them
+    is in the registry."""
+    import csv
+
+    from sqlalchemy import create_engine, inspect, text
+
+    from registry.database.loading import load_submission
+    from registry.synthetic import synthesize
+    from registry.validation.manifests import refresh_manifest
+    from registry.validation.validate import validate_submission
+
+    typed = [
+        "AALL1731, pt Jennifer Morales",
+        "UKALL 2011 NHS 943 476 5919",
+        "Total XVII - contact (416) 555-0199",
+        "LAL-SEHOP, CURP BOXW310820HNERXN09",
+        "PETHEMA, DNI 54362315K",
+        "CAALL-F01 né le 12 mars 2015",
+        "Hôpital Sainte-Justine, 4521 rue Gauthier 12",
+        "GBTLI 2009 CPF 390.533.447-05",
+        "AIEOP-BFM, Hilmar-Schuster-Platz 12",
+        "DCOG ALL-11 Charlotte van Vliet",
+        "NOPHO ALL2008 personnummer 880320-0016",
+        "ALLTogether1 CPR 211062-5629",
+    ]
+    folder = synthesize(tmp_path / "typed", 40, seed=5).folder
+    path = folder / "patients.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row, text_ in zip(rows, typed, strict=False):
+        row["protocol_name"] = text_
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    refresh_manifest(folder)
+    report = validate_submission(folder)
+    flagged = {f.row for f in report.findings if f.rule == "phi-suspected"}
+    assert flagged >= set(range(1, len(typed) + 1)), sorted(flagged)
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    assert load_submission(folder, url).outcome != "loaded"
+    engine = create_engine(url)
+    if "patients" in inspect(engine).get_table_names():
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT protocol_name FROM patients")).scalars().all()
+        assert not set(kept) & set(typed)
+    engine.dispose()
