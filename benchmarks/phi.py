@@ -26,23 +26,11 @@ from stdnum import luhn
 from stdnum.iso7064 import mod_11_10
 
 from registry.validation.phi import scan_text
+from registry.validation.phi_numbers import PHONE_REGIONS
+from registry.validation.phi_vocabulary import LOCALES
 
-LOCALES = (
-    "en_US",
-    "en_GB",
-    "en_CA",
-    "es_MX",
-    "es_ES",
-    "fr_FR",
-    "fr_CA",
-    "pt_BR",
-    "de_DE",
-    "nl_NL",
-    "sv_SE",
-    "da_DK",
-)
-#: Regions whose phone numbers Presidio looks for, as the scan does.
-_REGIONS = ("US", "CA", "GB", "MX", "ES", "FR", "BR", "DE", "NL", "SE", "DK")
+#: The registry's locales, and the regions whose phones Presidio looks for, as the scan does.
+_REGIONS = PHONE_REGIONS
 
 #: Month names where Faker's locale has none (its date_time providers give the others).
 _MONTHS = {

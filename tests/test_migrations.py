@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
+import registry.database.intake_tables
 import registry.database.store
 import registry.models
 from registry.database.store import upgrade
@@ -39,7 +40,7 @@ def _compare(migrated: Engine, created: Engine) -> None:
     upgrade(migrated)
     SQLModel.metadata.create_all(created)
     assert _schema(migrated) == _schema(created)
-    assert len(_schema(migrated)) == 13  # 12 tables and the audit
+    assert len(_schema(migrated)) == 17  # 12 tables, the audit and the intake service's 4
     upgrade(migrated)  # a second upgrade is a no-op
 
 

@@ -26,6 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from registry.report.figures import Cell, Table
 
@@ -184,6 +185,10 @@ class _Atoms:
             unit: ids.setdefault(tuple(held), len(ids)) for unit, held in holding.items()
         }
         self.count = max(1, len(ids))
+        #: The true number of units in each atom: the registry itself, a feasible point.
+        self.sizes = [0] * self.count
+        for atom in self.of_unit.values():
+            self.sizes[atom] += 1
         self._cache: dict[frozenset[str], frozenset[int]] = {}
 
     def __call__(self, members: frozenset[str]) -> frozenset[int]:
@@ -197,13 +202,18 @@ def _ranges(
     equal: list[tuple[frozenset[int], int]],
     bands: list[tuple[frozenset[int], int, int]],
     judge: int,
-    n_atoms: int,
+    truth: Any,
+    need: float,
 ) -> list[tuple[float, float, set[int]]]:
     """For each of the first ``judge`` banded sets of atoms, the least and greatest size the
     other facts allow (its own band left out), by linear programming over every fact of the
     report linked to it: ``equal`` sets have their size published, ``bands`` are the
     suppressed cells (size in [low, high]); and the published sets that bind it (nonzero
-    dual values: withholding one of them is what widens it)."""
+    dual values: withholding one of them is what widens it).
+
+    Every solution is a possible registry: a cell whose values over those seen so far (the
+    true counts, ``truth``, first) already span ``need`` is wide enough without programs of
+    its own, and is returned with that span."""
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix, vstack
@@ -213,7 +223,32 @@ def _ranges(
     rows = [f for f, atoms in enumerate(sets) for _ in atoms]
     cols = [a for atoms in sets for a in atoms]
     n_sets = len(sets)
+    n_atoms = len(truth)
     matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_sets, n_atoms))
+    band_rows = matrix[: len(bands)]
+    band_low = np.array([float(lo) for _, lo, _ in bands])
+    band_high = np.array([float(hi) for _, _, hi in bands])
+    seen_low = np.full(len(bands), np.inf)
+    seen_high = np.full(len(bands), -np.inf)
+
+    def learn(point: Any) -> None:
+        """Widen the spans seen with a point that keeps every band (or all but one: then it
+        is a possible registry for that cell's own program only)."""
+        values = band_rows @ point
+        broken = np.flatnonzero((values < band_low - 1e-6) | (values > band_high + 1e-6))
+        if len(broken) > 1:
+            return
+        usable = (
+            np.ones(len(bands), dtype=bool)
+            if len(broken) == 0
+            else np.zeros(len(bands), dtype=bool)
+        )
+        if len(broken) == 1:
+            usable[broken[0]] = True
+        np.minimum(seen_low, np.where(usable, values, np.inf), out=seen_low)
+        np.maximum(seen_high, np.where(usable, values, -np.inf), out=seen_high)
+
+    learn(np.asarray(truth, dtype=float))
     # sets linked through shared atoms: one program per group that holds the cell
     graph = csr_matrix(
         (np.ones(len(rows)), (rows, [n_sets + c for c in cols])),
@@ -223,6 +258,9 @@ def _ranges(
     sizes = np.array([0.0] * len(bands) + [float(n) for _, n in equal])
     out: list[tuple[float, float, set[int]]] = []
     for h in range(judge):
+        if seen_high[h] - seen_low[h] >= need - 1e-6:
+            out.append((float(seen_low[h]), float(seen_high[h]), set()))
+            continue
         group = np.flatnonzero(label[:n_sets] == label[h])
         variables = np.flatnonzero(label[n_sets:] == label[h])
         sub = matrix[:, variables]
@@ -253,6 +291,9 @@ def _ranges(
                 raise RuntimeError(f"privacy audit: {result.message}")
             else:
                 found.append(sign * float(result.fun or 0.0))
+                point = np.asarray(truth, dtype=float).copy()
+                point[variables] = result.x
+                learn(point)
                 if equals:
                     duals = np.asarray(result.eqlin.marginals)
                     binding.update(
@@ -305,7 +346,7 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
         published_sets = list(shown)
         equal = [(atoms(m), len(m)) for m in published_sets]
         banded = [(atoms(m), low, high) for m, low, high in bands]
-        ranges = _ranges(equal, [banded[i] for i in order], len(check), atoms.count)
+        ranges = _ranges(equal, [banded[i] for i in order], len(check), atoms.sizes, need)
         narrow = [
             i for i, (low, high, _) in zip(check, ranges, strict=True) if high - low < need - 1e-6
         ]
@@ -313,7 +354,7 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
         # the "<k" marks alone narrow a cell among other small ones (1 event in three
         # small cells): published figures must not narrow it further than they do
         order = narrow + [i for i in range(len(bands)) if i not in set(narrow)]
-        alone = _ranges([], [banded[i] for i in order], len(narrow), atoms.count)
+        alone = _ranges([], [banded[i] for i in order], len(narrow), atoms.sizes, need)
         width = dict(zip(narrow, (high - low for low, high, _ in alone), strict=True))
         chosen: dict[frozenset[str], _Fact] = {}
         for i, (low, high, binding) in zip(check, ranges, strict=True):
