@@ -171,31 +171,69 @@ def _facts(tables: Sequence[Table], min_cell: int) -> tuple[list[_Fact], list[_F
     return published, hidden
 
 
-class _Atoms:
-    """The units grouped by the figures that hold them, once for the whole audit (withholding
-    a figure only removes a constraint: finer atoms give the same bounds)."""
+class _Space:
+    """The unknowns of the audit: for each table, its units grouped by the figures of that
+    table that hold them (its cells, their denominators, its note's counts, and the totals of
+    its rows and columns, which a reader can always form). A reader knows how a table's own
+    figures combine, not how the units of one table fall into the cells of another (how the
+    girls are spread over the months of diagnosis): tables meet only where two figures count
+    the same units, which the ``links`` say. Built once for the whole audit (withholding a
+    figure only removes a constraint)."""
 
-    def __init__(self, sets: Sequence[frozenset[str]]) -> None:
-        holding: dict[str, list[int]] = defaultdict(list)
-        for f, members in enumerate(sets):
-            for unit in members:
-                holding[unit].append(f)
-        ids: dict[tuple[int, ...], int] = {}
-        self.of_unit = {
-            unit: ids.setdefault(tuple(held), len(ids)) for unit, held in holding.items()
-        }
-        self.count = max(1, len(ids))
-        #: The true number of units in each atom: the registry itself, a feasible point.
-        self.sizes = [0] * self.count
-        for atom in self.of_unit.values():
-            self.sizes[atom] += 1
-        self._cache: dict[frozenset[str], frozenset[int]] = {}
+    def __init__(self, tables: Sequence[Table]) -> None:
+        self.sizes: list[int] = []
+        self._of_unit: dict[int, dict[str, int]] = {}
+        self._cache: dict[tuple[int, frozenset[str]], frozenset[int]] = {}
+        where: dict[frozenset[str], list[int]] = defaultdict(list)
+        for t, table in enumerate(tables):
+            sets = _structure(table)
+            holding: dict[str, list[int]] = defaultdict(list)
+            for f, members in enumerate(sets):
+                for unit in members:
+                    holding[unit].append(f)
+            local: dict[tuple[int, ...], int] = {}
+            of_unit = {}
+            for unit, held in holding.items():
+                atom = local.get(tuple(held))
+                if atom is None:
+                    atom = local[tuple(held)] = len(self.sizes)
+                    self.sizes.append(0)
+                self.sizes[atom] += 1
+                of_unit[unit] = atom
+            self._of_unit[id(table)] = of_unit
+            for members in set(sets):
+                if members:
+                    where[members].append(t)
+        self.units = {u for of_unit in self._of_unit.values() for u in of_unit}
+        self.links: list[tuple[frozenset[int], frozenset[int]]] = []
+        for members, held_by in where.items():
+            first = tables[held_by[0]]
+            for other in held_by[1:]:
+                self.links.append((self(first, members), self(tables[other], members)))
 
-    def __call__(self, members: frozenset[str]) -> frozenset[int]:
-        found = self._cache.get(members)
+    def __call__(self, table: Table, members: frozenset[str]) -> frozenset[int]:
+        key = (id(table), members)
+        found = self._cache.get(key)
         if found is None:
-            found = self._cache[members] = frozenset(self.of_unit[u] for u in members)
+            of_unit = self._of_unit[id(table)]
+            found = self._cache[key] = frozenset(of_unit[u] for u in members)
         return found
+
+
+def _structure(table: Table) -> list[frozenset[str]]:
+    """The sets of units a table's figures count, whether shown or not, with the totals of
+    its rows and columns."""
+    sets = list(table.members.values())
+    sets += [b.members for b in table.of.values() if not isinstance(b, str)]
+    sets += [c.members for c in table.note_counts.values()]
+    columns: dict[str, set[str]] = defaultdict(set)
+    rows: dict[int, set[str]] = defaultdict(set)
+    for (i, column), members in table.members.items():
+        if column in table.counts:
+            columns[column] |= members
+            rows[i] |= members
+    sets += [frozenset(m) for m in (*columns.values(), *rows.values())]
+    return sets
 
 
 def _ranges(
@@ -204,6 +242,7 @@ def _ranges(
     judge: int,
     truth: Any,
     need: float,
+    links: Sequence[tuple[frozenset[int], frozenset[int]]] = (),
 ) -> list[tuple[float, float, set[int]]]:
     """For each of the first ``judge`` banded sets of atoms, the least and greatest size the
     other facts allow (its own band left out), by linear programming over every fact of the
@@ -222,9 +261,15 @@ def _ranges(
     sets = [m for m, _, _ in bands] + [m for m, _ in equal]
     rows = [f for f, atoms in enumerate(sets) for _ in atoms]
     cols = [a for atoms in sets for a in atoms]
-    n_sets = len(sets)
+    values = [1.0] * len(rows)
+    for k, (same, other) in enumerate(links):  # the same units in two tables: one count
+        for atoms, sign in ((same, 1.0), (other, -1.0)):
+            rows += [len(sets) + k] * len(atoms)
+            cols += list(atoms)
+            values += [sign] * len(atoms)
+    n_sets = len(sets) + len(links)
     n_atoms = len(truth)
-    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_sets, n_atoms))
+    matrix = csr_matrix((values, (rows, cols)), shape=(n_sets, n_atoms))
     band_rows = matrix[: len(bands)]
     band_low = np.array([float(lo) for _, lo, _ in bands])
     band_high = np.array([float(hi) for _, _, hi in bands])
@@ -251,11 +296,12 @@ def _ranges(
     learn(np.asarray(truth, dtype=float))
     # sets linked through shared atoms: one program per group that holds the cell
     graph = csr_matrix(
-        (np.ones(len(rows)), (rows, [n_sets + c for c in cols])),
+        (np.abs(values), (rows, [n_sets + c for c in cols])),
         shape=(n_sets + n_atoms, n_sets + n_atoms),
     )
     _, label = connected_components(graph, directed=False)
-    sizes = np.array([0.0] * len(bands) + [float(n) for _, n in equal])
+    sizes = np.array([0.0] * len(bands) + [float(n) for _, n in equal] + [0.0] * len(links))
+    published_end = len(bands) + len(equal)
     out: list[tuple[float, float, set[int]]] = []
     for h in range(judge):
         if seen_high[h] - seen_low[h] >= need - 1e-6:
@@ -297,7 +343,9 @@ def _ranges(
                 if equals:
                     duals = np.asarray(result.eqlin.marginals)
                     binding.update(
-                        equals[j] - len(bands) for j in np.flatnonzero(np.abs(duals) > 1e-9)
+                        equals[j] - len(bands)
+                        for j in np.flatnonzero(np.abs(duals) > 1e-9)
+                        if equals[j] < published_end
                     )
         out.append((found[0], found[1], binding))
     return out
@@ -324,62 +372,78 @@ def audit(tables: Sequence[Table], min_cell: int) -> list[Withheld]:
         return []  # "<2" is 1: a band with no width to keep
     need = min_cell - 2
     withheld: list[Withheld] = []
-    safe: set[frozenset[str]] = set()  # withholding only widens: a safe cell stays safe
-    published, hidden = _facts(tables, min_cell)
-    atoms = _Atoms(list({f.members for f in published + hidden}))
+    Key = tuple[str, frozenset[str]]  # a figure's table and units: one unknown per table
+    safe: set[Key] = set()  # withholding only widens: a safe cell stays safe
+    space = _Space(tables)
     kinds: dict[str, set[str]] = defaultdict(set)
-    for unit in atoms.of_unit:
+    for unit in space.units:
         kinds[unit.split(":", 1)[0]].add(unit)
     everyone = {frozenset(units) for units in kinds.values()}
     for _ in range(10_000):  # each round withholds figures: bounded by their number
         published, hidden = _facts(tables, min_cell)
-        shown: dict[frozenset[str], list[_Fact]] = defaultdict(list)
+        shown: dict[Key, list[_Fact]] = defaultdict(list)
         for fact in published:
-            shown[fact.members].append(fact)
-        cells = {h.members: h for h in hidden}
-        bands = [(m, h.low, h.high) for m, h in cells.items()]
-        check = [i for i, (m, _, _) in enumerate(bands) if m not in safe]
+            shown[(fact.table.key, fact.members)].append(fact)
+        cells = {(h.table.key, h.members): h for h in hidden}
+        keys = list(cells)
+        check = [i for i, key in enumerate(keys) if key not in safe]
         if not check:
             return withheld
         # the cells to judge first, the others as bands only
-        order = check + [i for i in range(len(bands)) if i not in set(check)]
-        published_sets = list(shown)
-        equal = [(atoms(m), len(m)) for m in published_sets]
-        banded = [(atoms(m), low, high) for m, low, high in bands]
-        ranges = _ranges(equal, [banded[i] for i in order], len(check), atoms.sizes, need)
+        order = check + [i for i in range(len(keys)) if i not in set(check)]
+        published_keys = list(shown)
+        equal = [(space(shown[k][0].table, k[1]), len(k[1])) for k in published_keys]
+        banded = [(space(cells[k].table, k[1]), cells[k].low, cells[k].high) for k in keys]
+        ranges = _ranges(
+            equal, [banded[i] for i in order], len(check), space.sizes, need, space.links
+        )
         narrow = [
             i for i, (low, high, _) in zip(check, ranges, strict=True) if high - low < need - 1e-6
         ]
-        safe.update(bands[i][0] for i in check if i not in narrow)
+        safe.update(keys[i] for i in check if i not in narrow)
         # the "<k" marks alone narrow a cell among other small ones (1 event in three
         # small cells): published figures must not narrow it further than they do
-        order = narrow + [i for i in range(len(bands)) if i not in set(narrow)]
-        alone = _ranges([], [banded[i] for i in order], len(narrow), atoms.sizes, need)
+        order = narrow + [i for i in range(len(keys)) if i not in set(narrow)]
+        alone = _ranges([], [banded[i] for i in order], len(narrow), space.sizes, need, space.links)
         width = dict(zip(narrow, (high - low for low, high, _ in alone), strict=True))
-        chosen: dict[frozenset[str], _Fact] = {}
+        chosen: dict[Key, _Fact] = {}
         for i, (low, high, binding) in zip(check, ranges, strict=True):
-            members = bands[i][0]
+            key = keys[i]
             if i not in width or high - low >= min(need, width[i]) - 1e-6:
-                safe.add(members)
+                safe.add(key)
                 continue
             # the published figures that pin it (the binding constraints of its programs),
             # never the report's whole population of a kind (all patients, all events): if
             # only that binds, the smallest figure that touches the cell goes instead
-            near = [published_sets[j] for j in sorted(binding)]
-            near = [m for m in near if m not in everyone or m == members]
-            if any(m in chosen for m in near):
+            members = key[1]
+            near = [published_keys[j] for j in sorted(binding)]
+            near = [k for k in near if k[1] not in everyone or k[1] == members]
+            if any(k in chosen for k in near):
                 continue  # a figure withheld for another cell this round bears on it too
             if not near:
-                near = [m for m in shown if m & members and (m not in everyone or m == members)]
+                near = [
+                    k for k in shown if k[1] & members and (k[1] not in everyone or k[1] == members)
+                ]
             if not near:  # nothing published that may go pins it: the marks alone narrow it
-                safe.add(members)
+                safe.add(key)
                 continue
-            pick = min(near, key=lambda m: (m != members, len(m), _label(*_where(shown[m][0]))))
-            chosen[pick] = cells[members]
+            # the same units first, then a figure of the cell's own table, then one that
+            # shares units with it (dual values can name a figure that only ties), smallest
+            pick = min(
+                near,
+                key=lambda k: (
+                    k[1] != members,
+                    k[0] != key[0],
+                    not k[1] & members,
+                    len(k[1]),
+                    _label(*_where(shown[k][0])),
+                ),
+            )
+            chosen[pick] = cells[key]
         if not chosen:
             return withheld
-        for members, cell in chosen.items():
-            for fact in shown[members]:
+        for key, cell in chosen.items():
+            for fact in shown[key]:
                 row = fact.row if isinstance(fact.row, str) else _row_name(fact.table, fact.row)
                 _withhold(fact.table, fact.row, fact.column)
                 withheld.append(

@@ -128,26 +128,39 @@ def test_a_note_does_not_give_a_count_back() -> None:
 
 
 def _differences(tables: list[Table]) -> list[str]:
-    """Suppressed cells a difference of published sets gives back exactly: a shown set minus
-    shown sets inside it, disjoint, leaving exactly the suppressed cell's units."""
+    """Suppressed cells a difference of published figures gives back exactly, as a reader
+    can form it: within one table (its cells and the totals of its columns), where every
+    count shown anywhere for the same units is known (a site's patients in Table 1 are the
+    site's patients in the sites table). A shown set minus shown sets inside it, disjoint,
+    leaving exactly the suppressed cell's units."""
     published, hidden = _facts(tables, K)
-    shown = sorted({f.members for f in published}, key=len, reverse=True)
+    known = {f.members for f in published}
     leaks = []
-    for cell in {h.members: h for h in hidden}.values():
-        for whole in shown:
-            if not cell.members <= whole or whole == cell.members:
+    for table in tables:
+        sets = set(table.members.values())
+        for column in table.counts:
+            sets.add(frozenset().union(*(m for (_, c), m in table.members.items() if c == column)))
+        shown = sorted((m for m in sets if m in known), key=len, reverse=True)
+        for cell in hidden:
+            if cell.members not in sets:
                 continue
-            rest = whole - cell.members
-            cover: set[str] = set()
-            for part in shown:  # largest first: a greedy tiling of the rest
-                if part <= rest and not part & cover:
-                    cover |= part
-            if cover == rest:
-                leaks.append(f"{cell.table.key}: {cell.table.rows[cell.row][0]} / {cell.column}")  # type: ignore[index]
-                break
-        else:
-            if any(cell.members == m for m in shown):
+            if cell.members in known:
                 leaks.append(f"{cell.table.key}: shown elsewhere")
+                continue
+            for whole in shown:
+                if not cell.members < whole:
+                    continue
+                rest = whole - cell.members
+                cover: set[str] = set()
+                for part in shown:  # largest first: a greedy tiling of the rest
+                    if part <= rest and not part & cover:
+                        cover |= part
+                if cover == rest:
+                    leaks.append(
+                        f"{table.key} gives back {cell.table.key}: "
+                        f"{cell.table.rows[cell.row][0]} / {cell.column}"  # type: ignore[index]
+                    )
+                    break
     return leaks
 
 
