@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = ["ROLES", "IntakeEvent", "IntakeSite", "IntakeToken", "IntakeUser"]
@@ -82,3 +82,43 @@ class IntakeEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     target: str | None = Field(default=None, max_length=120, description="what was acted on")
     result: str = Field(max_length=40)
+
+
+#: A submission's states (intake.md, "Submissions"); the last five are final.
+STATES = (
+    "received",
+    "validating",
+    "accepted",
+    "loading",
+    "needs-confirmation",
+    "loaded",
+    "rejected",
+    "refused",
+    "withdrawn",
+)
+#: States a worker was in the middle of: a service killed there takes them up again.
+IN_PROGRESS = ("validating", "loading")
+
+
+class IntakeSubmission(SQLModel, table=True):
+    """A file a site sent, and where it stands; the file itself is kept on disk (``path``)
+    until the retention period after a final state."""
+
+    __tablename__ = "intake_submissions"
+    __table_args__ = (UniqueConstraint("site_id", "sha256"),)  # the same file: one submission
+
+    submission_id: str = Field(primary_key=True, max_length=36)
+    site_id: str = Field(foreign_key="intake_sites.site_id", index=True, max_length=8)
+    sha256: str = Field(max_length=64, description="of the uploaded file")
+    state: str = Field(index=True, max_length=20, description="one of STATES")
+    path: str = Field(sa_type=Text, description="the uploaded file on the service's disk")
+    sender: str = Field(max_length=80, description="user:NAME or token:ID")
+    received_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    claimed_by: str | None = Field(default=None, max_length=80, description="the worker on it")
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    attempts: int = Field(default=0, description="times a worker took it up")
+    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    errors: int | None = Field(default=None)
+    warnings: int | None = Field(default=None)
+    records: int | None = Field(default=None)
+    message: str | None = Field(default=None, sa_type=Text, description="one line, no values")

@@ -1,0 +1,158 @@
+"""The intake service's submissions as a durable queue (intake.md, "Submissions"): every state
+in the database, the same file received twice one submission, a submission taken up by one
+worker at a time (PostgreSQL: row locks that skip locked rows; SQLite: one writer at a time,
+its ``BEGIN IMMEDIATE``), and a service killed in the middle of one taking it up again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, update
+from sqlmodel import Session, col
+
+from registry.database.intake_tables import IN_PROGRESS, STATES, IntakeEvent, IntakeSubmission
+
+__all__ = ["Received", "claim", "finish", "receive", "recover"]
+
+#: Where a worker takes a submission from, and what it makes of it.
+_NEXT = {"received": "validating", "accepted": "loading"}
+_FINAL = ("loaded", "rejected", "refused", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Received:
+    submission_id: str
+    state: str
+    created: bool  # False: the same file was received before (no second job)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _audit(session: Session, actor: str, action: str, target: str, result: str) -> None:
+    session.add(
+        IntakeEvent(
+            at=_now(), actor=actor, client=None, action=action, target=target, result=result
+        )
+    )
+
+
+def receive(engine: Engine, site_id: str, sha256: str, path: str, sender: str) -> Received:
+    """Record a file that arrived for ``site_id`` (its SHA-256 computed while it streamed)."""
+    with Session(engine) as session, session.begin():
+        known = session.exec(
+            select(IntakeSubmission).where(  # type: ignore[call-overload]
+                col(IntakeSubmission.site_id) == site_id, col(IntakeSubmission.sha256) == sha256
+            )
+        ).first()
+        if known is not None:
+            row = known[0]
+            _audit(session, sender, "receive", row.submission_id, "same file")
+            return Received(row.submission_id, row.state, False)
+        submission_id = str(uuid.uuid4())
+        session.add(
+            IntakeSubmission(
+                submission_id=submission_id,
+                site_id=site_id,
+                sha256=sha256,
+                state="received",
+                path=path,
+                sender=sender,
+                received_at=_now(),
+            )
+        )
+        _audit(session, sender, "receive", submission_id, "received")
+    return Received(submission_id, "received", True)
+
+
+def claim(engine: Engine, worker: str) -> IntakeSubmission | None:
+    """Take up the oldest submission waiting for a worker, moving it to its working state
+    (received -> validating, accepted -> loading); None when none waits."""
+    # SQLite: the registry's engine begins every transaction IMMEDIATE (store.py), so
+    # claimers queue for the write lock; PostgreSQL: the row is locked, others skip it
+    with engine.begin() as connection:
+        query = (
+            select(IntakeSubmission.__table__)  # type: ignore[attr-defined]
+            .where(col(IntakeSubmission.state).in_(tuple(_NEXT)))
+            .order_by(col(IntakeSubmission.received_at), col(IntakeSubmission.submission_id))
+            .limit(1)
+        )
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        row = connection.execute(query).mappings().first()
+        if row is None:
+            return None
+        state = _NEXT[row["state"]]
+        now = _now()
+        connection.execute(
+            update(IntakeSubmission)
+            .where(col(IntakeSubmission.submission_id) == row["submission_id"])
+            .values(state=state, claimed_by=worker, claimed_at=now, attempts=row["attempts"] + 1)
+        )
+    return IntakeSubmission(
+        **{
+            **row,
+            "state": state,
+            "claimed_by": worker,
+            "claimed_at": now,
+            "attempts": row["attempts"] + 1,
+        }
+    )
+
+
+def finish(
+    engine: Engine,
+    submission_id: str,
+    worker: str,
+    state: str,
+    *,
+    errors: int | None = None,
+    warnings: int | None = None,
+    records: int | None = None,
+    message: str | None = None,
+) -> bool:
+    """Move a submission on from its working state; False (nothing written) when ``worker``
+    no longer holds it (another took it up after a restart)."""
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    values: dict[str, object] = {"state": state, "claimed_by": None, "claimed_at": None}
+    if state in _FINAL or state == "needs-confirmation":
+        values["finished_at"] = _now()
+    for name, value in (("errors", errors), ("warnings", warnings), ("records", records)):
+        if value is not None:
+            values[name] = value
+    if message is not None:
+        values["message"] = message[:500]
+    with Session(engine) as session, session.begin():
+        done = session.execute(
+            update(IntakeSubmission)
+            .where(col(IntakeSubmission.submission_id) == submission_id)
+            .where(col(IntakeSubmission.claimed_by) == worker)
+            .where(col(IntakeSubmission.state).in_(IN_PROGRESS))
+            .values(**values)
+        )
+        ok = bool(done.rowcount)  # type: ignore[attr-defined]
+        _audit(session, f"worker:{worker}", "finish", submission_id, state if ok else "not held")
+    return ok
+
+
+def recover(engine: Engine) -> int:
+    """At start-up: every submission a worker was in the middle of goes back to wait for a
+    worker (validating -> received, loading -> accepted; a load is all or nothing, so taking
+    it up again is safe). Returns how many."""
+    back = {"validating": "received", "loading": "accepted"}
+    moved = 0
+    with Session(engine) as session, session.begin():
+        for working, waiting in back.items():
+            done = session.execute(
+                update(IntakeSubmission)
+                .where(col(IntakeSubmission.state) == working)
+                .values(state=waiting, claimed_by=None, claimed_at=None)
+            )
+            moved += int(done.rowcount)  # type: ignore[attr-defined]
+        if moved:
+            _audit(session, "service", "recover", f"{moved} submissions", "requeued")
+    return moved
