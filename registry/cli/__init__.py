@@ -12,7 +12,7 @@ import signal
 import sys
 from typing import Any
 
-__all__ = ["Interrupted", "app", "main"]
+__all__ = ["Interrupted", "app", "main", "was_interrupted"]
 
 INTERRUPTED = "interrupted: stopped at your request (Ctrl-C)"
 
@@ -21,8 +21,19 @@ class Interrupted(BaseException):
     """Ctrl-C. Not a KeyboardInterrupt, which click turns into "Aborted!" and exit 1."""
 
 
+_interrupted: list[bool] = []
+
+
+def was_interrupted() -> bool:
+    """Whether Ctrl-C came: an error raised while unwinding from it is the interrupt (DuckDB,
+    for one, turns the exception the signal raised inside a query into its own "Query
+    interrupted"), reported as such, not as an error of its own."""
+    return bool(_interrupted)
+
+
 def _interrupt(_signum: int, _frame: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the unwinding itself is not interrupted
+    _interrupted.append(True)
     raise Interrupted
 
 
@@ -41,6 +52,9 @@ def main() -> None:
         code = 130
     except SystemExit as exc:
         code = exc.code
+        if was_interrupted() and code not in (0, None):  # an error while unwinding
+            sys.stderr.write(INTERRUPTED + "\n")
+            code = 130
     _end(code)
 
 

@@ -160,7 +160,12 @@ def _root(
 def fail(message: str, code: int = 2, label: str = "error:") -> typer.Exit:
     """Print a one-line reason and return the Exit to raise (2 = unusable input or usage).
     The message may name a file, an ID or a value of a submission: its control characters
-    are made visible (one line, and nothing that drives the terminal)."""
+    are made visible (one line, and nothing that drives the terminal). After Ctrl-C the
+    failure is the interrupt's: nothing is printed here (the entry point says it)."""
+    from registry.cli import was_interrupted
+
+    if was_interrupted():
+        return typer.Exit(code)
     err_console.print(
         Text.assemble((label, "bold red"), " ", visible(message)), highlight=False, soft_wrap=True
     )  # one line, whatever the terminal's width
@@ -271,9 +276,13 @@ def main() -> None:
     shows it). Ctrl-C: ``registry.cli.main``."""
     import os
 
+    from registry.cli import Interrupted, was_interrupted
+
     try:
         app()
     except Exception as exc:
+        if was_interrupted():  # the interrupt, surfacing as another library's error
+            raise Interrupted from None
         if os.environ.get("VTE_REGISTRY_DEBUG") == "1":
             raise
         err_console.print(
