@@ -128,7 +128,10 @@ def _sin(rnd: random.Random) -> str:
 
 def _national(fake: Faker, locale: str, rnd: random.Random) -> dict[str, Callable[[], str]]:
     """Each locale's national identifiers, as Faker makes them where it makes real ones."""
-    child = lambda: fake.date_of_birth(minimum_age=0, maximum_age=21)  # noqa: E731
+
+    def child() -> date:
+        return fake.date_of_birth(minimum_age=0, maximum_age=21)
+
     return {
         "en_US": {"SSN": lambda: rnd.choice([fake.ssn(), fake.ssn().replace("-", " ")])},
         "en_GB": {"NHS number": lambda: _nhs(rnd), "NI number": lambda: fake.ssn()},

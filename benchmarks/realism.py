@@ -42,7 +42,9 @@ class Anchor:
 
     @property
     def inside(self) -> bool:
-        return not self.anchored or bool(self.low <= self.value <= self.high)  # type: ignore[operator]
+        if self.low is None or self.high is None:  # unanchored: nothing to be outside of
+            return True
+        return self.low <= self.value <= self.high
 
     def line(self) -> str:
         fmt = (lambda v: f"{100 * v:.1f}%") if self.percent else (lambda v: f"{v:.2f}")

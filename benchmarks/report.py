@@ -38,11 +38,13 @@ def _audit(url: str) -> tuple[float, int]:
     import time
 
     import registry.report.build as build
+    from registry.report.figures import Table
+    from registry.report.privacy import Withheld
 
     spent: list[float] = []
     audit = build.audit
 
-    def timed(tables, min_cell):  # type: ignore[no-untyped-def]
+    def timed(tables: list[Table], min_cell: int) -> list[Withheld]:
         started = time.perf_counter()
         try:
             return audit(tables, min_cell)

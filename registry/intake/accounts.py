@@ -8,10 +8,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
-from registry.database.intake_tables import ROLES, IntakeEvent, IntakeSite, IntakeToken, IntakeUser
+from registry.database.intake_tables import ROLES, IntakeSite, IntakeToken, IntakeUser
+from registry.intake.audit import record
 from registry.intake.credentials import (
     digests_match,
     hash_password,
@@ -64,11 +65,7 @@ def _aware(at: dt.datetime) -> dt.datetime:
 def _audit(
     session: Session, action: str, target: str, result: str = "ok", actor: str = "admin"
 ) -> None:
-    session.add(
-        IntakeEvent(
-            at=_now(), actor=actor, client="cli", action=action, target=target, result=result
-        )
-    )
+    record(session, actor, action, target, result, client="cli")
 
 
 def _site(session: Session, site_id: str) -> IntakeSite:
@@ -90,7 +87,7 @@ def add_site(engine: Engine, site_id: str, name: str) -> None:
 
 def list_sites(engine: Engine) -> list[IntakeSite]:
     with Session(engine) as session:
-        return list(session.exec(select(IntakeSite).order_by(IntakeSite.site_id)).scalars())  # type: ignore[call-overload]
+        return list(session.exec(select(IntakeSite).order_by(col(IntakeSite.site_id))))
 
 
 def add_user(
@@ -149,7 +146,7 @@ def disable_user(engine: Engine, user_name: str) -> None:
 
 def list_users(engine: Engine) -> list[IntakeUser]:
     with Session(engine) as session:
-        return list(session.exec(select(IntakeUser).order_by(IntakeUser.user_name)).scalars())  # type: ignore[call-overload]
+        return list(session.exec(select(IntakeUser).order_by(col(IntakeUser.user_name))))
 
 
 def issue_token(engine: Engine, site_id: str, label: str, days: int = 90) -> IssuedToken:
@@ -186,9 +183,9 @@ def revoke_token(engine: Engine, token_id: str) -> None:
 def list_tokens(engine: Engine, site_id: str | None = None) -> list[IntakeToken]:
     query = select(IntakeToken).order_by(col(IntakeToken.site_id), col(IntakeToken.created_at))
     if site_id is not None:
-        query = query.where(IntakeToken.site_id == site_id)  # type: ignore[arg-type]
+        query = query.where(col(IntakeToken.site_id) == site_id)
     with Session(engine) as session:
-        return list(session.exec(query).scalars())  # type: ignore[call-overload]
+        return list(session.exec(query))
 
 
 def authenticate_token(engine: Engine, token: str, client: str | None = None) -> IntakeToken | None:
@@ -210,15 +207,10 @@ def authenticate_token(engine: Engine, token: str, client: str | None = None) ->
             and site is not None
             and site.active
         )
-        if ok:
-            assert row is not None
-            session.execute(
-                update(IntakeToken).where(IntakeToken.token_id == token_id).values(last_used_at=now)  # type: ignore[arg-type]
-            )
-        reason = "ok" if ok else "refused"
-        _audit(session, "token-use", token_id, reason, actor=f"token:{token_id}")
-        if ok:
-            session.flush()
-            session.expunge(row)
-            return row
-    return None
+        _audit(session, "token-use", token_id, "ok" if ok else "refused", actor=f"token:{token_id}")
+        if not ok or row is None:
+            return None
+        row.last_used_at = now
+        session.flush()
+        session.expunge(row)
+        return row

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
-from sqlmodel import Session, col
+from sqlalchemy import CursorResult, Engine, update
+from sqlmodel import Session, col, select
 
-from registry.database.intake_tables import IN_PROGRESS, STATES, IntakeEvent, IntakeSubmission
+from registry.database.intake_tables import IN_PROGRESS, STATES, IntakeSubmission
+from registry.intake.audit import record
 
 __all__ = ["Received", "claim", "finish", "receive", "recover"]
 
@@ -32,26 +34,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _audit(session: Session, actor: str, action: str, target: str, result: str) -> None:
-    session.add(
-        IntakeEvent(
-            at=_now(), actor=actor, client=None, action=action, target=target, result=result
-        )
-    )
+def _updated(session: Session, statement: Any) -> int:
+    """Rows an UPDATE changed (the result of an UPDATE is a cursor's)."""
+    return int(cast("CursorResult[Any]", session.execute(statement)).rowcount)
 
 
 def receive(engine: Engine, site_id: str, sha256: str, path: str, sender: str) -> Received:
     """Record a file that arrived for ``site_id`` (its SHA-256 computed while it streamed)."""
     with Session(engine) as session, session.begin():
         known = session.exec(
-            select(IntakeSubmission).where(  # type: ignore[call-overload]
+            select(IntakeSubmission).where(
                 col(IntakeSubmission.site_id) == site_id, col(IntakeSubmission.sha256) == sha256
             )
         ).first()
         if known is not None:
-            row = known[0]
-            _audit(session, sender, "receive", row.submission_id, "same file")
-            return Received(row.submission_id, row.state, False)
+            record(session, sender, "receive", known.submission_id, "same file")
+            return Received(known.submission_id, known.state, False)
         submission_id = str(uuid.uuid4())
         session.add(
             IntakeSubmission(
@@ -64,7 +62,7 @@ def receive(engine: Engine, site_id: str, sha256: str, path: str, sender: str) -
                 received_at=_now(),
             )
         )
-        _audit(session, sender, "receive", submission_id, "received")
+        record(session, sender, "receive", submission_id, "received")
     return Received(submission_id, "received", True)
 
 
@@ -73,34 +71,24 @@ def claim(engine: Engine, worker: str) -> IntakeSubmission | None:
     (received -> validating, accepted -> loading); None when none waits."""
     # SQLite: the registry's engine begins every transaction IMMEDIATE (store.py), so
     # claimers queue for the write lock; PostgreSQL: the row is locked, others skip it
-    with engine.begin() as connection:
+    with Session(engine) as session, session.begin():
         query = (
-            select(IntakeSubmission.__table__)  # type: ignore[attr-defined]
+            select(IntakeSubmission)
             .where(col(IntakeSubmission.state).in_(tuple(_NEXT)))
             .order_by(col(IntakeSubmission.received_at), col(IntakeSubmission.submission_id))
             .limit(1)
         )
-        if connection.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        row = connection.execute(query).mappings().first()
-        if row is None:
+        taken = session.exec(query).first()
+        if taken is None:
             return None
-        state = _NEXT[row["state"]]
-        now = _now()
-        connection.execute(
-            update(IntakeSubmission)
-            .where(col(IntakeSubmission.submission_id) == row["submission_id"])
-            .values(state=state, claimed_by=worker, claimed_at=now, attempts=row["attempts"] + 1)
-        )
-    return IntakeSubmission(
-        **{
-            **row,
-            "state": state,
-            "claimed_by": worker,
-            "claimed_at": now,
-            "attempts": row["attempts"] + 1,
-        }
-    )
+        taken.state = _NEXT[taken.state]
+        taken.claimed_by, taken.claimed_at = worker, _now()
+        taken.attempts += 1
+        session.flush()
+        session.expunge(taken)
+    return taken
 
 
 def finish(
@@ -127,15 +115,17 @@ def finish(
     if message is not None:
         values["message"] = message[:500]
     with Session(engine) as session, session.begin():
-        done = session.execute(
-            update(IntakeSubmission)
-            .where(col(IntakeSubmission.submission_id) == submission_id)
-            .where(col(IntakeSubmission.claimed_by) == worker)
-            .where(col(IntakeSubmission.state).in_(IN_PROGRESS))
-            .values(**values)
+        ok = bool(
+            _updated(
+                session,
+                update(IntakeSubmission)
+                .where(col(IntakeSubmission.submission_id) == submission_id)
+                .where(col(IntakeSubmission.claimed_by) == worker)
+                .where(col(IntakeSubmission.state).in_(IN_PROGRESS))
+                .values(**values),
+            )
         )
-        ok = bool(done.rowcount)  # type: ignore[attr-defined]
-        _audit(session, f"worker:{worker}", "finish", submission_id, state if ok else "not held")
+        record(session, f"worker:{worker}", "finish", submission_id, state if ok else "not held")
     return ok
 
 
@@ -147,12 +137,12 @@ def recover(engine: Engine) -> int:
     moved = 0
     with Session(engine) as session, session.begin():
         for working, waiting in back.items():
-            done = session.execute(
+            moved += _updated(
+                session,
                 update(IntakeSubmission)
                 .where(col(IntakeSubmission.state) == working)
-                .values(state=waiting, claimed_by=None, claimed_at=None)
+                .values(state=waiting, claimed_by=None, claimed_at=None),
             )
-            moved += int(done.rowcount)  # type: ignore[attr-defined]
         if moved:
-            _audit(session, "service", "recover", f"{moved} submissions", "requeued")
+            record(session, "service", "recover", f"{moved} submissions", "requeued")
     return moved

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session, col
 
 from registry.database.intake_tables import IntakeEvent, IntakeUser
+from registry.intake.audit import record
 from registry.intake.credentials import hash_password, totp_ok, verify_password
 
 __all__ = ["FAILURE_WINDOW", "FREE_FAILURES", "MAX_DELAY_SECONDS", "SignIn", "sign_in"]
@@ -90,8 +91,4 @@ def _record(
     session: Session, now: dt.datetime, target: str | None, client: str, result: str
 ) -> None:
     actor = f"user:{target}" if target is not None else "anonymous"
-    session.add(
-        IntakeEvent(
-            at=now, actor=actor, client=client, action="sign-in", target=target, result=result
-        )
-    )
+    record(session, actor, "sign-in", target, result, client=client, at=now)

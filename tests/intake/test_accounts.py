@@ -6,31 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import Engine, text, update
+from sqlmodel import col
 
 from registry.database.intake_tables import IntakeSite, IntakeToken
-from registry.database.store import upgrade
 from registry.intake import accounts
 from registry.intake.accounts import AccountError
 from registry.intake.credentials import hash_password, totp_ok, verify_password
 from tests.conftest import Database
-
-DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def db(request: pytest.FixtureRequest) -> Database:
-    database: Database = request.getfixturevalue(
-        "sqlite_db" if request.param == "sqlite" else "pg_db"
-    )
-    upgrade(database.engine)
-    accounts.add_site(database.engine, "SITE1", "Hospital One")
-    accounts.add_site(database.engine, "SITE2", "Hospital Two")
-    return database
+from tests.intake.conftest import DB_KINDS, PASSWORD
 
 
 def _dump(database: Database) -> str:
@@ -101,7 +89,7 @@ def test_tokens_open_their_site_only_while_live(db: Database) -> None:
     with db.engine.begin() as connection:  # expired
         connection.execute(
             update(IntakeToken)
-            .where(IntakeToken.token_id == issued.token_id)  # type: ignore[arg-type]
+            .where(col(IntakeToken.token_id) == issued.token_id)
             .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
         )
     assert accounts.authenticate_token(db.engine, issued.token) is None
@@ -111,7 +99,7 @@ def test_tokens_open_their_site_only_while_live(db: Database) -> None:
     third = accounts.issue_token(db.engine, "SITE2", "pipeline", days=1)
     with db.engine.begin() as connection:  # its site no longer active
         connection.execute(
-            update(IntakeSite).where(IntakeSite.site_id == "SITE2").values(active=False)  # type: ignore[arg-type]
+            update(IntakeSite).where(col(IntakeSite.site_id) == "SITE2").values(active=False)
         )
     assert accounts.authenticate_token(db.engine, third.token) is None
     dump = _dump(db)
@@ -132,7 +120,9 @@ def test_tokens_open_their_site_only_while_live(db: Database) -> None:
         (lambda e: accounts.add_user(e, "Bad Name", "center_analyst", PASSWORD), "user name"),
     ],
 )
-def test_what_the_administrator_cannot_do(db: Database, call, error: str) -> None:  # type: ignore[no-untyped-def]
+def test_what_the_administrator_cannot_do(
+    db: Database, call: Callable[[Engine], object], error: str
+) -> None:
     with pytest.raises(AccountError, match=error):
         call(db.engine)
 
@@ -151,9 +141,10 @@ def test_the_admin_command_line(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'service.sqlite'}"
     assert _cli("site", "add", "SITE1", "--name", "Hospital One", "--db", db).returncode == 0
     added = _cli(
-        "user", "add", "dm.site1", "--role", "site_submitter", "--site", "SITE1",
-        "--password-stdin", "--db", db, stdin=PASSWORD + "\n",
-    )  # fmt: skip
+        *("user", "add", "dm.site1", "--role", "site_submitter", "--site", "SITE1"),
+        *("--password-stdin", "--db", db),
+        stdin=PASSWORD + "\n",
+    )
     assert added.returncode == 0, added.stderr
     issued = _cli("token", "issue", "SITE1", "--label", "nightly", "--db", db)
     assert issued.returncode == 0, issued.stderr

@@ -9,29 +9,16 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from registry.database.store import make_engine, upgrade
-from registry.intake import accounts
+from registry.database.store import make_engine
 from registry.intake.queue import claim, finish, receive, recover
 from tests.conftest import Database
-
-DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture
-def db(request: pytest.FixtureRequest) -> Database:
-    database: Database = request.getfixturevalue(
-        "sqlite_db" if request.param == "sqlite" else "pg_db"
-    )
-    upgrade(database.engine)
-    accounts.add_site(database.engine, "SITE1", "Hospital One")
-    accounts.add_site(database.engine, "SITE2", "Hospital Two")
-    return database
+from tests.intake.conftest import DB_KINDS
 
 
 def _states(db: Database) -> dict[str, str]:
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT submission_id, state FROM intake_submissions"))
-        return dict(rows.all())  # type: ignore[arg-type]
+        return {str(submission): str(state) for submission, state in rows}
 
 
 @pytest.mark.parametrize("db", DB_KINDS, indirect=True)

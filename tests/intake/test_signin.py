@@ -10,25 +10,17 @@ import pyotp
 import pytest
 from sqlalchemy import text
 
-from registry.database.store import upgrade
 from registry.intake import accounts
 from registry.intake.signin import FREE_FAILURES, MAX_DELAY_SECONDS, sign_in
 from tests.conftest import Database
+from tests.intake.conftest import DB_KINDS, PASSWORD
 
-DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-PASSWORD = "correct horse battery"
 T0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def db(request: pytest.FixtureRequest) -> Database:
-    database: Database = request.getfixturevalue(
-        "sqlite_db" if request.param == "sqlite" else "pg_db"
-    )
-    upgrade(database.engine)
-    accounts.add_site(database.engine, "SITE1", "Hospital One")
-    accounts.add_user(database.engine, "dm.site1", "site_submitter", PASSWORD, site_id="SITE1")
-    return database
+@pytest.fixture(autouse=True)
+def _submitter(db: Database) -> None:
+    accounts.add_user(db.engine, "dm.site1", "site_submitter", PASSWORD, site_id="SITE1")
 
 
 def _at(seconds: float) -> dt.datetime:

@@ -156,9 +156,10 @@ def _differences(tables: list[Table]) -> list[str]:
                     if part <= rest and not part & cover:
                         cover |= part
                 if cover == rest:
+                    assert isinstance(cell.row, int)  # a suppressed cell is a table's
                     leaks.append(
                         f"{table.key} gives back {cell.table.key}: "
-                        f"{cell.table.rows[cell.row][0]} / {cell.column}"  # type: ignore[index]
+                        f"{cell.table.rows[cell.row][0]} / {cell.column}"
                     )
                     break
     return leaks

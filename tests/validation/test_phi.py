@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from faker import Faker
@@ -139,7 +140,7 @@ def test_identifiers_beyond_us_english(text: str, kind: str) -> None:
     assert kind in scan_text(text), scan_text(text)
 
 
-def _bench():  # type: ignore[no-untyped-def]
+def _bench() -> ModuleType:
     from benchmarks import phi
 
     return phi
