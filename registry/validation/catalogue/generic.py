@@ -401,6 +401,17 @@ def date_outside_reference() -> Check:
     )
 
 
+def _against_patient(spec: TableSpec, f: str, message: str, condition: str) -> str:
+    """A branch of a check of the date ``f`` of ``spec``'s records (``x``) against their
+    patient's record (``p``, the patients suite's batch)."""
+    return (
+        _select(spec.name, "x", spec.id_field, f"'{f}'", f"x.{f}", message)
+        + f"\nFROM {spec.name} AS x\n"
+        + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id AND p._valid = TRUE\n"
+        + f"WHERE x._valid = TRUE AND {condition}"
+    )
+
+
 def before_birth() -> Check:
     """Every date of every table against the month of birth, taken as the month of ALL
     diagnosis minus age_at_diagnosis_months (the registry keeps no birth date), less the
@@ -409,26 +420,15 @@ def before_birth() -> Check:
     birth = f"MONTHS(p.diagnosis_date) - p.age_at_diagnosis_months - {slack}"
     branches, columns = [], {_PATIENTS: ["diagnosis_date", "age_at_diagnosis_months"]}
     for spec in TABLES:
-        # every branch joins, so GX puts {batch} in as a bare subquery that takes an alias
-        source = "{batch}" if spec.name == _PATIENTS else spec.name
         for f in _dates(spec):
             if spec.name == _PATIENTS and f == "diagnosis_date":
                 continue  # the month of birth is counted from it
-            branches.append(
-                _select(
-                    spec.name,
-                    "x",
-                    spec.id_field,
-                    f"'{f}'",
-                    f"x.{f}",
-                    f"'{f} ' || CAST(x.{f} AS TEXT) || ' is before the month of birth "
-                    "(ALL diagnosis ' || CAST(p.diagnosis_date AS TEXT) || ' at ' || "
-                    "CAST(p.age_at_diagnosis_months AS TEXT) || ' months)'",
-                )
-                + f"\nFROM {source} AS x\n"
-                + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id AND p._valid = TRUE\n"
-                + f"WHERE x._valid = TRUE AND MONTHS(x.{f}) < {birth}"
+            message = (
+                f"'{f} ' || CAST(x.{f} AS TEXT) || ' is before the month of birth "
+                "(ALL diagnosis ' || CAST(p.diagnosis_date AS TEXT) || ' at ' || "
+                "CAST(p.age_at_diagnosis_months AS TEXT) || ' months)'"
             )
+            branches.append(_against_patient(spec, f, message, f"MONTHS(x.{f}) < {birth}"))
             columns.setdefault(spec.name, []).append(f)
     return Check(
         "before-birth",
@@ -451,19 +451,8 @@ def after_last_contact() -> Check:
             if not facts.record_date:
                 continue
             f = facts.name
-            branches.append(
-                _select(
-                    spec.name,
-                    "x",
-                    spec.id_field,
-                    f"'{f}'",
-                    f"x.{f}",
-                    "'after the last contact on ' || CAST(p.last_contact_date AS TEXT)",
-                )
-                + f"\nFROM {spec.name} AS x\n"
-                + "INNER JOIN {batch} AS p ON x.patient_id = p.patient_id AND p._valid = TRUE\n"
-                + f"WHERE x._valid = TRUE AND x.{f} > p.last_contact_date"
-            )
+            message = "'after the last contact on ' || CAST(p.last_contact_date AS TEXT)"
+            branches.append(_against_patient(spec, f, message, f"x.{f} > p.last_contact_date"))
             columns.setdefault(spec.name, []).append(f)
     return Check(
         "after-last-contact",
