@@ -357,9 +357,21 @@ SURVEY_RULES: dict[str, Rule] = {
 }
 
 
+#: The intake service's own rule (shared/spec/intake.md, "Submissions"): a site submits for
+#: itself only, whatever its manifest claims.
+INTAKE_RULES: dict[str, Rule] = {
+    "site-not-sender": Rule(
+        "site-not-sender",
+        "error",
+        "conformance.value",
+        "the manifest's site_id is not the site that sent the submission",
+    ),
+}
+
+
 def rule(rule_id: str) -> Rule:
-    """Look up a rule of the registry or the survey by ID."""
+    """Look up a rule of the registry, the survey or the intake service by ID."""
     try:
-        return RULES.get(rule_id) or SURVEY_RULES[rule_id]
+        return RULES.get(rule_id) or SURVEY_RULES.get(rule_id) or INTAKE_RULES[rule_id]
     except KeyError:
         raise KeyError(f"unknown rule ID {rule_id!r}") from None

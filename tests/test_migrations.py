@@ -40,7 +40,7 @@ def _compare(migrated: Engine, created: Engine) -> None:
     upgrade(migrated)
     SQLModel.metadata.create_all(created)
     assert _schema(migrated) == _schema(created)
-    assert len(_schema(migrated)) == 18  # 12 tables, the audit and the intake service's 5
+    assert len(_schema(migrated)) == 19  # 12 tables, the audit and the intake service's 6
     upgrade(migrated)  # a second upgrade is a no-op
 
 

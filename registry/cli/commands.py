@@ -3,7 +3,14 @@ them)."""
 
 from __future__ import annotations
 
-from registry.cli import admin, center, exchange, submissions, survey  # noqa: F401 (they register)
+from registry.cli import (  # noqa: F401 (they register)
+    admin,
+    center,
+    exchange,
+    service,
+    submissions,
+    survey,
+)
 from registry.cli.application import app, main
 
 __all__ = ["app", "main"]

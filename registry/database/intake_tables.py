@@ -10,7 +10,17 @@ import datetime as dt
 from sqlalchemy import DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-__all__ = ["ROLES", "IntakeEvent", "IntakeSite", "IntakeToken", "IntakeUser"]
+__all__ = [
+    "IN_PROGRESS",
+    "ROLES",
+    "STATES",
+    "IntakeEvent",
+    "IntakeSession",
+    "IntakeSite",
+    "IntakeSubmission",
+    "IntakeToken",
+    "IntakeUser",
+]
 
 #: Who may do what (intake.md, "Roles"); administrators act from the server's command line.
 ROLES = ("site_submitter", "center_analyst")
@@ -122,3 +132,30 @@ class IntakeSubmission(SQLModel, table=True):
     warnings: int | None = Field(default=None)
     records: int | None = Field(default=None)
     message: str | None = Field(default=None, sa_type=Text, description="one line, no values")
+    allow_removal: bool = Field(
+        default=False, description="a person of the site confirmed the records it removes"
+    )
+    report_json: str | None = Field(
+        default=None, sa_type=Text, description="the validation report (JSON contract)"
+    )
+    report_html: str | None = Field(default=None, sa_type=Text, description="the report page")
+    changes_json: str | None = Field(
+        default=None, sa_type=Text, description="added, changed, unchanged, removed per table"
+    )
+    file_deleted_at: dt.datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True), description="end of the retention"
+    )
+
+
+class IntakeSession(SQLModel, table=True):
+    """A signed-in browser: the cookie is kept only as its SHA-256; expires when idle and
+    absolutely (sessions.py); ended on the server at sign-out."""
+
+    __tablename__ = "intake_sessions"
+
+    digest: str = Field(primary_key=True, max_length=64, description="SHA-256 of the cookie")
+    user_name: str = Field(foreign_key="intake_users.user_name", max_length=64)
+    csrf: str = Field(max_length=64, description="the session's token for its forms")
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    seen_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    ended_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from registry.database.intake_tables import IN_PROGRESS, STATES, IntakeSubmission
 from registry.intake.audit import record
 
-__all__ = ["Received", "claim", "finish", "receive", "recover"]
+__all__ = ["Received", "claim", "decide", "finish", "receive", "recover"]
 
 #: Where a worker takes a submission from, and what it makes of it.
 _NEXT = {"received": "validating", "accepted": "loading"}
@@ -101,15 +101,26 @@ def finish(
     warnings: int | None = None,
     records: int | None = None,
     message: str | None = None,
+    report_json: str | None = None,
+    report_html: str | None = None,
+    changes_json: str | None = None,
 ) -> bool:
-    """Move a submission on from its working state; False (nothing written) when ``worker``
-    no longer holds it (another took it up after a restart)."""
+    """Move a submission on from its working state, with what the step found (its report,
+    the changes of a load); False (nothing written) when ``worker`` no longer holds it
+    (another took it up after a restart)."""
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
     values: dict[str, object] = {"state": state, "claimed_by": None, "claimed_at": None}
     if state in _FINAL or state == "needs-confirmation":
         values["finished_at"] = _now()
-    for name, value in (("errors", errors), ("warnings", warnings), ("records", records)):
+    for name, value in (
+        ("errors", errors),
+        ("warnings", warnings),
+        ("records", records),
+        ("report_json", report_json),
+        ("report_html", report_html),
+        ("changes_json", changes_json),
+    ):
         if value is not None:
             values[name] = value
     if message is not None:
@@ -146,3 +157,29 @@ def recover(engine: Engine) -> int:
         if moved:
             record(session, "service", "recover", f"{moved} submissions", "requeued")
     return moved
+
+
+def decide(
+    engine: Engine, submission_id: str, actor: str, confirm: bool, client: str | None = None
+) -> bool:
+    """A person of the site answers a submission that needs confirmation: confirmed, it
+    waits for a worker to load it with its removals; withdrawn, it ends. False when the
+    submission does not (or no longer) need confirmation."""
+    values: dict[str, object] = (
+        {"state": "accepted", "allow_removal": True, "finished_at": None}
+        if confirm
+        else {"state": "withdrawn", "finished_at": _now()}
+    )
+    action = "confirm" if confirm else "withdraw"
+    with Session(engine) as session, session.begin():
+        ok = bool(
+            _updated(
+                session,
+                update(IntakeSubmission)
+                .where(col(IntakeSubmission.submission_id) == submission_id)
+                .where(col(IntakeSubmission.state) == "needs-confirmation")
+                .values(**values),
+            )
+        )
+        record(session, actor, action, submission_id, "ok" if ok else "not waiting", client)
+    return ok
