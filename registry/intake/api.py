@@ -21,7 +21,7 @@ from registry.intake.audit import record
 from registry.intake.callers import Caller, may_see, may_submit
 from registry.intake.queue import decide, receive
 from registry.intake.sessions import csrf_ok
-from registry.intake.uploads import MAX_UPLOAD_BYTES, Stored, TooLarge, store_stream
+from registry.intake.uploads import Stored, TooLarge, store_stream
 
 __all__ = ["router"]
 
@@ -134,6 +134,10 @@ def visible_submission(service: Service, caller: Caller, submission_id: str) -> 
         return row
 
 
+def too_large(service: Service) -> Problem:
+    return Problem(413, "too large", f"a submission is at most {service.max_upload_bytes:,} bytes")
+
+
 CallerDep = Annotated[Caller, Depends(caller_of)]
 
 
@@ -146,11 +150,11 @@ async def accept_upload(
         raise Problem(403, "not allowed", "the center does not upload for a site")
     assert caller.site_id is not None
     try:
-        stored: Stored = await store_stream(chunks, service.data / "uploads" / caller.site_id)
+        stored: Stored = await store_stream(
+            chunks, service.data / "uploads" / caller.site_id, service.max_upload_bytes
+        )
     except TooLarge:
-        raise Problem(
-            413, "too large", f"a submission is at most {MAX_UPLOAD_BYTES:,} bytes"
-        ) from None
+        raise too_large(service) from None
     got = await run_in_threadpool(
         receive, service.engine, caller.site_id, stored.sha256, str(stored.path), caller.actor
     )
@@ -192,8 +196,12 @@ async def submit(
             415, "unsupported media type", "send the zip with Content-Type: application/zip"
         )
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise Problem(413, "too large", f"a submission is at most {MAX_UPLOAD_BYTES:,} bytes")
+    if (
+        declared is not None
+        and declared.isdigit()
+        and int(declared) > service_of(request).max_upload_bytes
+    ):
+        raise too_large(service_of(request))  # at once, before a byte is read
     row, created = await accept_upload(request, caller, request.stream())
     body = Created(
         id=row.submission_id, state=row.state, url=f"/api/v1/submissions/{row.submission_id}"

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.intake.callers import COOKIE, Caller, identify
 from registry.intake.processing import RETENTION_DAYS
+from registry.intake.uploads import MAX_UPLOAD_BYTES
 from registry.version import __version__
 
 __all__ = ["Problem", "Service", "create_app", "document_csp"]
@@ -116,6 +117,7 @@ class Service:
     data: Path
     workers_alive: Callable[[], bool] = field(default=lambda: True)
     retention_days: int = RETENTION_DAYS
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
     report_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def caller(self, request: Request) -> Caller | None:
@@ -156,6 +158,7 @@ def create_app(
     data: Path,
     workers_alive: Callable[[], bool] | None = None,
     retention_days: int = RETENTION_DAYS,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> FastAPI:
     from registry.intake import api, pages
 
@@ -169,7 +172,9 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.service = Service(engine, data, workers_alive or (lambda: True), retention_days)
+    app.state.service = Service(
+        engine, data, workers_alive or (lambda: True), retention_days, max_upload_bytes
+    )
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:

@@ -17,12 +17,19 @@ from sqlmodel import Session, col, func, select
 from starlette.formparsers import MultiPartParser
 
 from registry.database.intake_tables import IN_PROGRESS, IntakeSite, IntakeSubmission
-from registry.intake.api import accept_upload, answer, client_of, require_csrf, visible_submission
+from registry.intake.api import (
+    accept_upload,
+    answer,
+    client_of,
+    require_csrf,
+    too_large,
+    visible_submission,
+)
 from registry.intake.app import Problem, document_csp, service_of
 from registry.intake.callers import COOKIE, Caller, may_submit
 from registry.intake.sessions import end, start
 from registry.intake.signin import sign_in
-from registry.intake.uploads import MAX_UPLOAD_BYTES, TooLarge
+from registry.intake.uploads import TooLarge
 from registry.templates import template
 
 __all__ = ["error_page", "router"]
@@ -113,7 +120,9 @@ async def signin(request: Request) -> Response:
             if outcome.retry_after
             else "The user name, password or one-time code is wrong."
         )
-        failed: Response = _page("signin", status, form_token=expected, message=message, caller=None)
+        failed: Response = _page(
+            "signin", status, form_token=expected, message=message, caller=None
+        )
         if outcome.retry_after:
             failed.headers["Retry-After"] = str(int(outcome.retry_after) + 1)
         return failed
@@ -187,7 +196,7 @@ def site_home(request: Request, caller: PersonDep, site_id: str) -> Response:
         trend=_trend(rows),
         can_upload=may_submit(caller),
         refresh=any(r.state in WAITING for r in rows),
-        max_bytes=MAX_UPLOAD_BYTES,
+        max_bytes=service_of(request).max_upload_bytes,
     )
 
 
@@ -200,7 +209,7 @@ async def _file_part(request: Request) -> Any:
         nonlocal size
         async for chunk in request.stream():
             size += len(chunk)
-            if size > MAX_UPLOAD_BYTES + 65536:  # the file plus the form's few fields
+            if size > service_of(request).max_upload_bytes + 65536:  # the file and a field
                 raise TooLarge("too large")
             yield chunk
 
@@ -218,14 +227,13 @@ async def upload(request: Request, caller: PersonDep, site_id: str) -> Response:
             "not allowed" if caller.role == "center_analyst" else "not found",
         )
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + 65536:
-        raise Problem(413, "too large", f"a submission is at most {MAX_UPLOAD_BYTES:,} bytes")
+    limit = service_of(request).max_upload_bytes + 65536
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(service_of(request))  # at once, before a byte is read
     try:
         form = await _file_part(request)
     except TooLarge:
-        raise Problem(
-            413, "too large", f"a submission is at most {MAX_UPLOAD_BYTES:,} bytes"
-        ) from None
+        raise too_large(service_of(request)) from None
     try:
         offered = form.get("csrf")
         require_csrf(request, caller, offered if isinstance(offered, str) else None)
@@ -337,8 +345,10 @@ def _registry_report(request: Request) -> str:
     url = service.engine.url.render_as_string(hide_password=False)
     try:
         html = render_html(build_center_report(url))
-    except ReportRefused as exc:
-        raise Problem(409, "conflict", str(exc)) from None
+    except ReportRefused as exc:  # nothing loaded yet, say: a page that says so
+        return template("intake/error.html.j2").render(
+            status="No report yet", title="the registry report", detail=str(exc), caller=None
+        )
     service.report_cache["registry"] = (key, html)
     return html
 
