@@ -2,4 +2,5 @@
 
 from registry.cli import main
 
-main()
+if __name__ == "__main__":  # not again in the service's worker processes (spawned)
+    main()

@@ -74,6 +74,8 @@ def serve(
     if moved := recover(engine):
         log.warning("%d submissions a stopped service was working on are taken up again", moved)
     data.mkdir(parents=True, exist_ok=True)
+    for partial in data.glob("uploads/*/*.part"):  # uploads a kill cut off: never received
+        partial.unlink(missing_ok=True)
     pool = Workers(url, workers, retention_days)
     pool.start()
     try:
