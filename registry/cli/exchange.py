@@ -24,14 +24,17 @@ from registry.cli.application import (
 
 @export_app.command("schemas")
 def export_schemas(out: OutDir) -> None:
-    """JSON Schemas, data dictionary, REDCap dictionaries and datapackage.json.
+    """JSON Schemas, data dictionary, REDCap dictionaries, datapackage.json and the intake
+    service's OpenAPI description.
 
     Example: vte-registry export schemas schemas
     """
     from registry.export import write_schemas
+    from registry.intake.openapi import OPENAPI_FILE, write_openapi
 
     with failing_as_usage(out):
         written = write_schemas(out)
+        written.append(write_openapi(out / OPENAPI_FILE))
     console.print(f"wrote {len(written)} files to {out}")
 
 

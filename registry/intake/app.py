@@ -153,6 +153,19 @@ def _problem_response(request: Request, problem: Problem) -> Response:
     )
 
 
+def _allowed(request: Request) -> list[str]:
+    """The methods of every route at this path (Starlette names only the first route's)."""
+    from starlette.routing import Match, Route
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "GET", "type": "http"})
+            if match != Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
+
+
 def create_app(
     engine: Engine,
     data: Path,
@@ -183,7 +196,10 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         title = _TITLES.get(exc.status_code, "error")
-        return _problem_response(request, Problem(exc.status_code, title))
+        headers = dict(exc.headers or {}) or None
+        if exc.status_code == 405:  # RFC 9110: Allow names every method of the resource
+            headers = {"Allow": ", ".join(_allowed(request))}
+        return _problem_response(request, Problem(exc.status_code, title, headers=headers))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -204,9 +220,20 @@ def create_app(
                 description=app.description,
                 routes=app.routes,
             )
-            schema.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = (
+            components = schema.setdefault("components", {})
+            components.setdefault("schemas", {})["ProblemDetails"] = (
                 api.ProblemDetails.model_json_schema()
             )
+            # a pipeline's token; a browser's session cookie works as well (with X-CSRF-Token
+            # on what changes something)
+            components["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": COOKIE},
+            }
+            for path, operations in schema["paths"].items():
+                if path not in ("/api/v1/health",):
+                    for operation in operations.values():
+                        operation["security"] = [{"bearer": []}, {"session": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

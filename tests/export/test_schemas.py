@@ -184,7 +184,10 @@ def test_spec_has_133_fields_and_models_match_it() -> None:
 
 def test_regenerating_changes_nothing(regenerated: Path) -> None:
     fresh = sorted(p.name for p in regenerated.iterdir())
-    committed = sorted(p.name for p in SCHEMAS.iterdir() if p.name != "README.md")
+    # the intake API's description is the application's, drift-tested in tests/intake
+    committed = sorted(
+        p.name for p in SCHEMAS.iterdir() if p.name not in ("README.md", "intake-openapi.json")
+    )
     assert fresh == committed, "schemas/ lists other files than the generator writes"
     for name in fresh:
         assert (regenerated / name).read_bytes() == (SCHEMAS / name).read_bytes(), (

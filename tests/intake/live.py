@@ -50,8 +50,18 @@ def start(db_url: str, data: Path, workers: int = 1, port: int | None = None) ->
     log = data.parent / f"service-{port}.log"
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "registry", "serve", "--db", db_url, "--port", str(port),
-            "--workers", str(workers), "--data", str(data),
+            sys.executable,
+            "-m",
+            "registry",
+            "serve",
+            "--db",
+            db_url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--data",
+            str(data),
         ],
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,

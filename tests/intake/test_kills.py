@@ -48,7 +48,9 @@ def _state(db: Database) -> list[tuple[str, str]]:
     with db.engine.connect() as connection:
         return [
             (str(a), str(b))
-            for a, b in connection.execute(text("SELECT submission_id, state FROM intake_submissions"))
+            for a, b in connection.execute(
+                text("SELECT submission_id, state FROM intake_submissions")
+            )
         ]
 
 
