@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["dump_dom", "pdf_text", "screenshot"]
+__all__ = ["CHROME_FLAGS", "chromium_path", "dump_dom", "pdf_text", "screenshot"]
 
 CHROME_FLAGS = [
     "--headless",
@@ -75,3 +75,14 @@ def pdf_text(page: Path, pdf: Path, profile: Path) -> str:
     )
     text = "\n".join(page_.extract_text() or "" for page_ in PdfReader(pdf).pages)
     return unicodedata.normalize("NFKC", text)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, for Playwright to drive (never a browser Playwright downloads)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        why = "chromium is not installed (Debian package 'chromium'; .ci/run installs it)"
+        if REQUIRE_BROWSER:
+            pytest.fail(why)
+        pytest.skip(why)
+    return path

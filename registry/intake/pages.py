@@ -251,6 +251,28 @@ async def upload(request: Request, caller: PersonDep, site_id: str) -> Response:
     return RedirectResponse(f"/submissions/{row.submission_id}", 303)
 
 
+def _rules_failed(row: IntakeSubmission) -> list[dict[str, Any]]:
+    """The report's rules that failed, in the order a person fixes them, with counts."""
+    from registry.rules import rule
+
+    if not row.report_json:
+        return []
+    report = json.loads(row.report_json)
+    counts = Counter(str(f["rule"]) for f in report.get("findings", []))
+    out = []
+    for rule_id in report.get("summary", {}).get("rules_failed", []):
+        known = rule(rule_id)
+        out.append(
+            {
+                "rule": rule_id,
+                "severity": known.severity,
+                "title": known.title,
+                "count": counts.get(rule_id, 0),
+            }
+        )
+    return out
+
+
 @router.get("/submissions/{submission_id}")
 def submission_page(request: Request, caller: PersonDep, submission_id: str) -> Response:
     row = visible_submission(service_of(request), caller, submission_id)
@@ -260,6 +282,7 @@ def submission_page(request: Request, caller: PersonDep, submission_id: str) -> 
         caller=caller,
         row=row,
         changes=changes,
+        rules=_rules_failed(row),
         can_decide=may_submit(caller) and row.state == "needs-confirmation",
         refresh=row.state in WAITING,
     )
