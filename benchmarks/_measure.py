@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["cohort", "measure", "vte_registry"]
+__all__ = ["cohort", "measure", "tree_rss_mb", "vte_registry"]
 
 
 def vte_registry() -> str:
@@ -92,3 +92,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
         "exit": proc.returncode,
         "stderr": err.decode(errors="replace")[-500:],
     }
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children now, in MB."""
+    return sum(_rss_kb(p) for p in _tree(pid)) / 1024

@@ -26,9 +26,11 @@ __all__ = [
     "explain_database_error",
     "make_engine",
     "migrate",
+    "reading",
     "require_current",
     "require_registry",
     "safe_url",
+    "write_ahead_log",
 ]
 
 DB_ENV_VAR = "VTE_REGISTRY_DB"
@@ -136,8 +138,33 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE: take the write lock at the start, so that two writers queue (busy timeout)
-    # instead of both reading and then failing to upgrade their locks.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # instead of both reading and then failing to upgrade their locks. A reader (``reading``)
+    # begins DEFERRED: it does not queue behind a writer.
+    if connection.get_execution_options().get("registry_read_only"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for reads only: on SQLite its transactions do not take the write lock, so
+    that a page is not kept waiting by a load (with WAL, it reads the last commit meanwhile).
+    Whatever writes through it fails on SQLite as soon as another writer holds the lock."""
+    return engine.execution_options(registry_read_only=True)
+
+
+def write_ahead_log(engine: Engine) -> None:
+    """SQLite in WAL mode (kept in the file): readers read the last commit while a writer
+    writes, instead of waiting for it (the intake service's pages during a load)."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def sqlite_file_missing(engine: Engine) -> bool:

@@ -4,7 +4,6 @@ submissions and read the reports. Every route checks the caller against the obje
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -17,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from registry.database.intake_tables import IntakeSubmission
 from registry.intake.app import Problem, Service, document_csp, service_of
-from registry.intake.audit import record
 from registry.intake.callers import Caller, may_see, may_submit
 from registry.intake.queue import decide, receive
 from registry.intake.sessions import csrf_ok
@@ -125,7 +123,7 @@ def require_csrf(request: Request, caller: Caller, offered: str | None) -> None:
 
 
 def visible_submission(service: Service, caller: Caller, submission_id: str) -> IntakeSubmission:
-    with Session(service.engine) as session:
+    with Session(service.reader) as session:
         row = session.get(IntakeSubmission, submission_id[:36])
         if not may_see(caller, row):
             raise Problem(404, "not found", "no such submission of yours")
@@ -219,7 +217,7 @@ def list_submissions(request: Request, caller: CallerDep) -> list[SubmissionOut]
     query = select(IntakeSubmission).order_by(col(IntakeSubmission.received_at).desc())
     if caller.role != "center_analyst":
         query = query.where(col(IntakeSubmission.site_id) == caller.site_id)
-    with Session(service_of(request).engine) as session:
+    with Session(service_of(request).reader) as session:
         return [as_out(row) for row in session.exec(query.limit(1000))]
 
 
@@ -337,7 +335,7 @@ def withdraw(
 def health(request: Request) -> Response:
     service = service_of(request)
     try:
-        with service.engine.connect() as connection:
+        with service.reader.connect() as connection:
             connection.execute(text("SELECT 1"))
         database = True
     except Exception:  # any failure is "no": the answer says nothing more
@@ -346,12 +344,3 @@ def health(request: Request) -> Response:
     ok = database and workers
     body = Health(status="ok" if ok else "unavailable", database=database, workers=workers)
     return JSONResponse(body.model_dump(), 200 if ok else 503)
-
-
-def audit_refusal(request: Request, caller: Caller, action: str, target: str | None) -> None:
-    with Session(service_of(request).engine) as session, session.begin():
-        record(session, caller.actor, action, target, "refused", client_of(request))
-
-
-def report_summary(row: IntakeSubmission) -> dict[str, Any]:
-    return json.loads(row.report_json) if row.report_json else {}

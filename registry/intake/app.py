@@ -117,6 +117,13 @@ class Service:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     report_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
 
+    @property
+    def reader(self) -> Engine:
+        """The engine for reads: on SQLite they do not wait for a load to finish."""
+        from registry.database.store import reading
+
+        return reading(self.engine)
+
     def caller(self, request: Request) -> Caller | None:
         client = request.client.host if request.client is not None else None
         return identify(

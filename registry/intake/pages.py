@@ -168,7 +168,7 @@ def _trend(rows: list[IntakeSubmission]) -> list[dict[str, Any]]:
 
 
 def _site_rows(request: Request, site_id: str) -> list[IntakeSubmission]:
-    with Session(service_of(request).engine) as session:
+    with Session(service_of(request).reader) as session:
         return list(
             session.exec(
                 select(IntakeSubmission)
@@ -183,7 +183,7 @@ def _site_rows(request: Request, site_id: str) -> list[IntakeSubmission]:
 def site_home(request: Request, caller: PersonDep, site_id: str) -> Response:
     if caller.role != "center_analyst" and caller.site_id != site_id:
         raise Problem(404, "not found", "no such site of yours")
-    with Session(service_of(request).engine) as session:
+    with Session(service_of(request).reader) as session:
         site = session.get(IntakeSite, site_id[:8])
     if site is None:
         raise Problem(404, "not found", "no such site of yours")
@@ -302,7 +302,7 @@ async def decide_page(
 
 
 def _center_rows(request: Request) -> list[tuple[IntakeSite, IntakeSubmission | None, int]]:
-    with Session(service_of(request).engine) as session:
+    with Session(service_of(request).reader) as session:
         sites = list(session.exec(select(IntakeSite).order_by(col(IntakeSite.site_id))))
         out = []
         for site in sites:
@@ -326,7 +326,7 @@ def _cutoffs(request: Request) -> dict[str, Any]:
     from registry.database.store import AUDIT
 
     audit = AUDIT
-    with service_of(request).engine.connect() as connection:
+    with service_of(request).reader.connect() as connection:
         rows = connection.execute(
             select(audit.c.site_id, audit.c.data_cutoff_date).order_by(audit.c.loaded_at)
         ).all()
@@ -358,7 +358,7 @@ def _registry_report(request: Request) -> str:
     from registry.report import ReportRefused, build_center_report, render_html
 
     service = service_of(request)
-    with service.engine.connect() as connection:
+    with service.reader.connect() as connection:
         key = str(
             connection.execute(text("SELECT count(*), max(loaded_at) FROM submissions")).one()
         )

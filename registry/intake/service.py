@@ -66,11 +66,12 @@ def serve(
 ) -> None:
     import uvicorn
 
-    from registry.database.store import make_engine, upgrade
+    from registry.database.store import make_engine, upgrade, write_ahead_log
     from registry.intake.app import create_app
 
     engine = make_engine(url)
     upgrade(engine)
+    write_ahead_log(engine)  # SQLite: pages read while a worker loads
     if moved := recover(engine):
         log.warning("%d submissions a stopped service was working on are taken up again", moved)
     data.mkdir(parents=True, exist_ok=True)

@@ -62,24 +62,32 @@ def start(engine: Engine, user_name: str, client: str | None = None) -> str:
 
 
 def look_up(engine: Engine, cookie: str, now: dt.datetime | None = None) -> Signed | None:
-    """The session of ``cookie`` while it lives (its idle clock restarted), else None."""
+    """The session of ``cookie`` while it lives (its idle clock restarted), else None.
+    Read without the write lock; written only when it ends or every 30 seconds of use."""
+    from registry.database.store import reading
+
     if not cookie or len(cookie) > 128:
         return None
     now = now or dt.datetime.now(dt.UTC)
-    with Session(engine) as session, session.begin():
-        row = session.get(IntakeSession, _digest(cookie))
+    digest = _digest(cookie)
+    with Session(reading(engine)) as session:
+        row = session.get(IntakeSession, digest)
+        user = session.get(IntakeUser, row.user_name) if row is not None else None
         if row is None or row.ended_at is not None:
             return None
-        if now - _aware(row.seen_at) > IDLE or now - _aware(row.created_at) > ABSOLUTE:
-            row.ended_at = now
-            return None
-        user = session.get(IntakeUser, row.user_name)
-        if user is None or not user.active:
-            row.ended_at = now
-            return None
-        if now - _aware(row.seen_at) > dt.timedelta(seconds=30):  # not a write per request
-            row.seen_at = now
-        return Signed(user.user_name, user.role, user.site_id, row.csrf, row.digest)
+        seen, created, csrf = _aware(row.seen_at), _aware(row.created_at), row.csrf
+    alive = now - seen <= IDLE and now - created <= ABSOLUTE and user is not None and user.active
+    if not alive or now - seen > dt.timedelta(seconds=30):
+        with Session(engine) as session, session.begin():
+            live = session.get(IntakeSession, digest)
+            if live is not None:
+                if alive:
+                    live.seen_at = now
+                else:
+                    live.ended_at = now
+    if not alive or user is None:
+        return None
+    return Signed(user.user_name, user.role, user.site_id, csrf, digest)
 
 
 def csrf_ok(signed: Signed, offered: str | None) -> bool:

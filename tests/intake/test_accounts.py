@@ -160,3 +160,24 @@ def test_the_admin_command_line(tmp_path: Path) -> None:
     assert "Traceback" not in refused.stderr
     # a secret is never an argument: there is no option that takes one
     assert "--password " not in _cli("user", "add", "--help").stdout
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_polling_pipeline_is_written_down_once_a_minute(db: Database) -> None:
+    """Each refusal is audited; a live token's use at most once a minute (a pipeline that
+    polls its submission does not write on every request)."""
+    from sqlalchemy import text
+
+    issued = accounts.issue_token(db.engine, "SITE1", "poller")
+    for _ in range(5):
+        assert accounts.authenticate_token(db.engine, issued.token) is not None
+    for _ in range(3):
+        assert accounts.authenticate_token(db.engine, issued.token[:-1] + "x") is None
+    with db.engine.connect() as connection:
+        results = [
+            r
+            for (r,) in connection.execute(
+                text("SELECT result FROM intake_events WHERE action = 'token-use'")
+            )
+        ]
+    assert sorted(results) == ["ok", "refused", "refused", "refused"]
