@@ -16,6 +16,7 @@ The service runs on SQLite by default (a temporary file); --db runs it on Postgr
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -271,9 +272,8 @@ def throughput(live: Live, token: str, work: Path, runs: int) -> None:
     print("\n3. upload throughput on loopback", flush=True)
     archive = work / "large.zip"
     if not archive.exists():
-        payload = random.Random(2).randbytes(256 * 1024 * 1024)
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as out:
-            out.writestr("noise.bin", payload)
+            out.writestr("noise.bin", os.urandom(256 * 1024 * 1024))
     size = archive.stat().st_size / 1024**2
     rates = []
     for _ in range(runs):

@@ -146,6 +146,25 @@ def user_disable(user: Annotated[str, typer.Argument(metavar="USER")], db: DbOpt
     console.print(f"user {user} disabled", highlight=False)
 
 
+@user_app.command("reset-password")
+def user_reset_password(
+    user: Annotated[str, typer.Argument(metavar="USER")],
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input, not a prompt.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Give a person a new password; their sessions end.
+
+    Example: vte-registry admin user reset-password dm.site1
+    """
+    from registry.intake.accounts import reset_password
+
+    password = _password(password_stdin)
+    _run(db, lambda e: reset_password(e, user, password))
+    console.print(f"user {user}: new password set; their sessions ended", highlight=False)
+
+
 @user_app.command("list")
 def user_list(db: DbOption = None) -> None:
     """The users, one per line: name, role, site, active, one-time passwords.

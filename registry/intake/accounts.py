@@ -144,6 +144,30 @@ def disable_user(engine: Engine, user_name: str) -> None:
         _audit(session, "user-disable", user_name)
 
 
+def reset_password(engine: Engine, user_name: str, password: str) -> None:
+    """A new password (hashed); every session of the user ends with the old one."""
+    from sqlalchemy import update
+
+    from registry.database.intake_tables import IntakeSession
+
+    try:  # a short one is refused before anything is written
+        new_hash = hash_password(password)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    with Session(engine) as session, session.begin():
+        user = session.get(IntakeUser, user_name)
+        if user is None:
+            raise AccountError(f"no user {user_name!r}")
+        user.password_hash = new_hash
+        session.execute(
+            update(IntakeSession)
+            .where(col(IntakeSession.user_name) == user_name)
+            .where(col(IntakeSession.ended_at).is_(None))
+            .values(ended_at=_now())
+        )
+        _audit(session, "user-reset-password", user_name)
+
+
 def list_users(engine: Engine) -> list[IntakeUser]:
     with Session(engine) as session:
         return list(session.exec(select(IntakeUser).order_by(col(IntakeUser.user_name))))

@@ -181,3 +181,20 @@ def test_a_polling_pipeline_is_written_down_once_a_minute(db: Database) -> None:
             )
         ]
     assert sorted(results) == ["ok", "refused", "refused", "refused"]
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_reset_password_ends_the_users_sessions(db: Database) -> None:
+    from registry.intake import sessions
+    from registry.intake.signin import sign_in
+
+    accounts.add_user(db.engine, "dm.reset", "site_submitter", PASSWORD, site_id="SITE1")
+    cookie = sessions.start(db.engine, "dm.reset")
+    assert sessions.look_up(db.engine, cookie) is not None
+    with pytest.raises(AccountError, match="at least 12"):
+        accounts.reset_password(db.engine, "dm.reset", "short")
+    assert sessions.look_up(db.engine, cookie) is not None  # a refused reset changes nothing
+    accounts.reset_password(db.engine, "dm.reset", "a new long password")
+    assert sessions.look_up(db.engine, cookie) is None
+    assert sign_in(db.engine, "dm.reset", PASSWORD).user is None
+    assert sign_in(db.engine, "dm.reset", "a new long password").user is not None
