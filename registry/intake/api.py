@@ -154,7 +154,13 @@ async def accept_upload(
     except TooLarge:
         raise too_large(service) from None
     got = await run_in_threadpool(
-        receive, service.engine, caller.site_id, stored.sha256, str(stored.path), caller.actor
+        receive,
+        service.engine,
+        caller.site_id,
+        stored.sha256,
+        str(stored.path),
+        caller.actor,
+        client_of(request),
     )
     if not got.created:
         stored.path.unlink(missing_ok=True)  # the same file: the first copy is the one kept

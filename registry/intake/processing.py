@@ -176,7 +176,21 @@ def sweep(engine: Engine, days: int = RETENTION_DAYS, now: dt.datetime | None = 
     return len(due)
 
 
-def work(url: str, stop: Any, retention_days: int = RETENTION_DAYS, poll: float = 0.25) -> None:
+def waiting(engine: Engine) -> bool:
+    """Whether a submission waits for a worker: a read, without the write lock that claiming
+    takes on SQLite, so that idle workers can look often."""
+    from registry.database.store import reading
+
+    with Session(reading(engine)) as session:
+        found = session.exec(
+            select(IntakeSubmission.submission_id)
+            .where(col(IntakeSubmission.state).in_(("received", "accepted")))
+            .limit(1)
+        ).first()
+    return found is not None
+
+
+def work(url: str, stop: Any, retention_days: int = RETENTION_DAYS, poll: float = 0.05) -> None:
     """A worker process: import the validator and the loader once, then take submissions
     until ``stop`` is set or the service that started it is gone."""
     import registry.database.loading
@@ -192,7 +206,7 @@ def work(url: str, stop: Any, retention_days: int = RETENTION_DAYS, poll: float 
             if time.monotonic() - last_sweep > 3600:
                 sweep(engine, retention_days)
                 last_sweep = time.monotonic()
-            if process_next(engine, name) is None:
+            if not waiting(engine) or process_next(engine, name) is None:
                 stop.wait(poll)
         except DBAPIError as exc:  # the database went away for a moment: try again
             log.warning("worker %s: database error %s; retrying", name, type(exc).__name__)

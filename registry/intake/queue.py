@@ -39,7 +39,9 @@ def _updated(session: Session, statement: Any) -> int:
     return int(cast("CursorResult[Any]", session.execute(statement)).rowcount)
 
 
-def receive(engine: Engine, site_id: str, sha256: str, path: str, sender: str) -> Received:
+def receive(
+    engine: Engine, site_id: str, sha256: str, path: str, sender: str, client: str | None = None
+) -> Received:
     """Record a file that arrived for ``site_id`` (its SHA-256 computed while it streamed)."""
     with Session(engine) as session, session.begin():
         known = session.exec(
@@ -48,7 +50,7 @@ def receive(engine: Engine, site_id: str, sha256: str, path: str, sender: str) -
             )
         ).first()
         if known is not None:
-            record(session, sender, "receive", known.submission_id, "same file")
+            record(session, sender, "receive", known.submission_id, "same file", client)
             return Received(known.submission_id, known.state, False)
         submission_id = str(uuid.uuid4())
         session.add(
@@ -62,7 +64,7 @@ def receive(engine: Engine, site_id: str, sha256: str, path: str, sender: str) -
                 received_at=_now(),
             )
         )
-        record(session, sender, "receive", submission_id, "received")
+        record(session, sender, "receive", submission_id, "received", client)
     return Received(submission_id, "received", True)
 
 
