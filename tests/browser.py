@@ -29,13 +29,7 @@ REQUIRE_BROWSER = os.environ.get("VTE_REGISTRY_REQUIRE_BROWSER") == "1"
 
 
 def _base(profile: Path) -> list[str]:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        why = "chromium is not installed (Debian package 'chromium'; .ci/run installs it)"
-        if REQUIRE_BROWSER:
-            pytest.fail(why)
-        pytest.skip(why)
-    return [path, *CHROME_FLAGS, f"--user-data-dir={profile}"]
+    return [chromium_path(), *CHROME_FLAGS, f"--user-data-dir={profile}"]
 
 
 def screenshot(page: Path, shot: Path, profile: Path, size: str) -> bytes:

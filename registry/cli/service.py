@@ -76,7 +76,9 @@ def submit(
     """Upload a submission to the intake service and wait for its outcome (exit 0: accepted or
     loaded, 1: rejected, refused or waiting for confirmation, 2: could not submit).
 
-    Example: VTE_REGISTRY_TOKEN=... vte-registry submit site-submission/ --server https://intake.example.org
+    The token comes from VTE_REGISTRY_TOKEN or --token-file (never an argument).
+
+    Example: vte-registry submit site-export/ --server https://intake.example.org --token-file t
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 

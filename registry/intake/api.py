@@ -4,7 +4,7 @@ submissions and read the reports. Every route checks the caller against the obje
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -162,7 +162,9 @@ async def accept_upload(
         caller.actor,
         client_of(request),
     )
-    if not got.created:
+    if got.created:
+        service.notify()  # a worker takes it up now, not at its next look
+    else:
         stored.path.unlink(missing_ok=True)  # the same file: the first copy is the one kept
     return visible_submission(service, caller, got.submission_id), got.created
 
@@ -290,6 +292,8 @@ def answer(request: Request, caller: Caller, submission_id: str, confirm: bool) 
         raise Problem(403, "not allowed", "only the site decides about its records")
     if not decide(service.engine, row.submission_id, caller.actor, confirm, client_of(request)):
         raise Problem(409, "conflict", f"the submission is {row.state}, not needs-confirmation")
+    if confirm:
+        service.notify()  # it waits for a worker again
     return as_out(visible_submission(service, caller, submission_id))
 
 
@@ -300,36 +304,33 @@ _DECIDE = {
 }
 
 
-@router.post(
-    "/submissions/{submission_id}/confirm",
-    response_model=SubmissionOut,
-    responses=_DECIDE,
-    summary="Load it with the removals it makes",
-)
-def confirm(
-    request: Request,
-    caller: CallerDep,
-    submission_id: str,
-    x_csrf_token: Annotated[str | None, Header()] = None,
-) -> SubmissionOut:
-    require_csrf(request, caller, x_csrf_token)
-    return answer(request, caller, submission_id, True)
+def _decision(confirm: bool) -> Callable[..., SubmissionOut]:
+    def decide_route(
+        request: Request,
+        caller: CallerDep,
+        submission_id: str,
+        x_csrf_token: Annotated[str | None, Header()] = None,
+    ) -> SubmissionOut:
+        require_csrf(request, caller, x_csrf_token)
+        return answer(request, caller, submission_id, confirm)
+
+    return decide_route
 
 
-@router.post(
-    "/submissions/{submission_id}/withdraw",
-    response_model=SubmissionOut,
-    responses=_DECIDE,
-    summary="Do not load it",
-)
-def withdraw(
-    request: Request,
-    caller: CallerDep,
-    submission_id: str,
-    x_csrf_token: Annotated[str | None, Header()] = None,
-) -> SubmissionOut:
-    require_csrf(request, caller, x_csrf_token)
-    return answer(request, caller, submission_id, False)
+for _name, _confirm, _summary in (
+    ("confirm", True, "Load it with the removals it makes"),
+    ("withdraw", False, "Do not load it"),
+):
+    router.add_api_route(
+        f"/submissions/{{submission_id}}/{_name}",
+        _decision(_confirm),
+        methods=["POST"],
+        response_model=SubmissionOut,
+        responses=_DECIDE,
+        summary=_summary,
+        name=_name,
+        operation_id=f"{_name}_submission",
+    )
 
 
 @router.get(

@@ -115,6 +115,8 @@ class Service:
     workers_alive: Callable[[], bool] = field(default=lambda: True)
     retention_days: int = RETENTION_DAYS
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    #: Wakes the workers when a submission waits for them (they also look once a second).
+    notify: Callable[[], None] = field(default=lambda: None)
     report_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -176,6 +178,7 @@ def create_app(
     workers_alive: Callable[[], bool] | None = None,
     retention_days: int = RETENTION_DAYS,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    notify: Callable[[], None] | None = None,
 ) -> FastAPI:
     from registry.intake import api, pages
 
@@ -190,7 +193,12 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.service = Service(
-        engine, data, workers_alive or (lambda: True), retention_days, max_upload_bytes
+        engine,
+        data,
+        workers_alive or (lambda: True),
+        retention_days,
+        max_upload_bytes,
+        notify or (lambda: None),
     )
 
     @app.exception_handler(Problem)

@@ -190,9 +190,13 @@ def waiting(engine: Engine) -> bool:
     return found is not None
 
 
-def work(url: str, stop: Any, retention_days: int = RETENTION_DAYS, poll: float = 0.05) -> None:
+def work(
+    url: str, stop: Any, wake: Any, retention_days: int = RETENTION_DAYS, idle: float = 1.0
+) -> None:
     """A worker process: import the validator and the loader once, then take submissions
-    until ``stop`` is set or the service that started it is gone."""
+    until ``stop`` is set or the service that started it is gone. ``wake`` is set by the
+    service when a submission arrives or is confirmed; without it a worker looks once every
+    ``idle`` seconds (what another process queued, what a restart left)."""
     import registry.database.loading
     import registry.validation.validate  # noqa: F401 (imported once, kept warm)
     from registry.database.store import make_engine
@@ -206,8 +210,9 @@ def work(url: str, stop: Any, retention_days: int = RETENTION_DAYS, poll: float 
             if time.monotonic() - last_sweep > 3600:
                 sweep(engine, retention_days)
                 last_sweep = time.monotonic()
+            wake.clear()  # before looking: a submission that arrives after it wakes us again
             if not waiting(engine) or process_next(engine, name) is None:
-                stop.wait(poll)
+                wake.wait(idle)
         except DBAPIError as exc:  # the database went away for a moment: try again
             log.warning("worker %s: database error %s; retrying", name, type(exc).__name__)
             stop.wait(2.0)

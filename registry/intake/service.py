@@ -32,14 +32,19 @@ class Workers:
     def start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
+        self.wake = context.Event()
         for index in range(self.count):
             process = context.Process(
                 target=work,
-                args=(self.url, self._stop, self.retention_days),
+                args=(self.url, self._stop, self.wake, self.retention_days),
                 name=f"vte-registry-worker-{index}",
             )
             process.start()
             self.processes.append(process)
+
+    def notify(self) -> None:
+        """A submission waits: wake the workers."""
+        self.wake.set()
 
     def alive(self) -> bool:
         return all(p.is_alive() for p in self.processes)
@@ -48,6 +53,7 @@ class Workers:
         if not self.processes:
             return
         self._stop.set()
+        self.wake.set()  # out of their wait at once
         for process in self.processes:
             process.join(timeout)
             if process.is_alive():  # stuck: the step it was on is taken up at the next start
@@ -80,7 +86,7 @@ def serve(
     pool = Workers(url, workers, retention_days)
     pool.start()
     try:
-        app = create_app(engine, data, pool.alive, retention_days)
+        app = create_app(engine, data, pool.alive, retention_days, notify=pool.notify)
         uvicorn.run(
             app,
             host=host,
