@@ -1,7 +1,10 @@
 """The intake service (spec: intake.md): how sites submit to the coordinating center.
 
-This first part holds the accounts: sites, people (argon2id passwords, RFC 6238 one-time
-passwords) and pipeline tokens (256 random bits, stored as a digest, bound to one site,
-expiring, revocable), administered from the server's command line (``vte-registry admin``),
-every action in the service's audit trail.
+``service.serve`` runs it (``vte-registry serve``): the application (``app.py``) with its
+API (``api.py``) and pages (``pages.py``), who calls and what they may see (``callers.py``,
+``sessions.py``, ``signin.py``), uploads streamed to disk (``uploads.py``), submissions as a
+durable queue (``queue.py``) taken up by worker processes (``processing.py``). The accounts
+(``accounts.py``, ``credentials.py``) are administered from the server's command line
+(``vte-registry admin``); ``client.py`` is the other end (``vte-registry submit``); every
+action is in the service's audit trail (``audit.py``).
 """
