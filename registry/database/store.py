@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_DB_FILE",
     "DatabaseUnusable",
     "SubmissionAudit",
+    "as_utc",
     "create_schema",
     "database_url",
     "explain_database_error",
@@ -144,6 +145,12 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A timestamp read back from the database, in UTC: they are written in UTC, and SQLite
+    hands them back without a zone."""
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def reading(engine: Engine) -> Engine:

@@ -4,14 +4,13 @@ of one site."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select, text
 
 from registry.database.changes import Changes
-from registry.database.store import AUDIT
+from registry.database.store import AUDIT, as_utc
 from registry.models import Manifest
 
 __all__ = ["LoadError", "LoadRefused", "LoadResult", "check_newer", "lock_site", "previous"]
@@ -22,14 +21,16 @@ class LoadError(Exception):
 
 
 class LoadRefused(LoadError):
-    """The load would remove records and that was not allowed; ``changes`` says which."""
+    """The load would remove records and that was not allowed; ``changes`` says which,
+    ``effect`` what the load would do (the message without its advice to the command line)."""
 
-    def __init__(self, message: str, changes: Changes) -> None:
+    def __init__(self, message: str, changes: Changes, effect: str = "") -> None:
         super().__init__(message)
         self.changes = changes
+        self.effect = effect or message
 
     def __reduce__(self) -> tuple[Any, ...]:  # from the writer process, with its changes
-        return (type(self), (str(self), self.changes))
+        return (type(self), (str(self), self.changes, self.effect))
 
 
 @dataclass
@@ -39,11 +40,6 @@ class LoadResult:
     message: str
     counts: dict[str, int] = field(default_factory=dict)
     changes: Changes | None = None
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # Timestamps are written in UTC; SQLite hands them back without a zone.
-    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def lock_site(connection: Connection, site_id: str) -> None:
@@ -86,8 +82,8 @@ def previous(
     if newer is not None:
         raise LoadError(
             f"submission {manifest.submission_id} was loaded on "
-            f"{_utc(previous['loaded_at']):%Y-%m-%d %H:%M} UTC and has since been replaced "
-            f"by submission {newer.submission_id} (created {_utc(newer.created_at).isoformat()})"
+            f"{as_utc(previous['loaded_at']):%Y-%m-%d %H:%M} UTC and has since been replaced "
+            f"by submission {newer.submission_id} (created {as_utc(newer.created_at).isoformat()})"
             "; nothing changed (an older submission cannot replace a newer one)"
         )
     return LoadResult(
@@ -109,12 +105,12 @@ def check_newer(connection: Connection, manifest: Manifest) -> bool:
     ).first()
     if latest is None:
         return False
-    if _utc(latest.created_at) > manifest.created_at_utc:
+    if as_utc(latest.created_at) > manifest.created_at_utc:
         raise LoadError(
             f"submission {manifest.submission_id} was created "
             f"{manifest.created_at_utc.isoformat()}, before submission {latest.submission_id} "
             f"of {manifest.site_id} already loaded (created "
-            f"{_utc(latest.created_at).isoformat()}): an older submission cannot replace a "
+            f"{as_utc(latest.created_at).isoformat()}): an older submission cannot replace a "
             "newer one"
         )
     return True

@@ -224,12 +224,15 @@ class Writer:
             what = [f"remove {self.changes.total('removed'):,} records"]
             if self.changes.emptied:
                 what.append(f"empty {self.changes.emptied:,} values")
-            raise LoadRefused(
+            effect = (
                 f"loading would {' and '.join(what)} of {self.site} "
-                f"({self.changes.summary(('added', 'changed', 'removed'))}); "
-                "nothing was loaded. If the site really deleted them, load again with "
-                "--allow-removal (allow_removal=True); --dry-run shows the comparison",
+                f"({self.changes.summary(('added', 'changed', 'removed'))})"
+            )
+            raise LoadRefused(
+                f"{effect}; nothing was loaded. If the site really deleted them, load again "
+                "with --allow-removal (allow_removal=True); --dry-run shows the comparison",
                 self.changes,
+                effect,
             )
         else:
             _delete_removed(connection, self._removed)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from registry.database.intake_tables import ROLES, IntakeSite, IntakeToken, IntakeUser
+from registry.database.store import as_utc, reading
 from registry.intake.audit import record
 from registry.intake.credentials import (
     digests_match,
@@ -56,10 +57,6 @@ class IssuedToken:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite drops it
 
 
 def _audit(
@@ -222,8 +219,6 @@ def authenticate_token(engine: Engine, token: str, client: str | None = None) ->
     recorded, at most once a minute), else None; the same None for unknown, wrong, expired
     and revoked tokens, and every refusal in the audit trail under the token's public id
     only."""
-    from registry.database.store import reading
-
     token_id = token_id_of(token)
     if token_id is None:
         return None
@@ -237,12 +232,12 @@ def authenticate_token(engine: Engine, token: str, client: str | None = None) ->
         row is not None
         and digests_match(row.digest, token)
         and row.revoked_at is None
-        and _aware(row.expires_at) > now
+        and as_utc(row.expires_at) > now
         and site is not None
         and site.active
     )
     last = row.last_used_at if row is not None else None
-    if ok and row is not None and last is not None and now - _aware(last) < USE_RECORDED_EVERY:
+    if ok and row is not None and last is not None and now - as_utc(last) < USE_RECORDED_EVERY:
         return row  # its use was written down a moment ago
     with Session(engine) as session, session.begin():
         _audit(session, "token-use", token_id, "ok" if ok else "refused", actor=f"token:{token_id}")

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from registry.database.intake_tables import IntakeSubmission
-from registry.intake.app import Problem, Service, document_csp, service_of
+from registry.database.store import as_utc
+from registry.intake.app import Problem, Service, client_of, document_csp, service_of
 from registry.intake.callers import Caller, may_see, may_submit
 from registry.intake.queue import decide, receive
 from registry.intake.sessions import csrf_ok
@@ -74,17 +75,13 @@ class Health(BaseModel):
     workers: bool
 
 
-def _aware(at: dt.datetime | None) -> dt.datetime | None:
-    return at if at is None or at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-
-
 def as_out(row: IntakeSubmission) -> SubmissionOut:
     return SubmissionOut(
         id=row.submission_id,
         site_id=row.site_id,
         state=row.state,
-        received_at=_aware(row.received_at) or row.received_at,
-        finished_at=_aware(row.finished_at),
+        received_at=as_utc(row.received_at),
+        finished_at=as_utc(row.finished_at) if row.finished_at is not None else None,
         sha256=row.sha256,
         errors=row.errors,
         warnings=row.warnings,
@@ -92,10 +89,6 @@ def as_out(row: IntakeSubmission) -> SubmissionOut:
         message=row.message,
         url=f"/api/v1/submissions/{row.submission_id}",
     )
-
-
-def client_of(request: Request) -> str | None:
-    return request.client.host if request.client is not None else None
 
 
 def caller_of(request: Request) -> Caller:
@@ -136,17 +129,25 @@ def too_large(service: Service) -> Problem:
     return Problem(413, "too large", f"a submission is at most {service.max_upload_bytes:,} bytes")
 
 
+def refuse_declared_too_large(request: Request, slack: int = 0) -> None:
+    """413 at once, before a byte is read, when Content-Length already passes the bound
+    (``slack``: what a form adds around the file)."""
+    service = service_of(request)
+    declared = request.headers.get("content-length") or ""
+    if declared.isdigit() and int(declared) > service.max_upload_bytes + slack:
+        raise too_large(service)
+
+
 CallerDep = Annotated[Caller, Depends(caller_of)]
 
 
 async def accept_upload(
     request: Request, caller: Caller, chunks: AsyncIterator[bytes]
 ) -> tuple[IntakeSubmission, bool]:
-    """Stream an upload to disk and record it; (its submission, whether it is new)."""
+    """Stream an upload to disk and record it; (its submission, whether it is new). The
+    routes have checked that the caller submits for this site."""
     service = service_of(request)
-    if not may_submit(caller):
-        raise Problem(403, "not allowed", "the center does not upload for a site")
-    assert caller.site_id is not None
+    assert may_submit(caller) and caller.site_id is not None
     try:
         stored: Stored = await store_stream(
             chunks, service.data / "uploads" / caller.site_id, service.max_upload_bytes
@@ -201,13 +202,7 @@ async def submit(
         raise Problem(
             415, "unsupported media type", "send the zip with Content-Type: application/zip"
         )
-    declared = request.headers.get("content-length")
-    if (
-        declared is not None
-        and declared.isdigit()
-        and int(declared) > service_of(request).max_upload_bytes
-    ):
-        raise too_large(service_of(request))  # at once, before a byte is read
+    refuse_declared_too_large(request)
     row, created = await accept_upload(request, caller, request.stream())
     body = Created(
         id=row.submission_id, state=row.state, url=f"/api/v1/submissions/{row.submission_id}"

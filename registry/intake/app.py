@@ -127,10 +127,17 @@ class Service:
         return reading(self.engine)
 
     def caller(self, request: Request) -> Caller | None:
-        client = request.client.host if request.client is not None else None
         return identify(
-            self.engine, request.headers.get("authorization"), request.cookies.get(COOKIE), client
+            self.engine,
+            request.headers.get("authorization"),
+            request.cookies.get(COOKIE),
+            client_of(request),
         )
+
+
+def client_of(request: Request) -> str | None:
+    """The caller's address (the proxy's X-Forwarded-For with ``serve --proxy``)."""
+    return request.client.host if request.client is not None else None
 
 
 def service_of(request: Request) -> Service:
@@ -249,6 +256,7 @@ def create_app(
             app.openapi_schema = schema
         return app.openapi_schema
 
+    # FastAPI's documented way to extend its schema: replace the method on the instance
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(_SecurityHeaders)
     return app

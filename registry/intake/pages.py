@@ -20,12 +20,12 @@ from registry.database.intake_tables import IN_PROGRESS, IntakeSite, IntakeSubmi
 from registry.intake.api import (
     accept_upload,
     answer,
-    client_of,
+    refuse_declared_too_large,
     require_csrf,
     too_large,
     visible_submission,
 )
-from registry.intake.app import Problem, document_csp, service_of
+from registry.intake.app import Problem, client_of, document_csp, service_of
 from registry.intake.callers import COOKIE, Caller, may_submit
 from registry.intake.sessions import end, start
 from registry.intake.signin import sign_in
@@ -39,6 +39,8 @@ router = APIRouter(include_in_schema=False)
 #: The pre-session cookie that ties the sign-in form to its browser (login CSRF).
 SIGNIN_COOKIE = "vte_signin"
 WAITING = ("received", *IN_PROGRESS, "accepted")
+#: What the upload form adds around the file (its boundaries and the CSRF field).
+FORM_SLACK = 65536
 _CSS = (Path(__file__).parent.parent / "templates" / "intake" / "intake.css").read_text()
 
 
@@ -209,7 +211,7 @@ async def _file_part(request: Request) -> Any:
         nonlocal size
         async for chunk in request.stream():
             size += len(chunk)
-            if size > service_of(request).max_upload_bytes + 65536:  # the file and a field
+            if size > service_of(request).max_upload_bytes + FORM_SLACK:
                 raise TooLarge("too large")
             yield chunk
 
@@ -226,10 +228,7 @@ async def upload(request: Request, caller: PersonDep, site_id: str) -> Response:
             403 if caller.role == "center_analyst" else 404,
             "not allowed" if caller.role == "center_analyst" else "not found",
         )
-    declared = request.headers.get("content-length")
-    limit = service_of(request).max_upload_bytes + 65536
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large(service_of(request))  # at once, before a byte is read
+    refuse_declared_too_large(request, FORM_SLACK)
     try:
         form = await _file_part(request)
     except TooLarge:

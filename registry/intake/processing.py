@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from registry.database.intake_tables import IntakeSubmission
+from registry.intake.audit import record
 from registry.intake.queue import claim, finish
 
 __all__ = ["RETENTION_DAYS", "process_next", "sweep", "work", "worker_name"]
@@ -60,7 +61,8 @@ def _validate(engine: Engine, taken: IntakeSubmission, worker: str) -> str:
     except UnusableInput as exc:
         finish(engine, taken.submission_id, worker, "rejected", message=str(exc), errors=1)
         return "rejected"
-    if report.site_id is not None and report.site_id != taken.site_id:
+    foreign = report.site_id is not None and report.site_id != taken.site_id
+    if foreign:
         # before the rest: the one finding that decides, first in the report
         report.findings.insert(
             0,
@@ -73,6 +75,8 @@ def _validate(engine: Engine, taken: IntakeSubmission, worker: str) -> str:
             ),
         )
         log.warning("submission %s: manifest of another site (audited)", taken.submission_id)
+        with Session(engine) as session, session.begin():
+            record(session, taken.sender, "site-not-sender", taken.submission_id, "rejected")
     state = "accepted" if report.ok else "rejected"
     message = (
         "no errors: to be loaded"
@@ -81,11 +85,6 @@ def _validate(engine: Engine, taken: IntakeSubmission, worker: str) -> str:
     )
     texts = _report_texts(report)
     finish(engine, taken.submission_id, worker, state, message=message, **texts)
-    if report.site_id is not None and report.site_id != taken.site_id:
-        from registry.intake.audit import record
-
-        with Session(engine) as session, session.begin():
-            record(session, taken.sender, "site-not-sender", taken.submission_id, "rejected")
     return state
 
 
@@ -102,8 +101,8 @@ def _load(engine: Engine, taken: IntakeSubmission, worker: str) -> str:
             taken.submission_id,
             worker,
             "needs-confirmation",
-            message=str(exc).split("; nothing was loaded")[0]
-            + ": a person of the site must confirm that these records were deleted",
+            message=f"{exc.effect}: a person of the site must confirm that these records "
+            "were deleted",
             changes_json=changes,
         )
         return "needs-confirmation"

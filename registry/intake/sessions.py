@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from registry.database.intake_tables import IntakeSession, IntakeUser
+from registry.database.store import as_utc, reading
 from registry.intake.audit import record
 
 __all__ = ["ABSOLUTE", "IDLE", "Signed", "csrf_ok", "end", "look_up", "start"]
@@ -39,10 +40,6 @@ def _digest(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest()
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-
-
 def start(engine: Engine, user_name: str, client: str | None = None) -> str:
     """A new session for a signed-in user; the cookie value (shown to the browser only)."""
     cookie = secrets.token_urlsafe(32)
@@ -64,8 +61,6 @@ def start(engine: Engine, user_name: str, client: str | None = None) -> str:
 def look_up(engine: Engine, cookie: str, now: dt.datetime | None = None) -> Signed | None:
     """The session of ``cookie`` while it lives (its idle clock restarted), else None.
     Read without the write lock; written only when it ends or every 30 seconds of use."""
-    from registry.database.store import reading
-
     if not cookie or len(cookie) > 128:
         return None
     now = now or dt.datetime.now(dt.UTC)
@@ -75,7 +70,7 @@ def look_up(engine: Engine, cookie: str, now: dt.datetime | None = None) -> Sign
         user = session.get(IntakeUser, row.user_name) if row is not None else None
         if row is None or row.ended_at is not None:
             return None
-        seen, created, csrf = _aware(row.seen_at), _aware(row.created_at), row.csrf
+        seen, created, csrf = as_utc(row.seen_at), as_utc(row.created_at), row.csrf
     alive = now - seen <= IDLE and now - created <= ABSOLUTE and user is not None and user.active
     if not alive or now - seen > dt.timedelta(seconds=30):
         with Session(engine) as session, session.begin():

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session, col
 
 from registry.database.intake_tables import IntakeEvent, IntakeUser
+from registry.database.store import as_utc
 from registry.intake.audit import record
 from registry.intake.credentials import hash_password, totp_ok, verify_password
 
@@ -69,7 +70,7 @@ def sign_in(
             who.append(col(IntakeEvent.target) == target)
         count, last = session.execute(failed.where(or_(*who))).one()
         if count >= FREE_FAILURES and last is not None:
-            last = last if last.tzinfo is not None else last.replace(tzinfo=dt.UTC)
+            last = as_utc(last)
             delay = min(2.0 ** (count - FREE_FAILURES), MAX_DELAY_SECONDS)
             wait = (last + dt.timedelta(seconds=delay) - now).total_seconds()
             if wait > 0:
