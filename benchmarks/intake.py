@@ -31,12 +31,14 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+# the benchmarks' helpers, and the tests' way of starting the service as a site reaches it
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(ROOT))
-from _measure import cohort, measure, tree_rss_mb  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _measure import cohort, measure, tree_rss_mb
 
-from tests.intake.live import Live, start  # noqa: E402
+from tests.intake.live import Live, start
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PASSWORD = "benchmark password 1"
 FINAL = ("loaded", "rejected", "refused", "withdrawn", "needs-confirmation")

@@ -4,6 +4,7 @@ indirect=True)``)."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,16 @@ import pytest
 from registry.database.store import upgrade
 from registry.intake import accounts
 from tests.conftest import Database
+
+
+def zipped(folder: Path) -> Path:
+    """A submission folder zipped beside it, as a site sends it (its files at the root)."""
+    target = folder.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, file.name)
+    return target
+
 
 DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 PASSWORD = "correct horse battery"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from registry.database.store import AUDIT, make_engine, upgrade
 from registry.intake import accounts
 from registry.synthetic import synthesize
 from tests.conftest import Database
+from tests.intake.conftest import zipped
 from tests.intake.live import start
 
 pytestmark = pytest.mark.slow
@@ -29,10 +29,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A submission that takes a few seconds to validate and to load."""
     base = tmp_path_factory.mktemp("kill-cohort")
     folder = synthesize(base / "sub", 2500, seed=11, site="SITE1").folder
-    archive = base / "sub.zip"
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
-        for file in sorted(folder.iterdir()):
-            out.write(file, file.name)
+    archive = zipped(folder)
     patients = len((folder / "patients.csv").read_text().splitlines()) - 1
     return archive, patients
 
@@ -73,10 +70,10 @@ def _loaded(db: Database) -> tuple[int, int]:
     return int(loads), int(patients)
 
 
-def _post(url: str, token: str, body: object) -> httpx.Response:
+def _post(url: str, token: str, body: bytes | Iterator[bytes]) -> httpx.Response:
     return httpx.post(
         f"{url}/api/v1/submissions",
-        content=body,  # type: ignore[arg-type]
+        content=body,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"},
         timeout=120,
     )

@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 from registry.synthetic import synthesize
 from tests.browser import CHROME_FLAGS, chromium_path
 from tests.conftest import REPO
-from tests.intake.conftest import PASSWORD, LiveService
+from tests.intake.conftest import PASSWORD, LiveService, zipped
 from tests.test_load_guard import _resubmit, _without_patients
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,17 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(os.environ.get("VTE_REGISTRY_ARTIFACTS", REPO / "test-artifacts")) / "intake"
 
 
-def _zip(folder: Path) -> Path:
-    target = folder.with_suffix(".zip")
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(folder.iterdir()):
-            archive.write(file, file.name)
-    return target
-
-
 @pytest.fixture(scope="module")
-def browser_page(live_service: LiveService) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+def browser_page(live_service: LiveService) -> Iterator[Page]:
 
     path = chromium_path()
     with sync_playwright() as playwright:
@@ -51,11 +42,9 @@ def browser_page(live_service: LiveService) -> Iterator[object]:
 
 
 def test_a_site_and_the_center_through_the_pages(
-    live_service: LiveService, browser_page: object, tmp_path: Path
+    live_service: LiveService, browser_page: Page, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Page, expect
-
-    page: Page = browser_page  # type: ignore[assignment]
+    page = browser_page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     elsewhere: list[str] = []
     page.on(
@@ -94,7 +83,7 @@ def test_a_site_and_the_center_through_the_pages(
 
     def upload(folder: Path) -> None:
         page.goto(f"{live_service.url}/sites/SITE1")
-        page.set_input_files("input[type=file]", str(_zip(folder)))
+        page.set_input_files("input[type=file]", str(zipped(folder)))
         page.click("text=Upload and validate")
         expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f-]{36}$"))
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,12 +20,12 @@ from tests.intake.conftest import PASSWORD
 
 
 @pytest.fixture
-def client(db: Database, tmp_path: object) -> TestClient:
+def client(db: Database, tmp_path: Path) -> TestClient:
     accounts.add_user(db.engine, "dm.site1", "site_submitter", PASSWORD, site_id="SITE1")
-    return TestClient(create_app(db.engine, tmp_path / "data"))  # type: ignore[operator]
+    return TestClient(create_app(db.engine, tmp_path / "data"))
 
 
-def _sign_in(client: TestClient, password: str = PASSWORD) -> object:
+def _sign_in(client: TestClient, password: str = PASSWORD) -> httpx.Response:
     form = client.get("/signin")
     token = re.search(r'name="form_token" value="([^"]+)"', form.text)
     assert token is not None
@@ -39,8 +41,8 @@ def test_the_cookie_is_httponly_strict_and_sign_out_ends_it_on_the_server(
     client: TestClient,
 ) -> None:
     answer = _sign_in(client)
-    assert answer.status_code == 303  # type: ignore[attr-defined]
-    cookie_header = answer.headers["set-cookie"].lower()  # type: ignore[attr-defined]
+    assert answer.status_code == 303
+    cookie_header = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie_header and "samesite=strict" in cookie_header
     assert "secure" not in cookie_header  # plain http on loopback; https sets it (below)
     cookie = client.cookies.get(COOKIE)
@@ -58,11 +60,11 @@ def test_the_cookie_is_httponly_strict_and_sign_out_ends_it_on_the_server(
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
-def test_over_https_the_cookie_is_secure(db: Database, tmp_path: object) -> None:
+def test_over_https_the_cookie_is_secure(db: Database, tmp_path: Path) -> None:
     accounts.add_user(db.engine, "dm.site1", "site_submitter", PASSWORD, site_id="SITE1")
-    client = TestClient(create_app(db.engine, tmp_path / "data"), base_url="https://intake")  # type: ignore[operator]
+    client = TestClient(create_app(db.engine, tmp_path / "data"), base_url="https://intake")
     answer = _sign_in(client)
-    assert "secure" in answer.headers["set-cookie"].lower()  # type: ignore[attr-defined]
+    assert "secure" in answer.headers["set-cookie"].lower()
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -101,5 +103,5 @@ def test_the_sign_in_form_needs_its_own_token(client: TestClient) -> None:
     )
     assert forged.status_code == 403 and client.cookies.get(COOKIE) is None
     wrong = _sign_in(client, "not the password")
-    assert wrong.status_code == 401  # type: ignore[attr-defined]
-    assert "wrong" in wrong.text  # type: ignore[attr-defined]
+    assert wrong.status_code == 401
+    assert "wrong" in wrong.text
