@@ -49,7 +49,9 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status)
 
 
-def error_page(status: int, title: str, detail: str | None) -> str:
+def error_page(status: int | str, title: str, detail: str | None) -> str:
+    """A short page: "STATUS: title" and the detail (an HTTP status, or a word for a page
+    that has nothing to show yet)."""
     return template("intake/error.html.j2").render(
         status=status, title=title, detail=detail, caller=None
     )
@@ -368,9 +370,7 @@ def _registry_report(request: Request) -> str:
     try:
         html = render_html(build_center_report(url))
     except ReportRefused as exc:  # nothing loaded yet, say: a page that says so
-        return template("intake/error.html.j2").render(
-            status="No report yet", title="the registry report", detail=str(exc), caller=None
-        )
+        return error_page("No report yet", "the registry report", str(exc))
     service.report_cache["registry"] = (key, html)
     return html
 

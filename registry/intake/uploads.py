@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio
+
 from registry.validation.inventory import MAX_SUBMISSION_BYTES
 
 __all__ = ["MAX_UPLOAD_BYTES", "Stored", "TooLarge", "store_stream"]
@@ -48,7 +50,8 @@ async def store_stream(
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
-            os.fsync(out.fileno())
+            # on disk before it is received; in a thread, so that other requests go on
+            await anyio.to_thread.run_sync(os.fsync, out.fileno())
         final = folder / f"{name}.zip"
         partial.rename(final)
     except BaseException:  # too large, a dropped connection, a kill of the request
